@@ -1,0 +1,84 @@
+//! The API contract shared by the browser and the server: request and response
+//! types, the one error type every server function returns, and the server
+//! functions themselves. A server function here is a thin adapter: it finds its
+//! port in the Leptos context (see [`crate::ports`]) and calls it.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What the home page shows about the running server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerStatus {
+    pub version: String,
+    /// `"sqlite"` or `"postgres"`.
+    pub storage: String,
+    /// When this process started, Unix milliseconds.
+    pub started_at_ms: i64,
+    /// How many times a Gaemi server has started on this database.
+    pub start_count: i64,
+}
+
+/// A machine-readable code plus a message in both languages; `field` names the
+/// input that was wrong when the error is about one input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code}: {message_en}")]
+pub struct AppError {
+    pub code: String,
+    pub field: Option<String>,
+    pub message_ko: String,
+    pub message_en: String,
+}
+
+impl AppError {
+    pub fn new(code: &str, message_ko: &str, message_en: &str) -> Self {
+        AppError {
+            code: code.to_owned(),
+            field: None,
+            message_ko: message_ko.to_owned(),
+            message_en: message_en.to_owned(),
+        }
+    }
+
+    pub fn unavailable() -> Self {
+        AppError::new(
+            "unavailable",
+            "서버를 잠시 사용할 수 없습니다. 잠시 후 다시 시도해 주세요.",
+            "The server is briefly unavailable. Please try again.",
+        )
+    }
+
+    pub fn message(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Ko => &self.message_ko,
+            crate::i18n::Lang::En => &self.message_en,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Transport and codec failures: the user can only retry; the detail
+        // goes to the developer console, not the page.
+        leptos::logging::debug_warn!("server function failed: {value}");
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => AppError::new(
+                "bad_request",
+                "요청 형식이 올바르지 않습니다.",
+                "The request was malformed.",
+            ),
+            _ => AppError::unavailable(),
+        }
+    }
+}
+
+/// The running server's version, storage backend and uptime.
+#[server(prefix = "/api/fn", endpoint = "server_status")]
+pub async fn get_server_status() -> Result<ServerStatus, AppError> {
+    let system = use_context::<std::sync::Arc<dyn crate::ports::SystemPort>>()
+        .ok_or_else(AppError::unavailable)?;
+    system.status().await
+}

@@ -1,0 +1,193 @@
+//! Display formatting for Korean traders: won with thousands separators and
+//! 만/억 units, KST clock times, and the red-up / blue-down price direction.
+//! Everything works on integers (won, milliseconds), so formatting never
+//! touches a float on its way from the ledger to the screen.
+
+use crate::i18n::Lang;
+use time::{OffsetDateTime, UtcOffset};
+
+/// Korea Standard Time has been UTC+9 without daylight saving since 1988.
+const KST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => panic!("UTC+9 is a valid offset"),
+};
+
+/// `1234567` → `"1,234,567"`; negatives keep their sign.
+pub fn group_thousands(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if value < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A whole amount: `"1,234,567원"` in Korean, `"₩1,234,567"` in English.
+pub fn format_won(amount: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Ko => format!("{}원", group_thousands(amount)),
+        Lang::En if amount < 0 => format!("-₩{}", group_thousands(-amount)),
+        Lang::En => format!("₩{}", group_thousands(amount)),
+    }
+}
+
+/// A large amount the way Korean screens show it: `"1억 2,345만원"`.
+/// Amounts under 10,000 won are shown whole; the remainder below 만 is dropped
+/// (it is display text, never a ledger value). English uses the same units
+/// spelled out, since "₩123.45M" would need rounding rules of its own.
+pub fn format_won_compact(amount: i64, lang: Lang) -> String {
+    const MAN: u64 = 10_000;
+    const EOK: u64 = 100_000_000;
+    const JO: u64 = 1_000_000_000_000;
+    let sign = if amount < 0 { "-" } else { "" };
+    let abs = amount.unsigned_abs();
+    if abs < MAN {
+        return format_won(amount, lang);
+    }
+    let (jo, eok, man) = (abs / JO, abs % JO / EOK, abs % EOK / MAN);
+    let units: [(u64, &str, &str); 3] =
+        [(jo, "조", " jo"), (eok, "억", " eok"), (man, "만", " man")];
+    let parts: Vec<String> = units
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, ko, en)| {
+            let n = group_thousands(*n as i64);
+            match lang {
+                Lang::Ko => format!("{n}{ko}"),
+                Lang::En => format!("{n}{en}"),
+            }
+        })
+        .collect();
+    match lang {
+        Lang::Ko => format!("{sign}{}원", parts.join(" ")),
+        Lang::En => format!("{sign}₩{}", parts.join(" ")),
+    }
+}
+
+fn to_kst(unix_ms: i64) -> Option<OffsetDateTime> {
+    let nanos = i128::from(unix_ms) * 1_000_000;
+    OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .map(|t| t.to_offset(KST))
+}
+
+/// `"14:03:27"` in KST.
+pub fn format_kst_time(unix_ms: i64) -> String {
+    match to_kst(unix_ms) {
+        Some(t) => format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),
+        None => "--:--:--".to_owned(),
+    }
+}
+
+/// `"2026-11-21 14:03"` in KST.
+pub fn format_kst_datetime(unix_ms: i64) -> String {
+    match to_kst(unix_ms) {
+        Some(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        None => "-------:--".to_owned(),
+    }
+}
+
+/// Which way a price moved. Korean convention: red for up, blue for down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+    Flat,
+}
+
+impl Direction {
+    pub fn of_change(change: i64) -> Direction {
+        match change.signum() {
+            1 => Direction::Up,
+            -1 => Direction::Down,
+            _ => Direction::Flat,
+        }
+    }
+
+    /// The CSS class that colours a price (`.up` red, `.down` blue).
+    pub const fn class(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+            Direction::Flat => "flat",
+        }
+    }
+
+    /// The arrow Korean quote screens put before a change (▲ / ▼).
+    pub const fn arrow(self) -> &'static str {
+        match self {
+            Direction::Up => "▲",
+            Direction::Down => "▼",
+            Direction::Flat => "",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped_with_commas() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1_000), "1,000");
+        assert_eq!(group_thousands(100_000_000), "100,000,000");
+        assert_eq!(group_thousands(-1_234_567), "-1,234,567");
+        assert_eq!(group_thousands(i64::MIN), "-9,223,372,036,854,775,808");
+    }
+
+    #[test]
+    fn won_reads_naturally_in_each_language() {
+        assert_eq!(format_won(1_234_567, Lang::Ko), "1,234,567원");
+        assert_eq!(format_won(1_234_567, Lang::En), "₩1,234,567");
+        assert_eq!(format_won(-500, Lang::En), "-₩500");
+    }
+
+    #[test]
+    fn large_amounts_use_man_and_eok() {
+        assert_eq!(format_won_compact(100_000_000, Lang::Ko), "1억원");
+        assert_eq!(format_won_compact(123_450_000, Lang::Ko), "1억 2,345만원");
+        assert_eq!(format_won_compact(10_000_000, Lang::Ko), "1,000만원");
+        assert_eq!(format_won_compact(9_999, Lang::Ko), "9,999원");
+        assert_eq!(format_won_compact(-25_000, Lang::Ko), "-2만원");
+        assert_eq!(
+            format_won_compact(1_200_000_000_000, Lang::Ko),
+            "1조 2,000억원"
+        );
+        assert_eq!(
+            format_won_compact(123_450_000, Lang::En),
+            "₩1 eok 2,345 man"
+        );
+    }
+
+    #[test]
+    fn times_are_shown_in_kst() {
+        // 2026-11-21T05:03:27Z is 14:03:27 in Seoul.
+        let ms = 1_795_237_407_000;
+        assert_eq!(format_kst_time(ms), "14:03:27");
+        assert_eq!(format_kst_datetime(ms), "2026-11-21 14:03");
+        // 15:30 UTC is already the next day in Seoul.
+        assert_eq!(format_kst_datetime(1_795_275_000_000), "2026-11-22 00:30");
+    }
+
+    #[test]
+    fn direction_follows_the_sign_of_the_change() {
+        assert_eq!(Direction::of_change(5).class(), "up");
+        assert_eq!(Direction::of_change(-5).class(), "down");
+        assert_eq!(Direction::of_change(0).class(), "flat");
+    }
+}

@@ -1,0 +1,49 @@
+//! The five main areas of the navigation. Each opens with the issue that builds
+//! it; until then the page says what it will hold, in the shell's layout.
+
+use crate::i18n::Texts;
+use crate::prefs::use_prefs;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+fn AreaPage(title: fn(&Texts) -> &'static str, blurb: fn(&Texts) -> &'static str) -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move || prefs.texts();
+    view! {
+        <Title text=move || title(t())/>
+        <section class="area">
+            <h1>{move || title(t())}</h1>
+            <p>{move || blurb(t())}</p>
+            <div class="card card--empty">
+                <h2>{move || t().soon_title}</h2>
+                <p>{move || t().soon_body}</p>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn MarketPage() -> impl IntoView {
+    view! { <AreaPage title=|t| t.nav_market blurb=|t| t.market_blurb/> }
+}
+
+#[component]
+pub fn RoundsPage() -> impl IntoView {
+    view! { <AreaPage title=|t| t.nav_rounds blurb=|t| t.rounds_blurb/> }
+}
+
+#[component]
+pub fn CommunityPage() -> impl IntoView {
+    view! { <AreaPage title=|t| t.nav_community blurb=|t| t.community_blurb/> }
+}
+
+#[component]
+pub fn RankingPage() -> impl IntoView {
+    view! { <AreaPage title=|t| t.nav_ranking blurb=|t| t.ranking_blurb/> }
+}
+
+#[component]
+pub fn MePage() -> impl IntoView {
+    view! { <AreaPage title=|t| t.nav_me blurb=|t| t.me_blurb/> }
+}

@@ -1,0 +1,66 @@
+//! The home page: what Gaemi is, the live connection, and the server status
+//! (loaded through a server function, with a skeleton while it loads).
+
+use crate::api::get_server_status;
+use crate::components::Skeleton;
+use crate::format::{format_kst_datetime, format_kst_time, group_thousands};
+use crate::prefs::use_prefs;
+use crate::realtime::use_clock;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move || prefs.texts();
+    let status = Resource::new(|| (), |_| get_server_status());
+    let clock = use_clock();
+
+    view! {
+        <Title text=move || t().home_title/>
+        <section class="hero">
+            <h1>{move || t().home_title}</h1>
+            <p class="hero__tagline">{move || t().tagline}</p>
+            <p>{move || t().home_intro}</p>
+        </section>
+        <div class="cards">
+            <section class="card" aria-labelledby="live-heading">
+                <h2 id="live-heading">{move || t().home_live_heading}</h2>
+                <dl class="facts">
+                    <dt>{move || t().live_server_time}</dt>
+                    <dd class="num" data-testid="home-server-time">
+                        {move || clock.get().map(|c| format_kst_time(c.server_time_ms)).unwrap_or_else(|| "--:--:--".into())}
+                    </dd>
+                    <dt>{move || t().live_online}</dt>
+                    <dd class="num">{move || clock.get().map(|c| c.online.to_string()).unwrap_or_else(|| "-".into())}</dd>
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="status-heading">
+                <h2 id="status-heading">{move || t().home_status_heading}</h2>
+                <Suspense fallback=|| view! { <Skeleton lines=4/> }>
+                    {move || Suspend::new(async move {
+                        match status.await {
+                            Ok(s) => view! {
+                                <dl class="facts" data-testid="server-status">
+                                    <dt>{move || t().status_version}</dt>
+                                    <dd>{s.version.clone()}</dd>
+                                    <dt>{move || t().status_storage}</dt>
+                                    <dd>{s.storage.clone()}</dd>
+                                    <dt>{move || t().status_started}</dt>
+                                    <dd class="num">{format_kst_datetime(s.started_at_ms)} " KST"</dd>
+                                    <dt>{move || t().status_starts}</dt>
+                                    <dd class="num">{group_thousands(s.start_count)}</dd>
+                                </dl>
+                            }.into_any(),
+                            Err(err) => view! {
+                                <p class="notice notice--error" role="alert">
+                                    {move || t().status_unavailable} " " {err.message(prefs.lang.get()).to_owned()}
+                                </p>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </div>
+    }
+}

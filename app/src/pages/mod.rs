@@ -1,0 +1,24 @@
+//! One module per page (or per area while an area is a single page).
+
+mod area;
+mod error;
+mod home;
+mod not_found;
+
+pub use area::{CommunityPage, MarketPage, MePage, RankingPage, RoundsPage};
+pub use error::ErrorPage;
+pub use home::HomePage;
+pub use not_found::NotFoundPage;
+
+/// Sets the HTTP status of the page being rendered on the server; a no-op in
+/// the browser, where the response has long been sent.
+#[cfg_attr(not(feature = "ssr"), allow(unused_variables))]
+fn respond_with_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        response.set_status(status);
+    }
+}

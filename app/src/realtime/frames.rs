@@ -1,0 +1,153 @@
+//! The websocket protocol, typed once and compiled into both the server and the
+//! browser. One connection carries many topics: the client subscribes, the
+//! server sends events tagged with their topic. Frames are JSON text.
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped when a frame changes incompatibly; the server announces it in `Welcome`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest client frame the server reads; anything larger is refused.
+pub const MAX_CLIENT_FRAME_BYTES: usize = 4 * 1024;
+
+/// A stream of events a client can subscribe to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+pub enum Topic {
+    /// Server time and online-user count, once a second.
+    Clock,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    Subscribe {
+        topic: Topic,
+    },
+    Unsubscribe {
+        topic: Topic,
+    },
+    /// Application heartbeat; the server answers `Pong` with the same nonce.
+    Ping {
+        nonce: u64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    Welcome {
+        protocol: u32,
+        server_time_ms: i64,
+    },
+    Subscribed {
+        topic: Topic,
+    },
+    Unsubscribed {
+        topic: Topic,
+    },
+    Event {
+        topic: Topic,
+        event: TopicEvent,
+    },
+    Pong {
+        nonce: u64,
+    },
+    /// The client fell behind on a topic and missed events: re-fetch its snapshot.
+    Resync {
+        topic: Topic,
+    },
+    /// The last client frame was refused; the connection stays open.
+    Error {
+        code: WsErrorCode,
+        message_ko: String,
+        message_en: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TopicEvent {
+    Clock(ClockTick),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockTick {
+    pub server_time_ms: i64,
+    /// Open websocket connections on this server.
+    pub online: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WsErrorCode {
+    /// Not JSON, or not one of the known frame types.
+    UnknownFrame,
+    /// Larger than [`MAX_CLIENT_FRAME_BYTES`].
+    FrameTooLarge,
+    /// Binary frames are not part of the protocol.
+    BinaryNotSupported,
+}
+
+impl WsErrorCode {
+    pub fn messages(self) -> (&'static str, &'static str) {
+        match self {
+            WsErrorCode::UnknownFrame => {
+                ("알 수 없는 메시지 형식입니다.", "Unknown message format.")
+            }
+            WsErrorCode::FrameTooLarge => ("메시지가 너무 큽니다.", "The message is too large."),
+            WsErrorCode::BinaryNotSupported => (
+                "바이너리 메시지는 지원하지 않습니다.",
+                "Binary messages are not supported.",
+            ),
+        }
+    }
+}
+
+impl ServerFrame {
+    pub fn error(code: WsErrorCode) -> ServerFrame {
+        let (ko, en) = code.messages();
+        ServerFrame::Error {
+            code,
+            message_ko: ko.to_owned(),
+            message_en: en.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_frames_have_a_stable_json_shape() {
+        let frame = ClientFrame::Subscribe {
+            topic: Topic::Clock,
+        };
+        let json = serde_json::to_string(&frame).unwrap();
+        assert_eq!(json, r#"{"type":"subscribe","topic":{"name":"clock"}}"#);
+        assert_eq!(serde_json::from_str::<ClientFrame>(&json).unwrap(), frame);
+    }
+
+    #[test]
+    fn events_round_trip() {
+        let frame = ServerFrame::Event {
+            topic: Topic::Clock,
+            event: TopicEvent::Clock(ClockTick {
+                server_time_ms: 42,
+                online: 3,
+            }),
+        };
+        let json = serde_json::to_string(&frame).unwrap();
+        assert_eq!(serde_json::from_str::<ServerFrame>(&json).unwrap(), frame);
+    }
+
+    #[test]
+    fn unknown_frames_do_not_parse() {
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"launch_rockets"}"#).is_err());
+        assert!(
+            serde_json::from_str::<ClientFrame>(r#"{"type":"subscribe","topic":{"name":"nope"}}"#)
+                .is_err()
+        );
+    }
+}

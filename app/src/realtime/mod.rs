@@ -1,0 +1,128 @@
+//! Realtime on the page: the typed websocket protocol ([`frames`]) and the
+//! [`Realtime`] handle that turns topics into reactive signals. Components call
+//! [`use_topic`]; the first subscriber of a topic subscribes on the wire, the
+//! last one to go unsubscribes. In the browser a single connection carries every
+//! topic and reconnects with backoff (see `client`); on the server the handle is
+//! inert and topics render their loading state.
+
+pub mod frames;
+
+#[cfg(feature = "hydrate")]
+mod client;
+
+pub use frames::*;
+
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnStatus {
+    Connecting,
+    Open,
+    Reconnecting,
+}
+
+struct TopicSlot {
+    subscribers: u32,
+    latest: RwSignal<Option<TopicEvent>>,
+}
+
+/// The page's realtime connection state, provided once at the app root.
+#[derive(Clone, Copy)]
+pub struct Realtime {
+    pub status: RwSignal<ConnStatus>,
+    topics: StoredValue<BTreeMap<Topic, TopicSlot>>,
+}
+
+impl Realtime {
+    /// Creates the handle and, in the browser, opens the connection.
+    pub fn provide() -> Realtime {
+        let realtime = Realtime {
+            status: RwSignal::new(ConnStatus::Connecting),
+            topics: StoredValue::new(BTreeMap::new()),
+        };
+        provide_context(realtime);
+        #[cfg(feature = "hydrate")]
+        Effect::new(move |_| client::start(realtime));
+        realtime
+    }
+
+    fn acquire(self, topic: &Topic) -> RwSignal<Option<TopicEvent>> {
+        let acquired = self.topics.try_update_value(|topics| {
+            let slot = topics.entry(topic.clone()).or_insert_with(|| TopicSlot {
+                subscribers: 0,
+                latest: RwSignal::new(None),
+            });
+            slot.subscribers += 1;
+            (slot.latest, slot.subscribers == 1)
+        });
+        // The store only disappears with the app root; a signal that never
+        // updates is the right degradation if that ever races a late caller.
+        let (latest, first) = acquired.unwrap_or_else(|| (RwSignal::new(None), false));
+        if first {
+            self.send(&ClientFrame::Subscribe {
+                topic: topic.clone(),
+            });
+        }
+        latest
+    }
+
+    fn release(self, topic: &Topic) {
+        let last = self.topics.try_update_value(|topics| {
+            topics.get_mut(topic).is_some_and(|slot| {
+                slot.subscribers = slot.subscribers.saturating_sub(1);
+                slot.subscribers == 0
+            })
+        });
+        if last == Some(true) {
+            self.send(&ClientFrame::Unsubscribe {
+                topic: topic.clone(),
+            });
+        }
+    }
+
+    /// Topics that currently have subscribers; resubscribed after a reconnect.
+    #[cfg(feature = "hydrate")]
+    fn active_topics(self) -> Vec<Topic> {
+        self.topics.with_value(|topics| {
+            topics
+                .iter()
+                .filter(|(_, slot)| slot.subscribers > 0)
+                .map(|(topic, _)| topic.clone())
+                .collect()
+        })
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn deliver(self, topic: &Topic, event: TopicEvent) {
+        if let Some(latest) = self
+            .topics
+            .with_value(|topics| topics.get(topic).map(|s| s.latest))
+        {
+            latest.set(Some(event));
+        }
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    fn send(self, frame: &ClientFrame) {
+        #[cfg(feature = "hydrate")]
+        client::send(frame);
+    }
+}
+
+/// The latest event of `topic`, subscribing for as long as the calling
+/// component lives. `None` until the first event arrives.
+pub fn use_topic(topic: Topic) -> ReadSignal<Option<TopicEvent>> {
+    let realtime = expect_context::<Realtime>();
+    let latest = realtime.acquire(&topic);
+    on_cleanup(move || realtime.release(&topic));
+    latest.read_only()
+}
+
+/// The server clock topic, unwrapped.
+pub fn use_clock() -> Signal<Option<ClockTick>> {
+    let latest = use_topic(Topic::Clock);
+    // Irrefutable while the clock is the only event kind; a new kind makes
+    // this a compile error, which is where it should be handled.
+    Signal::derive(move || latest.get().map(|TopicEvent::Clock(tick)| tick))
+}

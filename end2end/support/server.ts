@@ -1,0 +1,95 @@
+// Starts and stops the real release server for the browser tests: a fresh
+// SQLite file per server, a free port, readiness checked through /readyz.
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target");
+const binary = process.env.GAEMI_BIN ?? path.join(targetDir, "release", "gaemi");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export class GaemiServer {
+  private child: ChildProcess | null = null;
+  private logs: string[] = [];
+
+  private constructor(
+    readonly port: number,
+    private readonly dataDir: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<GaemiServer> {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "gaemi-e2e-"));
+    const server = new GaemiServer(await freePort(), dataDir);
+    await server.launch();
+    return server;
+  }
+
+  /** Starts (again) on the same port and database. */
+  async launch(): Promise<void> {
+    const child = spawn(binary, [], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        LEPTOS_SITE_ADDR: `127.0.0.1:${this.port}`,
+        DATABASE_URL: `sqlite://${path.join(this.dataDir, "gaemi.db")}`,
+        RUST_LOG: process.env.RUST_LOG ?? "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const keep = (chunk: Buffer) => this.logs.push(chunk.toString());
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    this.child = child;
+    await this.waitUntilReady(child);
+  }
+
+  private async waitUntilReady(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`gaemi exited with ${child.exitCode}:\n${this.logs.join("")}`);
+      }
+      try {
+        const response = await fetch(`${this.url}/readyz`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`gaemi did not become ready:\n${this.logs.join("")}`);
+  }
+
+  /** Stops the process (SIGTERM: graceful shutdown) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,7 @@
+-- Every start of a Gaemi server on this database: shown on the status page
+-- and read by operators after a crash-restart.
+CREATE TABLE server_starts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    version       TEXT    NOT NULL,
+    started_at_ms INTEGER NOT NULL
+);

@@ -1,0 +1,8 @@
+-- The exchange's command journal: every command the engine executed, in
+-- sequence order. The engine is deterministic, so replaying this rebuilds
+-- every book and balance exactly (docs/EXCHANGE.md).
+CREATE TABLE exchange_journal (
+    seq     INTEGER PRIMARY KEY,
+    ts_ms   INTEGER NOT NULL,
+    command TEXT    NOT NULL
+);

@@ -1,0 +1,360 @@
+//! Settings: Leptos' site options plus Gaemi's own, read from `Leptos.toml`
+//! (or the file `GAEMI_CONFIG` names) with environment variables on top. Every
+//! setting has a default, so a fresh clone runs with no file at all. A bad
+//! value stops start-up with an error that names the setting.
+
+use leptos::config::LeptosOptions;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Gaemi's own settings: the `[gaemi]` table of the settings file.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GaemiSettings {
+    /// `sqlite://path?mode=rwc` or `postgres://user@host/db`. Env: `DATABASE_URL`.
+    pub database_url: String,
+    /// Optional Redis for multi-node deployments. Env: `REDIS_URL`.
+    pub redis_url: Option<String>,
+    /// The origin browsers use to reach this server, e.g. `https://gaemi.example`.
+    /// Requests from any other origin may not change anything. Defaults to the
+    /// listen address (as `127.0.0.1` and `localhost`). Env: `GAEMI_PUBLIC_ORIGIN`.
+    pub public_origin: Option<String>,
+    /// `pretty` for people, `json` for log collectors. Env: `GAEMI_LOG_FORMAT`.
+    pub log_format: LogFormat,
+    pub realtime: RealtimeSettings,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RealtimeSettings {
+    /// How often the clock topic ticks. Env: `GAEMI_REALTIME_CLOCK_INTERVAL_MS`.
+    pub clock_interval_ms: u64,
+    /// Frames queued for one client before it counts as too slow and is
+    /// dropped (it reconnects and resyncs). Env: `GAEMI_REALTIME_CLIENT_QUEUE`.
+    pub client_queue: usize,
+    /// A connection that sends nothing for this long is closed; the page
+    /// heartbeats every 15 s. Env: `GAEMI_REALTIME_IDLE_TIMEOUT_MS`.
+    pub idle_timeout_ms: u64,
+}
+
+impl Default for GaemiSettings {
+    fn default() -> Self {
+        GaemiSettings {
+            database_url: "sqlite://data/gaemi.db".to_owned(),
+            redis_url: None,
+            public_origin: None,
+            log_format: LogFormat::default(),
+            realtime: RealtimeSettings::default(),
+        }
+    }
+}
+
+impl Default for RealtimeSettings {
+    fn default() -> Self {
+        RealtimeSettings {
+            clock_interval_ms: 1_000,
+            client_queue: 256,
+            idle_timeout_ms: 60_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub leptos: LeptosOptions,
+    pub gaemi: GaemiSettings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the settings file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("settings file {}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+    #[error("Leptos site options: {0}")]
+    Leptos(String),
+    #[error("environment variable {var}: {message}")]
+    Env { var: &'static str, message: String },
+    #[error("setting {field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+}
+
+impl Settings {
+    /// Reads `GAEMI_CONFIG` (or `./Leptos.toml` when present) and the process
+    /// environment.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let path = match std::env::var_os("GAEMI_CONFIG") {
+            Some(path) => Some(PathBuf::from(path)),
+            None => Some(PathBuf::from("Leptos.toml")).filter(|p| p.exists()),
+        };
+        let text = match &path {
+            Some(path) => {
+                Some(
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                        path: path.clone(),
+                        source,
+                    })?,
+                )
+            }
+            None => None,
+        };
+        Settings::from_parts(path.as_deref(), text.as_deref(), |var| {
+            std::env::var(var).ok()
+        })
+    }
+
+    /// Builds settings from a file's text (if any) and an environment lookup.
+    pub fn from_parts(
+        path: Option<&Path>,
+        text: Option<&str>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
+        let shown_path = path
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("(none)"));
+        let leptos = match text {
+            // leptos_config reads `[package.metadata.leptos]` to the end of the
+            // file and applies `LEPTOS_*` variables itself.
+            Some(text) if text.contains("[package.metadata.leptos]") => {
+                leptos::config::get_config_from_str(text)
+                    .map_err(|e| ConfigError::Leptos(e.to_string()))?
+            }
+            _ => {
+                leptos::config::get_config_from_env()
+                    .map_err(|e| ConfigError::Leptos(e.to_string()))?
+                    .leptos_options
+            }
+        };
+        let mut gaemi = match text {
+            Some(text) => parse_gaemi_table(text).map_err(|message| ConfigError::Parse {
+                path: shown_path,
+                message,
+            })?,
+            None => GaemiSettings::default(),
+        };
+        apply_env(&mut gaemi, env)?;
+        validate(&gaemi)?;
+        Ok(Settings { leptos, gaemi })
+    }
+
+    /// Origins allowed to make state-changing requests and open websockets.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        match &self.gaemi.public_origin {
+            Some(origin) => vec![origin.trim_end_matches('/').to_owned()],
+            None => origins_for_addr(self.leptos.site_addr),
+        }
+    }
+}
+
+/// The origins a browser uses for a listen address: `127.0.0.1:3000` is also
+/// reached as `localhost:3000`.
+pub fn origins_for_addr(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut origins = vec![format!("http://{addr}")];
+    if addr.ip().is_loopback() || addr.ip().is_unspecified() {
+        for host in ["127.0.0.1", "localhost"] {
+            let origin = format!("http://{host}:{}", addr.port());
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+    }
+    origins
+}
+
+fn parse_gaemi_table(text: &str) -> Result<GaemiSettings, String> {
+    #[derive(Deserialize)]
+    struct File {
+        #[serde(default)]
+        gaemi: GaemiSettings,
+        // The Leptos table and anything cargo-style is read elsewhere.
+        #[serde(default, rename = "package")]
+        _package: Option<toml::Table>,
+    }
+    toml::from_str::<File>(text)
+        .map(|f| f.gaemi)
+        .map_err(|e| e.to_string())
+}
+
+fn apply_env(
+    gaemi: &mut GaemiSettings,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
+    fn number<T: std::str::FromStr>(var: &'static str, value: &str) -> Result<T, ConfigError> {
+        value.trim().parse().map_err(|_| ConfigError::Env {
+            var,
+            message: format!("{value:?} is not a whole number"),
+        })
+    }
+    if let Some(url) = env("DATABASE_URL") {
+        gaemi.database_url = url;
+    }
+    if let Some(url) = env("REDIS_URL") {
+        gaemi.redis_url = Some(url).filter(|u| !u.trim().is_empty());
+    }
+    if let Some(origin) = env("GAEMI_PUBLIC_ORIGIN") {
+        gaemi.public_origin = Some(origin).filter(|o| !o.trim().is_empty());
+    }
+    if let Some(format) = env("GAEMI_LOG_FORMAT") {
+        gaemi.log_format = match format.trim() {
+            "pretty" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(ConfigError::Env {
+                    var: "GAEMI_LOG_FORMAT",
+                    message: format!("{other:?} is not one of pretty, json"),
+                });
+            }
+        };
+    }
+    let realtime = &mut gaemi.realtime;
+    if let Some(v) = env("GAEMI_REALTIME_CLOCK_INTERVAL_MS") {
+        realtime.clock_interval_ms = number("GAEMI_REALTIME_CLOCK_INTERVAL_MS", &v)?;
+    }
+    if let Some(v) = env("GAEMI_REALTIME_CLIENT_QUEUE") {
+        realtime.client_queue = number("GAEMI_REALTIME_CLIENT_QUEUE", &v)?;
+    }
+    if let Some(v) = env("GAEMI_REALTIME_IDLE_TIMEOUT_MS") {
+        realtime.idle_timeout_ms = number("GAEMI_REALTIME_IDLE_TIMEOUT_MS", &v)?;
+    }
+    Ok(())
+}
+
+fn validate(gaemi: &GaemiSettings) -> Result<(), ConfigError> {
+    let invalid = |field, message: &str| {
+        Err(ConfigError::Invalid {
+            field,
+            message: message.to_owned(),
+        })
+    };
+    let url = gaemi.database_url.as_str();
+    if !(url.starts_with("sqlite:")
+        || url.starts_with("postgres:")
+        || url.starts_with("postgresql:"))
+    {
+        return invalid("database_url", "must start with sqlite: or postgres:");
+    }
+    if let Some(redis) = &gaemi.redis_url
+        && !(redis.starts_with("redis://") || redis.starts_with("rediss://"))
+    {
+        return invalid("redis_url", "must start with redis:// or rediss://");
+    }
+    if let Some(origin) = &gaemi.public_origin {
+        let rest = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !host.trim_end_matches('/').contains('/') => {}
+            _ => {
+                return invalid(
+                    "public_origin",
+                    "must look like https://host[:port] with no path",
+                );
+            }
+        }
+    }
+    let realtime = &gaemi.realtime;
+    if realtime.clock_interval_ms < 100 {
+        return invalid("realtime.clock_interval_ms", "must be at least 100");
+    }
+    if realtime.client_queue == 0 {
+        return invalid("realtime.client_queue", "must be at least 1");
+    }
+    if realtime.idle_timeout_ms < 20_000 {
+        return invalid(
+            "realtime.idle_timeout_ms",
+            "must be at least 20000 (the page heartbeats every 15 s)",
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn no_file_and_no_env_gives_the_sqlite_defaults() {
+        let settings = Settings::from_parts(None, None, no_env).unwrap();
+        assert_eq!(settings.gaemi, GaemiSettings::default());
+        assert!(settings.gaemi.database_url.starts_with("sqlite:"));
+    }
+
+    #[test]
+    fn the_repository_settings_file_parses() {
+        let text = include_str!("../../Leptos.toml");
+        let settings =
+            Settings::from_parts(Some(Path::new("Leptos.toml")), Some(text), no_env).unwrap();
+        assert_eq!(settings.leptos.output_name.as_ref(), "gaemi");
+        assert_eq!(settings.leptos.site_addr.port(), 3000);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let text = "[gaemi]\ndatabase_url = \"sqlite://a.db\"\n";
+        let env = |var: &str| match var {
+            "DATABASE_URL" => Some("postgres://postgres@127.0.0.1/gaemi".to_owned()),
+            "GAEMI_REALTIME_CLIENT_QUEUE" => Some("16".to_owned()),
+            _ => None,
+        };
+        let settings = Settings::from_parts(None, Some(text), env).unwrap();
+        assert_eq!(
+            settings.gaemi.database_url,
+            "postgres://postgres@127.0.0.1/gaemi"
+        );
+        assert_eq!(settings.gaemi.realtime.client_queue, 16);
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_in_the_error() {
+        let err =
+            Settings::from_parts(None, Some("[gaemi]\ndatabse_url = \"x\"\n"), no_env).unwrap_err();
+        assert!(err.to_string().contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_value_names_its_setting() {
+        let err = Settings::from_parts(
+            None,
+            Some("[gaemi]\ndatabase_url = \"mysql://x\"\n"),
+            no_env,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("database_url"), "{err}");
+        let env = |var: &str| (var == "GAEMI_REALTIME_CLIENT_QUEUE").then(|| "lots".to_owned());
+        let err = Settings::from_parts(None, None, env).unwrap_err();
+        assert!(
+            err.to_string().contains("GAEMI_REALTIME_CLIENT_QUEUE"),
+            "{err}"
+        );
+        let env =
+            |var: &str| (var == "GAEMI_PUBLIC_ORIGIN").then(|| "gaemi.example/path".to_owned());
+        let err = Settings::from_parts(None, None, env).unwrap_err();
+        assert!(err.to_string().contains("public_origin"), "{err}");
+    }
+
+    #[test]
+    fn loopback_addresses_allow_both_local_names() {
+        let origins = origins_for_addr("127.0.0.1:3000".parse().unwrap());
+        assert!(origins.contains(&"http://127.0.0.1:3000".to_owned()));
+        assert!(origins.contains(&"http://localhost:3000".to_owned()));
+        assert_eq!(origins.len(), 2, "each origin once: {origins:?}");
+    }
+}

@@ -1,0 +1,92 @@
+//! Commands the engine accepts. Each one is stamped with a global sequence
+//! number when executed; the timestamp travels with it (the engine never
+//! reads a clock).
+
+use super::rules::{Price, Qty, Won};
+use super::types::{AccountId, OrderId, Side};
+use serde::{Deserialize, Serialize};
+
+/// A listing, by its index in the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SymbolId(pub u32);
+
+/// Chosen by the client; unique per account. Retrying a placement with a
+/// known id returns the first result instead of placing twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ClientOrderId(pub u64);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "price")]
+pub enum OrderType {
+    Limit(Price),
+    /// Walks the book up to the edge of the daily band; the rest is cancelled.
+    Market,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeInForce {
+    /// Good till cancelled: the unfilled rest stays on the book.
+    Gtc,
+    /// Immediate or cancel: whatever does not fill at once is cancelled.
+    Ioc,
+    /// Fill or kill: fills completely at once or not at all.
+    Fok,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceOrder {
+    pub account: AccountId,
+    pub client_id: ClientOrderId,
+    pub symbol: SymbolId,
+    pub side: Side,
+    pub order_type: OrderType,
+    pub tif: TimeInForce,
+    pub qty: Qty,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    Place(PlaceOrder),
+    /// Sets a resting order's price and remaining quantity. Lowering the
+    /// quantity at the same price keeps its queue place; anything else
+    /// sends it to the back (and it may trade at once).
+    Amend {
+        account: AccountId,
+        order: OrderId,
+        price: Price,
+        qty: Qty,
+    },
+    Cancel {
+        account: AccountId,
+        order: OrderId,
+    },
+    CancelAll {
+        account: AccountId,
+    },
+    /// Adds cash (opening the account on first deposit) or, when negative,
+    /// takes available cash out (round settlement, withdrawal).
+    Deposit {
+        account: AccountId,
+        amount: Won,
+    },
+    /// Credits shares with their cost basis (initial allocation, settlement).
+    GrantShares {
+        account: AccountId,
+        symbol: SymbolId,
+        qty: Qty,
+        cost: Won,
+    },
+    /// Lists a symbol, or sets a new reference price (a new trading day).
+    List {
+        symbol: SymbolId,
+        reference_price: Price,
+    },
+    Halt {
+        symbol: SymbolId,
+    },
+    Resume {
+        symbol: SymbolId,
+    },
+}

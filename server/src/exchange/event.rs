@@ -1,0 +1,157 @@
+//! What the engine says back: a [`Reply`] for whoever sent the command and
+//! [`Event`]s for everyone else (persister, market data, private streams).
+//! Rejections are a typed [`Reject`] code, grouped by the stage that refused.
+
+use super::command::{ClientOrderId, OrderType, SymbolId, TimeInForce};
+use super::rules::{Price, PriceBand, Qty, Won};
+use super::types::{AccountId, OrderId, Side};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reject {
+    // Validation: the command is malformed or names nothing.
+    UnknownSymbol,
+    SymbolHalted,
+    BadQuantity,
+    BadPrice,
+    OffTick,
+    OutsideBand,
+    BadAmount,
+    // Risk: the account cannot afford it.
+    UnknownAccount,
+    InsufficientCash,
+    InsufficientShares,
+    AmountTooLarge,
+    // Order state: the order cannot be changed.
+    UnknownOrder,
+    NotYourOrder,
+    NothingToChange,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    /// The owner cancelled it (or all their orders).
+    Requested,
+    /// IOC or market remainder that did not fill at once.
+    Unfilled,
+    /// FOK that could not fill completely.
+    FillOrKill,
+    /// It would have traded with the same account's resting order.
+    SelfTrade,
+}
+
+/// The answer to the command's sender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Reply {
+    Accepted { order: OrderId },
+    Done,
+    Rejected { reason: Reject },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    OrderAccepted {
+        order: OrderId,
+        account: AccountId,
+        client_id: ClientOrderId,
+        symbol: SymbolId,
+        side: Side,
+        order_type: OrderType,
+        tif: TimeInForce,
+        qty: Qty,
+    },
+    OrderRejected {
+        account: AccountId,
+        client_id: Option<ClientOrderId>,
+        reason: Reject,
+    },
+    Trade {
+        symbol: SymbolId,
+        price: Price,
+        qty: Qty,
+        taker_side: Side,
+        maker: OrderId,
+        taker: OrderId,
+        maker_account: AccountId,
+        taker_account: AccountId,
+        buyer_commission: Won,
+        seller_commission: Won,
+        seller_tax: Won,
+    },
+    OrderFilled {
+        order: OrderId,
+        account: AccountId,
+    },
+    OrderAmended {
+        order: OrderId,
+        price: Price,
+        remaining: Qty,
+        kept_priority: bool,
+    },
+    OrderCancelled {
+        order: OrderId,
+        account: AccountId,
+        remaining: Qty,
+        reason: CancelReason,
+    },
+    Balance {
+        account: AccountId,
+        available: Won,
+        held: Won,
+    },
+    Position {
+        account: AccountId,
+        symbol: SymbolId,
+        available: Qty,
+        held: Qty,
+        cost: Won,
+    },
+    /// Total quantity now resting at one price (0: the level is gone).
+    Level {
+        symbol: SymbolId,
+        side: Side,
+        price: Price,
+        qty: Qty,
+    },
+    Listed {
+        symbol: SymbolId,
+        reference_price: Price,
+        band: BandLimits,
+    },
+    Halted {
+        symbol: SymbolId,
+    },
+    Resumed {
+        symbol: SymbolId,
+    },
+    Deposited {
+        account: AccountId,
+        amount: Won,
+    },
+    SharesGranted {
+        account: AccountId,
+        symbol: SymbolId,
+        qty: Qty,
+        cost: Won,
+    },
+}
+
+/// A serialisable copy of [`PriceBand`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BandLimits {
+    pub lower: Price,
+    pub upper: Price,
+}
+
+impl From<PriceBand> for BandLimits {
+    fn from(band: PriceBand) -> Self {
+        BandLimits {
+            lower: band.lower,
+            upper: band.upper,
+        }
+    }
+}

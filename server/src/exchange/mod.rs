@@ -1,0 +1,22 @@
+//! The exchange core: KRX rules ([`rules`]), per-symbol order books
+//! ([`book`]), balances ([`ledger`]) and the single-writer [`Engine`] that
+//! owns them all: [`Command`]s in, a [`Reply`] and [`Event`]s out. Everything
+//! here is pure and deterministic (no I/O, no clock), so it runs on one thread
+//! at full speed and replays exactly.
+
+pub mod book;
+pub mod command;
+pub mod engine;
+pub mod event;
+pub mod ledger;
+pub mod rules;
+pub mod service;
+pub mod types;
+
+pub use book::{Fill, MatchOutcome, OrderBook, RestingOrder, Taker};
+pub use command::{ClientOrderId, Command, OrderType, PlaceOrder, SymbolId, TimeInForce};
+pub use engine::{Engine, Executed, OpenOrder};
+pub use event::{CancelReason, Event, Reject, Reply};
+pub use rules::{FeeSchedule, Price, PriceBand, Qty, Won};
+pub use service::{Committed, Exchange, ExchangeError, ExchangeSettings, ExchangeTasks, recover};
+pub use types::{AccountId, OrderId, Side};

@@ -1,0 +1,274 @@
+//! The running exchange: the [`Engine`] on a thread of its own and a
+//! persister task that makes its work durable before anyone hears of it.
+//!
+//! A submitted command goes through a bounded queue to the engine thread,
+//! which executes whatever has queued up (up to a batch limit) and hands the
+//! batch to the persister. The persister commits every batch that has arrived
+//! meanwhile in one transaction (group commit), and only then answers the
+//! callers and publishes the events. The engine keeps executing while a
+//! commit is in flight; batches commit strictly in order, so a crash loses
+//! only work nobody was told about. A failed commit stops order entry for
+//! good (fail-stop): the process restarts and [`recover`]s from the journal.
+
+use super::command::Command;
+use super::engine::{Engine, Executed};
+use super::event::Event;
+use super::rules::FeeSchedule;
+use crate::storage::{JournalEntry, Storage, StorageError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+#[derive(Clone, Copy, Debug)]
+pub struct ExchangeSettings {
+    /// Commands waiting for the engine before submitters are told "busy".
+    pub queue: usize,
+    /// Most commands the engine executes before handing a batch on.
+    pub max_batch: usize,
+    /// Batches waiting for the persister before the engine waits too.
+    pub persist_queue: usize,
+    /// Committed event batches buffered for slow subscribers.
+    pub event_buffer: usize,
+}
+
+impl Default for ExchangeSettings {
+    fn default() -> Self {
+        ExchangeSettings {
+            queue: 65_536,
+            max_batch: 4_096,
+            persist_queue: 64,
+            event_buffer: 1_024,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    #[error("the exchange is busy; retry shortly")]
+    Busy,
+    #[error("the exchange has stopped taking orders")]
+    Stopped,
+    #[error("cannot recover the exchange from its journal: {0}")]
+    Recovery(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Events of one committed batch, each with its command's sequence number
+/// and timestamp. Shared by every subscriber.
+#[derive(Debug, Default)]
+pub struct Committed {
+    pub events: Vec<(u64, i64, Event)>,
+}
+
+struct Request {
+    command: Command,
+    ts_ms: i64,
+    reply: oneshot::Sender<Executed>,
+}
+
+#[derive(Default)]
+struct Batch {
+    entries: Vec<JournalEntry>,
+    replies: Vec<(oneshot::Sender<Executed>, Executed)>,
+    events: Vec<(u64, i64, Event)>,
+}
+
+/// A cloneable handle for submitting commands and following committed events.
+#[derive(Clone)]
+pub struct Exchange {
+    requests: mpsc::Sender<Request>,
+    committed: broadcast::Sender<Arc<Committed>>,
+    stopped: Arc<AtomicBool>,
+}
+
+/// The engine thread and the persister; [`ExchangeTasks::join`] waits for both
+/// once every [`Exchange`] handle is gone.
+pub struct ExchangeTasks {
+    engine: std::thread::JoinHandle<Engine>,
+    persister: tokio::task::JoinHandle<Result<(), StorageError>>,
+}
+
+impl Exchange {
+    /// Recovers the engine from the journal in `storage` and starts it.
+    pub async fn start(
+        storage: Arc<dyn Storage>,
+        fees: FeeSchedule,
+        settings: ExchangeSettings,
+    ) -> Result<(Exchange, ExchangeTasks), ExchangeError> {
+        let engine = recover(storage.as_ref(), fees).await?;
+        let (requests, queued) = mpsc::channel(settings.queue.max(1));
+        let (batches, to_commit) = mpsc::channel(settings.persist_queue.max(1));
+        let (committed, _) = broadcast::channel(settings.event_buffer.max(1));
+        let stopped = Arc::new(AtomicBool::new(false));
+        let max_batch = settings.max_batch.max(1);
+        let engine = std::thread::Builder::new()
+            .name("gaemi-engine".into())
+            .spawn(move || run_engine(engine, queued, batches, max_batch))
+            .map_err(|err| {
+                ExchangeError::Recovery(format!("cannot start the engine thread: {err}"))
+            })?;
+        let persister = tokio::spawn(persist(
+            storage,
+            to_commit,
+            committed.clone(),
+            stopped.clone(),
+        ));
+        Ok((
+            Exchange {
+                requests,
+                committed,
+                stopped,
+            },
+            ExchangeTasks { engine, persister },
+        ))
+    }
+
+    /// Executes `command` and answers once it is committed. `Busy` when the
+    /// queue is full (nothing was done: retry later), `Stopped` after a
+    /// failed commit (nothing unanswered was made durable).
+    pub async fn submit(&self, command: Command, ts_ms: i64) -> Result<Executed, ExchangeError> {
+        if self.stopped.load(Ordering::Acquire) {
+            return Err(ExchangeError::Stopped);
+        }
+        let (reply, answer) = oneshot::channel();
+        self.requests
+            .try_send(Request {
+                command,
+                ts_ms,
+                reply,
+            })
+            .map_err(|err| match err {
+                mpsc::error::TrySendError::Full(_) => ExchangeError::Busy,
+                mpsc::error::TrySendError::Closed(_) => ExchangeError::Stopped,
+            })?;
+        answer.await.map_err(|_| ExchangeError::Stopped)
+    }
+
+    /// Committed events from now on, batch by batch.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Committed>> {
+        self.committed.subscribe()
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
+    }
+}
+
+impl ExchangeTasks {
+    /// Waits until the engine has executed and the persister committed
+    /// everything submitted; returns the engine's final state.
+    pub async fn join(self) -> Result<Engine, ExchangeError> {
+        let persisted = self.persister.await.map_err(|_| ExchangeError::Stopped)?;
+        let engine = tokio::task::spawn_blocking(move || self.engine.join())
+            .await
+            .map_err(|_| ExchangeError::Stopped)?
+            .map_err(|_| ExchangeError::Stopped)?;
+        persisted?;
+        Ok(engine)
+    }
+}
+
+fn run_engine(
+    mut engine: Engine,
+    mut queued: mpsc::Receiver<Request>,
+    batches: mpsc::Sender<Batch>,
+    max_batch: usize,
+) -> Engine {
+    let mut events = Vec::new();
+    while let Some(first) = queued.blocking_recv() {
+        let mut batch = Batch::default();
+        let mut next = Some(first);
+        while let Some(Request {
+            command,
+            ts_ms,
+            reply,
+        }) = next
+        {
+            events.clear();
+            let executed = engine.execute(command, &mut events);
+            // Our command types are plain data: serialising them cannot fail.
+            let json = serde_json::to_string(&command).expect("commands serialise");
+            batch.entries.push(JournalEntry {
+                seq: executed.seq as i64,
+                ts_ms,
+                command: json,
+            });
+            batch
+                .events
+                .extend(events.drain(..).map(|event| (executed.seq, ts_ms, event)));
+            batch.replies.push((reply, executed));
+            next = if batch.entries.len() < max_batch {
+                queued.try_recv().ok()
+            } else {
+                None
+            };
+        }
+        if batches.blocking_send(batch).is_err() {
+            // The persister stopped after a failed commit: stop with it.
+            break;
+        }
+    }
+    engine
+}
+
+async fn persist(
+    storage: Arc<dyn Storage>,
+    mut to_commit: mpsc::Receiver<Batch>,
+    committed: broadcast::Sender<Arc<Committed>>,
+    stopped: Arc<AtomicBool>,
+) -> Result<(), StorageError> {
+    while let Some(mut group) = to_commit.recv().await {
+        // Group commit: everything that queued up while the last commit was
+        // in flight goes into this transaction.
+        while let Ok(more) = to_commit.try_recv() {
+            group.entries.extend(more.entries);
+            group.replies.extend(more.replies);
+            group.events.extend(more.events);
+        }
+        if let Err(err) = storage.append_journal(&group.entries).await {
+            stopped.store(true, Ordering::Release);
+            tracing::error!(%err, "the exchange journal could not be committed; order entry has stopped");
+            return Err(err);
+        }
+        for (reply, executed) in group.replies {
+            let _ = reply.send(executed);
+        }
+        if committed.receiver_count() > 0 {
+            let _ = committed.send(Arc::new(Committed {
+                events: group.events,
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// Rebuilds the engine by replaying the journal: the engine is deterministic,
+/// so this reproduces every book, balance and remembered client order id.
+pub async fn recover(storage: &dyn Storage, fees: FeeSchedule) -> Result<Engine, ExchangeError> {
+    const PAGE: i64 = 10_000;
+    let mut engine = Engine::new(fees);
+    let mut scratch = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = storage.read_journal(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        let last = last.seq;
+        for entry in page {
+            let command: Command = serde_json::from_str(&entry.command).map_err(|err| {
+                ExchangeError::Recovery(format!("journal entry {} is unreadable: {err}", entry.seq))
+            })?;
+            scratch.clear();
+            let executed = engine.execute(command, &mut scratch);
+            if executed.seq as i64 != entry.seq {
+                return Err(ExchangeError::Recovery(format!(
+                    "journal entry {} follows {}: the journal has a gap",
+                    entry.seq,
+                    executed.seq - 1
+                )));
+            }
+        }
+        after = last;
+    }
+    Ok(engine)
+}

@@ -1,0 +1,91 @@
+//! The HTTP surface: one cloneable [`AppState`], one router that merges the
+//! Leptos pages and server functions, `/ws`, the health routes and static
+//! files, and the middleware every response passes through.
+
+mod error;
+mod health;
+mod middleware;
+
+pub use error::HttpError;
+
+use crate::config::GaemiSettings;
+use crate::realtime::{Hub, ws_handler};
+use crate::storage::Storage;
+use app::ports::SystemPort;
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::{HeaderMap, header};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub settings: Arc<GaemiSettings>,
+    pub allowed_origins: Arc<[String]>,
+    pub storage: Arc<dyn Storage>,
+    pub hub: Arc<Hub>,
+    pub system: Arc<dyn SystemPort>,
+    pub shutdown: CancellationToken,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl AppState {
+    /// A request may change state (or open a websocket) only from our own
+    /// origin. Browsers always send `Origin` on such requests; its absence
+    /// means a non-browser client, which cookies-based CSRF cannot reach.
+    pub fn origin_allowed(&self, headers: &HeaderMap) -> bool {
+        match headers.get(header::ORIGIN) {
+            None => true,
+            Some(origin) => origin
+                .to_str()
+                .is_ok_and(|origin| self.allowed_origins.iter().any(|allowed| allowed == origin)),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let ports = {
+        let system = state.system.clone();
+        move || provide_context(system.clone())
+    };
+    let shell = {
+        let options = state.leptos.clone();
+        move || app::shell(options.clone())
+    };
+    let https = state
+        .allowed_origins
+        .iter()
+        .all(|o| o.starts_with("https://"));
+    let routes = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/ws", get(ws_handler))
+        .leptos_routes_with_context(&state, routes, ports.clone(), shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(ports, app::shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::check_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::cache_control,
+        ));
+    middleware::with_security_headers(routes, https)
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,116 @@
+//! Topic channels and the count of open connections. Topics are created on
+//! first use; events are encoded to JSON once per publish.
+
+use app::realtime::{ServerFrame, Topic, TopicEvent};
+use axum::extract::ws::Utf8Bytes;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::broadcast;
+
+/// Events buffered per topic for a subscriber that is momentarily behind.
+const TOPIC_BUFFER: usize = 64;
+
+#[derive(Default)]
+pub struct Hub {
+    topics: Mutex<HashMap<Topic, broadcast::Sender<Utf8Bytes>>>,
+    online: Arc<AtomicU32>,
+}
+
+impl Hub {
+    fn sender(&self, topic: &Topic) -> broadcast::Sender<Utf8Bytes> {
+        let mut topics = self.topics.lock().unwrap_or_else(PoisonError::into_inner);
+        topics
+            .entry(topic.clone())
+            .or_insert_with(|| broadcast::channel(TOPIC_BUFFER).0)
+            .clone()
+    }
+
+    pub fn subscribe(&self, topic: &Topic) -> broadcast::Receiver<Utf8Bytes> {
+        self.sender(topic).subscribe()
+    }
+
+    /// Encodes the event once and hands it to every subscriber of its topic.
+    /// Returns how many subscribers received it; nothing is encoded for none.
+    pub fn publish(&self, topic: Topic, event: TopicEvent) -> usize {
+        let sender = self.sender(&topic);
+        if sender.receiver_count() == 0 {
+            return 0;
+        }
+        let frame = ServerFrame::Event { topic, event };
+        match serde_json::to_string(&frame) {
+            Ok(json) => sender.send(Utf8Bytes::from(json)).unwrap_or(0),
+            Err(err) => {
+                tracing::error!(%err, "cannot encode a realtime frame");
+                0
+            }
+        }
+    }
+
+    pub fn online(&self) -> u32 {
+        self.online.load(Ordering::Relaxed)
+    }
+
+    /// Counts a connection as online until the guard is dropped.
+    pub fn connect(&self) -> OnlineGuard {
+        self.online.fetch_add(1, Ordering::Relaxed);
+        OnlineGuard(self.online.clone())
+    }
+}
+
+pub struct OnlineGuard(Arc<AtomicU32>);
+
+impl Drop for OnlineGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::realtime::ClockTick;
+
+    fn tick(ms: i64) -> TopicEvent {
+        TopicEvent::Clock(ClockTick {
+            server_time_ms: ms,
+            online: 0,
+        })
+    }
+
+    #[tokio::test]
+    async fn every_subscriber_gets_the_same_encoded_bytes() {
+        let hub = Hub::default();
+        let mut a = hub.subscribe(&Topic::Clock);
+        let mut b = hub.subscribe(&Topic::Clock);
+        assert_eq!(hub.publish(Topic::Clock, tick(7)), 2);
+        let (a, b) = (a.recv().await.unwrap(), b.recv().await.unwrap());
+        assert_eq!(a, b);
+        let frame: ServerFrame = serde_json::from_str(a.as_str()).unwrap();
+        assert_eq!(
+            frame,
+            ServerFrame::Event {
+                topic: Topic::Clock,
+                event: tick(7)
+            }
+        );
+    }
+
+    #[test]
+    fn publishing_without_subscribers_costs_nothing() {
+        let hub = Hub::default();
+        assert_eq!(hub.publish(Topic::Clock, tick(1)), 0);
+    }
+
+    #[test]
+    fn online_count_follows_guards() {
+        let hub = Hub::default();
+        let first = hub.connect();
+        let second = hub.connect();
+        assert_eq!(hub.online(), 2);
+        drop(first);
+        assert_eq!(hub.online(), 1);
+        drop(second);
+        assert_eq!(hub.online(), 0);
+    }
+}

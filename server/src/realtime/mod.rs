@@ -1,0 +1,17 @@
+//! Realtime fan-out over one websocket endpoint, `/ws`. The [`Hub`] keeps one
+//! broadcast channel per topic; a publisher encodes each frame once and every
+//! subscriber shares those bytes. A connection that cannot keep up is closed
+//! with a "resync" reason instead of slowing anyone else down.
+
+mod clock;
+mod hub;
+mod socket;
+
+pub use clock::run_clock;
+pub use hub::{Hub, OnlineGuard};
+pub use socket::ws_handler;
+
+/// Close code sent to a client that fell behind: reconnect and resync.
+pub const CLOSE_RESYNC: u16 = 4000;
+/// Close code sent when the server is shutting down: reconnect later.
+pub const CLOSE_RESTART: u16 = 1012;

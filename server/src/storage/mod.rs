@@ -1,0 +1,128 @@
+//! Durable storage behind one [`Storage`] trait with one implementation per
+//! backend: SQLite (the embedded default) and PostgreSQL. Each backend owns its
+//! SQL and its migrations folder (`migrations/<backend>/`), so each can use its
+//! own types and locking instead of a lowest common denominator; one test suite
+//! (`server/tests/storage.rs`) runs against both. `docs/STORAGE.md` explains
+//! the choice.
+
+mod postgres;
+mod sqlite;
+
+use async_trait::async_trait;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use postgres::PostgresStorage;
+pub use sqlite::SqliteStorage;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:, got {0:?}")]
+    UnsupportedUrl(String),
+    #[error("cannot create the folder {} for the SQLite database: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the SQLite database at {}: {source}", path.display())]
+    OpenSqlite { path: PathBuf, source: sqlx::Error },
+    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    ConnectPostgres { url: String, source: sqlx::Error },
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+/// One executed exchange command, as journaled: its sequence number, the
+/// timestamp it carried and the command as JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalEntry {
+    pub seq: i64,
+    pub ts_ms: i64,
+    pub command: String,
+}
+
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Cheap round trip used by `/readyz`.
+    async fn ping(&self) -> Result<(), StorageError>;
+
+    /// Records that a server started; returns how many starts there have been.
+    async fn record_start(&self, version: &str, started_at_ms: i64) -> Result<i64, StorageError>;
+
+    async fn start_count(&self) -> Result<i64, StorageError>;
+
+    /// Appends a batch of journal entries in one transaction: all or none.
+    async fn append_journal(&self, entries: &[JournalEntry]) -> Result<(), StorageError>;
+
+    /// Up to `limit` entries with `seq > after`, in order.
+    async fn read_journal(&self, after: i64, limit: i64)
+    -> Result<Vec<JournalEntry>, StorageError>;
+
+    /// Waits for open connections to finish and closes the pool.
+    async fn close(&self);
+}
+
+/// Opens the database `url` names and brings its schema up to date.
+pub async fn open(url: &str) -> Result<Arc<dyn Storage>, StorageError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStorage::open(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PostgresStorage::open(url).await?))
+    } else {
+        Err(StorageError::UnsupportedUrl(redact_password(url)))
+    }
+}
+
+/// The URL with any password replaced, fit for logs and error messages.
+pub fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_password("postgres://gaemi:s3cret@db:5432/gaemi"),
+            "postgres://gaemi:***@db:5432/gaemi"
+        );
+        assert_eq!(
+            redact_password("postgres://gaemi@db/gaemi"),
+            "postgres://gaemi@db/gaemi"
+        );
+        assert_eq!(
+            redact_password("sqlite://data/gaemi.db"),
+            "sqlite://data/gaemi.db"
+        );
+    }
+}

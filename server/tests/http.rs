@@ -1,0 +1,179 @@
+//! The HTTP surface of a running server: rendered pages, status codes,
+//! security and cache headers, server functions and the Origin check.
+
+mod common;
+
+use app::api::ServerStatus;
+use common::{TestServer, client};
+use reqwest::StatusCode;
+
+/// Calls the status server function the way the page does.
+async fn server_status(server: &TestServer) -> ServerStatus {
+    let response = client()
+        .post(server.url("/api/fn/server_status"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", server.origin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_home_page_is_rendered_on_the_server_in_korean_by_default() {
+    let server = TestServer::start().await;
+    let response = client().get(server.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<html lang=\"ko\""), "{html}");
+    assert!(html.contains("개미에 오신 것을 환영합니다"));
+    assert!(html.contains("시장"), "navigation is rendered");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_language_cookie_and_accept_language_choose_english() {
+    let server = TestServer::start().await;
+    let by_cookie = client()
+        .get(server.url("/"))
+        .header("cookie", "gaemi_lang=en")
+        .send()
+        .await
+        .unwrap();
+    let html = by_cookie.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\"") && html.contains("Welcome to Gaemi"));
+    let by_header = client()
+        .get(server.url("/"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert!(by_header.text().await.unwrap().contains("Welcome to Gaemi"));
+    let cookie_wins = client()
+        .get(server.url("/"))
+        .header("accept-language", "en-US")
+        .header("cookie", "gaemi_lang=ko")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        cookie_wins
+            .text()
+            .await
+            .unwrap()
+            .contains("개미에 오신 것을 환영합니다")
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_url_gets_the_not_found_page_with_status_404() {
+    let server = TestServer::start().await;
+    let response = client()
+        .get(server.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("페이지를 찾을 수 없습니다"), "{html}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn pages_carry_a_nonce_based_content_security_policy() {
+    let server = TestServer::start().await;
+    let response = client().get(server.url("/")).send().await.unwrap();
+    let headers = response.headers().clone();
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP");
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["cache-control"], "no-cache");
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_accepts_it() {
+    let server = TestServer::start().await;
+    let response = client()
+        .get(server.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn health_and_readiness_report_the_storage_backend() {
+    let server = TestServer::start().await;
+    let health = client().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let ready: serde_json::Value = client()
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["storage"], server.db.backend_name());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_status_server_function_reports_version_and_starts() {
+    let server = TestServer::start().await;
+    let status = server_status(&server).await;
+    assert_eq!(status.version, gaemi::VERSION);
+    assert_eq!(status.storage, server.db.backend_name());
+    assert_eq!(status.start_count, 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_state_changing_request_from_another_origin_is_refused() {
+    let server = TestServer::start().await;
+    let response = client()
+        .post(server.url("/api/fn/server_status"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "forbidden_origin");
+    assert!(body["message_ko"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(body["message_en"].as_str().is_some_and(|m| !m.is_empty()));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_restart_on_the_same_database_counts_the_start() {
+    let server = TestServer::start().await;
+    let db = server.stop().await;
+    let server = TestServer::start_with(db, |_| None).await;
+    assert_eq!(server_status(&server).await.start_count, 2);
+    server.stop().await;
+}
