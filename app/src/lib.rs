@@ -14,6 +14,7 @@ pub mod prefs;
 pub mod realtime;
 #[cfg(feature = "ssr")]
 pub mod security;
+pub mod trading;
 
 use leptos::prelude::*;
 use leptos_meta::{Html, MetaTags, Title, provide_meta_context};

@@ -9,3 +9,44 @@ pub trait SystemPort: Send + Sync + 'static {
     /// Version, storage backend and start history of this server.
     async fn status(&self) -> Result<ServerStatus, AppError>;
 }
+
+/// Order entry and the caller's own orders, fills and portfolio. Every
+/// method finds the caller's account from the request's session, so a caller
+/// can never name someone else's account.
+#[async_trait::async_trait]
+pub trait TradingPort: Send + Sync + 'static {
+    async fn place(
+        &self,
+        request: &http::request::Parts,
+        input: crate::trading::PlaceOrderInput,
+    ) -> Result<crate::trading::OrderAck, AppError>;
+
+    async fn amend(
+        &self,
+        request: &http::request::Parts,
+        input: crate::trading::AmendOrderInput,
+    ) -> Result<crate::trading::OrderAck, AppError>;
+
+    async fn cancel(
+        &self,
+        request: &http::request::Parts,
+        order_id: u64,
+    ) -> Result<crate::trading::OrderAck, AppError>;
+
+    async fn orders(
+        &self,
+        request: &http::request::Parts,
+        query: crate::trading::ListQuery,
+    ) -> Result<crate::trading::Page<crate::trading::OrderView>, AppError>;
+
+    async fn fills(
+        &self,
+        request: &http::request::Parts,
+        query: crate::trading::ListQuery,
+    ) -> Result<crate::trading::Page<crate::trading::FillView>, AppError>;
+
+    async fn portfolio(
+        &self,
+        request: &http::request::Parts,
+    ) -> Result<crate::trading::PortfolioView, AppError>;
+}

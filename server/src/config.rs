@@ -22,6 +22,39 @@ pub struct GaemiSettings {
     /// `pretty` for people, `json` for log collectors. Env: `GAEMI_LOG_FORMAT`.
     pub log_format: LogFormat,
     pub realtime: RealtimeSettings,
+    pub market: MarketSettings,
+}
+
+/// The exchange's fees, order queue and market-data pace.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarketSettings {
+    /// Commission per side in parts per million (150 = 0.015 %).
+    /// Env: `GAEMI_MARKET_COMMISSION_PPM`.
+    pub commission_ppm: i64,
+    /// Tax on sells in parts per million (2000 = 0.20 %).
+    /// Env: `GAEMI_MARKET_SELL_TAX_PPM`.
+    pub sell_tax_ppm: i64,
+    /// Won a new account starts with. Env: `GAEMI_MARKET_STARTING_CASH`.
+    pub starting_cash: i64,
+    /// Commands waiting for the engine before order entry answers 503.
+    /// Env: `GAEMI_MARKET_ORDER_QUEUE`.
+    pub order_queue: usize,
+    /// How often book deltas and tickers are published.
+    /// Env: `GAEMI_MARKET_DEPTH_INTERVAL_MS`.
+    pub depth_interval_ms: u64,
+}
+
+impl Default for MarketSettings {
+    fn default() -> Self {
+        MarketSettings {
+            commission_ppm: 150,
+            sell_tax_ppm: 2_000,
+            starting_cash: 100_000_000,
+            order_queue: 65_536,
+            depth_interval_ms: 100,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -53,6 +86,7 @@ impl Default for GaemiSettings {
             public_origin: None,
             log_format: LogFormat::default(),
             realtime: RealtimeSettings::default(),
+            market: MarketSettings::default(),
         }
     }
 }
@@ -230,6 +264,22 @@ fn apply_env(
     if let Some(v) = env("GAEMI_REALTIME_IDLE_TIMEOUT_MS") {
         realtime.idle_timeout_ms = number("GAEMI_REALTIME_IDLE_TIMEOUT_MS", &v)?;
     }
+    let market = &mut gaemi.market;
+    if let Some(v) = env("GAEMI_MARKET_COMMISSION_PPM") {
+        market.commission_ppm = number("GAEMI_MARKET_COMMISSION_PPM", &v)?;
+    }
+    if let Some(v) = env("GAEMI_MARKET_SELL_TAX_PPM") {
+        market.sell_tax_ppm = number("GAEMI_MARKET_SELL_TAX_PPM", &v)?;
+    }
+    if let Some(v) = env("GAEMI_MARKET_STARTING_CASH") {
+        market.starting_cash = number("GAEMI_MARKET_STARTING_CASH", &v)?;
+    }
+    if let Some(v) = env("GAEMI_MARKET_ORDER_QUEUE") {
+        market.order_queue = number("GAEMI_MARKET_ORDER_QUEUE", &v)?;
+    }
+    if let Some(v) = env("GAEMI_MARKET_DEPTH_INTERVAL_MS") {
+        market.depth_interval_ms = number("GAEMI_MARKET_DEPTH_INTERVAL_MS", &v)?;
+    }
     Ok(())
 }
 
@@ -278,6 +328,25 @@ fn validate(gaemi: &GaemiSettings) -> Result<(), ConfigError> {
             "realtime.idle_timeout_ms",
             "must be at least 20000 (the page heartbeats every 15 s)",
         );
+    }
+    let market = &gaemi.market;
+    if !(0..=100_000).contains(&market.commission_ppm) {
+        return invalid("market.commission_ppm", "must be from 0 to 100000 (10 %)");
+    }
+    if !(0..=100_000).contains(&market.sell_tax_ppm) {
+        return invalid("market.sell_tax_ppm", "must be from 0 to 100000 (10 %)");
+    }
+    if !(1..=1_000_000_000_000).contains(&market.starting_cash) {
+        return invalid(
+            "market.starting_cash",
+            "must be from 1 to 1000000000000 won",
+        );
+    }
+    if market.order_queue == 0 {
+        return invalid("market.order_queue", "must be at least 1");
+    }
+    if market.depth_interval_ms < 10 {
+        return invalid("market.depth_interval_ms", "must be at least 10");
     }
     Ok(())
 }

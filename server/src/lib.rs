@@ -5,13 +5,15 @@
 pub mod config;
 pub mod exchange;
 pub mod http;
+pub mod market;
 pub mod realtime;
 pub mod storage;
 pub mod system;
 pub mod telemetry;
+pub mod trading;
 
 use config::Settings;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -31,8 +33,18 @@ pub fn now_ms() -> i64 {
 pub enum ServerError {
     #[error(transparent)]
     Storage(#[from] storage::StorageError),
+    #[error(transparent)]
+    Exchange(#[from] exchange::ExchangeError),
     #[error("the HTTP server failed: {0}")]
     Serve(#[from] std::io::Error),
+}
+
+/// Handles to the running server's parts, for tools and tests that need to
+/// act behind the HTTP API (e.g. granting shares before bots exist).
+#[derive(Clone)]
+pub struct Started {
+    pub exchange: exchange::Exchange,
+    pub trading: trading::Trading,
 }
 
 /// Opens storage, starts background tasks and serves until `shutdown`
@@ -42,11 +54,40 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    run_with(settings, listener, shutdown, |_| {}).await
+}
+
+/// [`run`], telling `started` about the running parts once it serves.
+pub async fn run_with(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    started: impl FnOnce(Started),
+) -> Result<(), ServerError> {
     let storage = storage::open(&settings.gaemi.database_url).await?;
     let started_at_ms = now_ms();
     let starts = storage.record_start(VERSION, started_at_ms).await?;
     let token = CancellationToken::new();
     let hub = Arc::new(realtime::Hub::default());
+    let market = Arc::new(market::MarketData::new());
+    let (exchange, exchange_tasks) = start_exchange(&settings, &storage, &market, &hub).await?;
+    hub.set_source(market.clone());
+    let trading = trading::Trading {
+        exchange,
+        storage: storage.clone(),
+        market: market.clone(),
+        starting_cash: settings.gaemi.market.starting_cash,
+    };
+    let publisher = tokio::spawn(market::run_publisher(
+        market,
+        hub.clone(),
+        Duration::from_millis(settings.gaemi.market.depth_interval_ms),
+        token.clone(),
+    ));
+    started(Started {
+        exchange: trading.exchange.clone(),
+        trading: trading.clone(),
+    });
     let state = http::AppState {
         allowed_origins: settings.allowed_origins().into(),
         leptos: settings.leptos.clone(),
@@ -58,6 +99,7 @@ pub async fn run(
             started_at_ms,
         }),
         shutdown: token.clone(),
+        trading,
     };
     let clock = tokio::spawn(realtime::run_clock(
         hub,
@@ -75,15 +117,92 @@ pub async fn run(
             token.cancel();
         }
     };
-    let served = axum::serve(listener, http::router(state))
+    let serve = axum::serve(listener, http::router(state))
         .with_graceful_shutdown(signal)
-        .await;
+        .into_future();
+    // A client that never lets go must not keep the process alive: after
+    // the drain period the remaining connections are dropped.
+    let drain_deadline = {
+        let token = token.clone();
+        async move {
+            token.cancelled().await;
+            tokio::time::sleep(DRAIN_PERIOD).await;
+        }
+    };
+    let served = tokio::select! {
+        served = serve => served,
+        () = drain_deadline => {
+            tracing::warn!(seconds = DRAIN_PERIOD.as_secs(), "connections still open after the drain period; closing them");
+            Ok(())
+        }
+    };
     token.cancel();
     let _ = clock.await;
-    storage.close().await;
+    let _ = publisher.await;
+    // The router (and with it every exchange handle) is gone: the engine
+    // drains its queue, the persister commits the rest, and both stop.
+    match tokio::time::timeout(DRAIN_PERIOD, exchange_tasks.join()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(err)) => tracing::error!(%err, "the exchange stopped with an error"),
+        Err(_) => tracing::warn!("the exchange was still busy at shutdown"),
+    }
+    if tokio::time::timeout(DRAIN_PERIOD, storage.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections were still busy at shutdown; leaving them to the OS");
+    }
     served?;
     Ok(())
 }
+
+/// Recovers the exchange from the journal, feeding the market data, and
+/// lists whatever listing the journal does not know yet.
+async fn start_exchange(
+    settings: &Settings,
+    storage: &Arc<dyn storage::Storage>,
+    market: &Arc<market::MarketData>,
+    hub: &Arc<realtime::Hub>,
+) -> Result<(exchange::Exchange, exchange::ExchangeTasks), ServerError> {
+    let fees = exchange::FeeSchedule {
+        commission_ppm: settings.gaemi.market.commission_ppm,
+        sell_tax_ppm: settings.gaemi.market.sell_tax_ppm,
+    };
+    let exchange_settings = exchange::ExchangeSettings {
+        queue: settings.gaemi.market.order_queue,
+        ..exchange::ExchangeSettings::default()
+    };
+    let feed = Arc::new(market::MarketFeed {
+        data: market.clone(),
+        hub: hub.clone(),
+    });
+    let started = std::time::Instant::now();
+    let (exchange, tasks) =
+        exchange::Exchange::start(storage.clone(), fees, exchange_settings, feed).await?;
+    market.mark_published();
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "the exchange recovered its journal"
+    );
+    for (index, listing) in market::LISTINGS.iter().enumerate() {
+        let symbol = exchange::SymbolId(index as u32);
+        if !market.is_listed(symbol) {
+            exchange
+                .submit(
+                    exchange::Command::List {
+                        symbol,
+                        reference_price: listing.first_price,
+                    },
+                    now_ms(),
+                )
+                .await?;
+        }
+    }
+    Ok((exchange, tasks))
+}
+
+/// How long shutdown waits for open requests and database work to finish.
+const DRAIN_PERIOD: Duration = Duration::from_secs(10);
 
 /// Resolves on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {

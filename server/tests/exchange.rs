@@ -18,9 +18,16 @@ async fn open(db: &TestDb) -> Arc<dyn Storage> {
 }
 
 async fn start(storage: Arc<dyn Storage>, settings: ExchangeSettings) -> (Exchange, ExchangeTasks) {
-    Exchange::start(storage, FeeSchedule::default(), settings)
+    Exchange::start(storage, FeeSchedule::default(), settings, Arc::new(Ignore))
         .await
         .expect("start the exchange")
+}
+
+/// These tests follow the engine and the journal, not market data.
+struct Ignore;
+
+impl CommitObserver for Ignore {
+    fn committed(&self, _: &[(u64, i64, Event)]) {}
 }
 
 async fn must(exchange: &Exchange, command: Command) -> Executed {
@@ -28,6 +35,7 @@ async fn must(exchange: &Exchange, command: Command) -> Executed {
         .submit(command, 1_700_000_000_000)
         .await
         .expect("committed")
+        .executed
 }
 
 /// Lists one symbol and funds `accounts` accounts with cash and shares.
@@ -136,7 +144,7 @@ async fn acknowledged_commands_survive_a_restart_exactly() {
     before.check_invariants().unwrap();
     assert!(before.seq() > 1_200);
 
-    let recovered = recover(open(&db).await.as_ref(), FeeSchedule::default())
+    let recovered = recover(open(&db).await.as_ref(), FeeSchedule::default(), |_| {})
         .await
         .expect("recover");
     assert_eq!(recovered.seq(), before.seq());
@@ -220,7 +228,7 @@ async fn a_failed_commit_stops_order_entry_and_loses_nothing_acknowledged() {
 
     db.execute("ALTER TABLE exchange_journal_hidden RENAME TO exchange_journal")
         .await;
-    let recovered = recover(open(&db).await.as_ref(), FeeSchedule::default())
+    let recovered = recover(open(&db).await.as_ref(), FeeSchedule::default(), |_| {})
         .await
         .unwrap();
     recovered.check_invariants().unwrap();

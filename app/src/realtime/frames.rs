@@ -16,6 +16,13 @@ pub const MAX_CLIENT_FRAME_BYTES: usize = 4 * 1024;
 pub enum Topic {
     /// Server time and online-user count, once a second.
     Clock,
+    /// A snapshot of one symbol's book on subscribe, then depth deltas
+    /// (conflated about every 100 ms) with sequence numbers.
+    Book { symbol: String },
+    /// Every trade of one symbol, never conflated.
+    Trades { symbol: String },
+    /// Last price, change and volume of one symbol, on subscribe and on change.
+    Ticker { symbol: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +76,78 @@ pub enum ServerFrame {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TopicEvent {
     Clock(ClockTick),
+    BookSnapshot(BookSnapshot),
+    BookDelta(BookDelta),
+    Trades(TradePrints),
+    Ticker(Ticker),
+}
+
+/// One price level: the total quantity resting at `price`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level {
+    pub price: i64,
+    pub qty: i64,
+}
+
+/// The book as of `seq`: bids best (highest) first, asks best (lowest) first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookSnapshot {
+    pub symbol: String,
+    pub seq: u64,
+    pub bids: Vec<Level>,
+    pub asks: Vec<Level>,
+}
+
+/// Levels that changed since `prev_seq`, with their new total (`qty == 0`:
+/// the level is gone). Apply only when `prev_seq` is the last applied
+/// sequence; on a gap, take a new snapshot (resubscribe).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookDelta {
+    pub symbol: String,
+    pub seq: u64,
+    pub prev_seq: u64,
+    pub bids: Vec<Level>,
+    pub asks: Vec<Level>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TradePrint {
+    /// The exchange sequence number of the command that traded.
+    pub seq: u64,
+    pub price: i64,
+    pub qty: i64,
+    /// True when the incoming order bought (shown red on the tape).
+    pub taker_buys: bool,
+    pub ts_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TradePrints {
+    pub symbol: String,
+    pub trades: Vec<TradePrint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticker {
+    pub symbol: String,
+    /// The last trade price, or the reference price before any trade.
+    pub last: i64,
+    /// The day's reference price (previous close); change is against it.
+    pub reference: i64,
+    pub change: i64,
+    /// Change in basis points of the reference (display only).
+    pub change_bp: i64,
+    pub high: Option<i64>,
+    pub low: Option<i64>,
+    /// Shares traded since the reference price was set.
+    pub volume: i64,
+    /// Won traded since the reference price was set.
+    pub turnover: i64,
+    pub best_bid: Option<i64>,
+    pub best_ask: Option<i64>,
+    pub lower_limit: i64,
+    pub upper_limit: i64,
+    pub halted: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +166,8 @@ pub enum WsErrorCode {
     FrameTooLarge,
     /// Binary frames are not part of the protocol.
     BinaryNotSupported,
+    /// The topic names something that does not exist (e.g. an unknown symbol).
+    UnknownTopic,
 }
 
 impl WsErrorCode {
@@ -99,6 +180,10 @@ impl WsErrorCode {
             WsErrorCode::BinaryNotSupported => (
                 "바이너리 메시지는 지원하지 않습니다.",
                 "Binary messages are not supported.",
+            ),
+            WsErrorCode::UnknownTopic => (
+                "존재하지 않는 종목이나 주제입니다.",
+                "No such symbol or topic.",
             ),
         }
     }

@@ -122,7 +122,8 @@ pub fn use_topic(topic: Topic) -> ReadSignal<Option<TopicEvent>> {
 /// The server clock topic, unwrapped.
 pub fn use_clock() -> Signal<Option<ClockTick>> {
     let latest = use_topic(Topic::Clock);
-    // Irrefutable while the clock is the only event kind; a new kind makes
-    // this a compile error, which is where it should be handled.
-    Signal::derive(move || latest.get().map(|TopicEvent::Clock(tick)| tick))
+    Signal::derive(move || match latest.get() {
+        Some(TopicEvent::Clock(tick)) => Some(tick),
+        _ => None,
+    })
 }

@@ -9,6 +9,7 @@ pub mod command;
 pub mod engine;
 pub mod event;
 pub mod ledger;
+pub mod projection;
 pub mod rules;
 pub mod service;
 pub mod types;
@@ -18,5 +19,8 @@ pub use command::{ClientOrderId, Command, OrderType, PlaceOrder, SymbolId, TimeI
 pub use engine::{Engine, Executed, OpenOrder};
 pub use event::{CancelReason, Event, Reject, Reply};
 pub use rules::{FeeSchedule, Price, PriceBand, Qty, Won};
-pub use service::{Committed, Exchange, ExchangeError, ExchangeSettings, ExchangeTasks, recover};
+pub use service::{
+    CommitObserver, Committed, Exchange, ExchangeError, ExchangeSettings, ExchangeTasks, Submitted,
+    recover,
+};
 pub use types::{AccountId, OrderId, Side};

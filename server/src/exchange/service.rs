@@ -12,8 +12,10 @@
 
 use super::command::Command;
 use super::engine::{Engine, Executed};
-use super::event::Event;
+use super::event::{Event, Reply};
+use super::projection::{OrderRow, Projection};
 use super::rules::FeeSchedule;
+use super::types::OrderId;
 use crate::storage::{JournalEntry, Storage, StorageError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -61,16 +63,37 @@ pub struct Committed {
     pub events: Vec<(u64, i64, Event)>,
 }
 
+/// Told about every committed batch, in order, before replies are released;
+/// also fed the replayed history at start. Market data lives behind this.
+pub trait CommitObserver: Send + Sync + 'static {
+    fn committed(&self, events: &[(u64, i64, Event)]);
+}
+
+/// What a submitter hears once its command is committed: the engine's
+/// answer and, for a command about one order, that order's state right
+/// after the command (absent when the order closed in an earlier commit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Submitted {
+    pub executed: Executed,
+    pub order: Option<OrderRow>,
+}
+
 struct Request {
     command: Command,
     ts_ms: i64,
-    reply: oneshot::Sender<Executed>,
+    reply: oneshot::Sender<Submitted>,
 }
 
 #[derive(Default)]
 struct Batch {
     entries: Vec<JournalEntry>,
-    replies: Vec<(oneshot::Sender<Executed>, Executed)>,
+    /// Each reply with its command's events as `events[range]`.
+    replies: Vec<(
+        oneshot::Sender<Submitted>,
+        Command,
+        Executed,
+        std::ops::Range<usize>,
+    )>,
     events: Vec<(u64, i64, Event)>,
 }
 
@@ -95,8 +118,18 @@ impl Exchange {
         storage: Arc<dyn Storage>,
         fees: FeeSchedule,
         settings: ExchangeSettings,
+        observer: Arc<dyn CommitObserver>,
     ) -> Result<(Exchange, ExchangeTasks), ExchangeError> {
-        let engine = recover(storage.as_ref(), fees).await?;
+        let mut projection = Projection::default();
+        let engine = recover(storage.as_ref(), fees, |events| {
+            for (seq, ts_ms, event) in events {
+                projection.apply(*seq, *ts_ms, event);
+            }
+            observer.committed(events);
+        })
+        .await?;
+        // Replayed rows are already stored; only what comes next is written.
+        projection.discard_changes();
         let (requests, queued) = mpsc::channel(settings.queue.max(1));
         let (batches, to_commit) = mpsc::channel(settings.persist_queue.max(1));
         let (committed, _) = broadcast::channel(settings.event_buffer.max(1));
@@ -110,6 +143,8 @@ impl Exchange {
             })?;
         let persister = tokio::spawn(persist(
             storage,
+            projection,
+            observer,
             to_commit,
             committed.clone(),
             stopped.clone(),
@@ -127,7 +162,7 @@ impl Exchange {
     /// Executes `command` and answers once it is committed. `Busy` when the
     /// queue is full (nothing was done: retry later), `Stopped` after a
     /// failed commit (nothing unanswered was made durable).
-    pub async fn submit(&self, command: Command, ts_ms: i64) -> Result<Executed, ExchangeError> {
+    pub async fn submit(&self, command: Command, ts_ms: i64) -> Result<Submitted, ExchangeError> {
         if self.stopped.load(Ordering::Acquire) {
             return Err(ExchangeError::Stopped);
         }
@@ -194,10 +229,12 @@ fn run_engine(
                 ts_ms,
                 command: json,
             });
+            let first = batch.events.len();
             batch
                 .events
                 .extend(events.drain(..).map(|event| (executed.seq, ts_ms, event)));
-            batch.replies.push((reply, executed));
+            let range = first..batch.events.len();
+            batch.replies.push((reply, command, executed, range));
             next = if batch.entries.len() < max_batch {
                 queued.try_recv().ok()
             } else {
@@ -214,6 +251,8 @@ fn run_engine(
 
 async fn persist(
     storage: Arc<dyn Storage>,
+    mut projection: Projection,
+    observer: Arc<dyn CommitObserver>,
     mut to_commit: mpsc::Receiver<Batch>,
     committed: broadcast::Sender<Arc<Committed>>,
     stopped: Arc<AtomicBool>,
@@ -222,17 +261,39 @@ async fn persist(
         // Group commit: everything that queued up while the last commit was
         // in flight goes into this transaction.
         while let Ok(more) = to_commit.try_recv() {
+            let offset = group.events.len();
             group.entries.extend(more.entries);
-            group.replies.extend(more.replies);
+            group.replies.extend(
+                more.replies
+                    .into_iter()
+                    .map(|(tx, command, executed, range)| {
+                        (
+                            tx,
+                            command,
+                            executed,
+                            range.start + offset..range.end + offset,
+                        )
+                    }),
+            );
             group.events.extend(more.events);
         }
-        if let Err(err) = storage.append_journal(&group.entries).await {
+        let mut answers = Vec::with_capacity(group.replies.len());
+        for (reply, command, executed, range) in group.replies {
+            for (seq, ts_ms, event) in &group.events[range] {
+                projection.apply(*seq, *ts_ms, event);
+            }
+            let order = subject(&command, executed.reply).and_then(|id| projection.order(id));
+            answers.push((reply, Submitted { executed, order }));
+        }
+        let rows = projection.take_changes();
+        if let Err(err) = storage.commit(&group.entries, &rows).await {
             stopped.store(true, Ordering::Release);
             tracing::error!(%err, "the exchange journal could not be committed; order entry has stopped");
             return Err(err);
         }
-        for (reply, executed) in group.replies {
-            let _ = reply.send(executed);
+        observer.committed(&group.events);
+        for (reply, submitted) in answers {
+            let _ = reply.send(submitted);
         }
         if committed.receiver_count() > 0 {
             let _ = committed.send(Arc::new(Committed {
@@ -243,12 +304,28 @@ async fn persist(
     Ok(())
 }
 
+/// The order a command is about, if any: the one it placed, or the one it
+/// amends or cancels.
+fn subject(command: &Command, reply: Reply) -> Option<OrderId> {
+    match (command, reply) {
+        (Command::Place(_), Reply::Accepted { order }) => Some(order),
+        (Command::Amend { order, .. } | Command::Cancel { order, .. }, _) => Some(*order),
+        _ => None,
+    }
+}
+
 /// Rebuilds the engine by replaying the journal: the engine is deterministic,
 /// so this reproduces every book, balance and remembered client order id.
-pub async fn recover(storage: &dyn Storage, fees: FeeSchedule) -> Result<Engine, ExchangeError> {
+/// `replayed` sees the events again, in order, a page of commands at a time.
+pub async fn recover(
+    storage: &dyn Storage,
+    fees: FeeSchedule,
+    mut replayed: impl FnMut(&[(u64, i64, Event)]),
+) -> Result<Engine, ExchangeError> {
     const PAGE: i64 = 10_000;
     let mut engine = Engine::new(fees);
     let mut scratch = Vec::new();
+    let mut events = Vec::new();
     let mut after = 0;
     loop {
         let page = storage.read_journal(after, PAGE).await?;
@@ -260,6 +337,11 @@ pub async fn recover(storage: &dyn Storage, fees: FeeSchedule) -> Result<Engine,
             })?;
             scratch.clear();
             let executed = engine.execute(command, &mut scratch);
+            events.extend(
+                scratch
+                    .drain(..)
+                    .map(|event| (executed.seq, entry.ts_ms, event)),
+            );
             if executed.seq as i64 != entry.seq {
                 return Err(ExchangeError::Recovery(format!(
                     "journal entry {} follows {}: the journal has a gap",
@@ -268,6 +350,8 @@ pub async fn recover(storage: &dyn Storage, fees: FeeSchedule) -> Result<Engine,
                 )));
             }
         }
+        replayed(&events);
+        events.clear();
         after = last;
     }
     Ok(engine)

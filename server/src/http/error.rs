@@ -13,6 +13,8 @@ pub enum HttpError {
     ForbiddenOrigin,
     #[error("not ready: {0}")]
     NotReady(String),
+    #[error("no such API route")]
+    NotFound,
 }
 
 impl HttpError {
@@ -23,6 +25,12 @@ impl HttpError {
                 "forbidden_origin",
                 "다른 사이트에서 보낸 요청은 처리할 수 없습니다.",
                 "Requests from other sites are not allowed.",
+            ),
+            HttpError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "존재하지 않는 API 경로입니다.",
+                "No such API route.",
             ),
             HttpError::NotReady(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -2,6 +2,7 @@
 //! Leptos pages and server functions, `/ws`, the health routes and static
 //! files, and the middleware every response passes through.
 
+mod api;
 mod error;
 mod health;
 mod middleware;
@@ -11,7 +12,7 @@ pub use error::HttpError;
 use crate::config::GaemiSettings;
 use crate::realtime::{Hub, ws_handler};
 use crate::storage::Storage;
-use app::ports::SystemPort;
+use app::ports::{SystemPort, TradingPort};
 use axum::Router;
 use axum::extract::FromRef;
 use axum::http::{HeaderMap, header};
@@ -31,6 +32,7 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     pub system: Arc<dyn SystemPort>,
     pub shutdown: CancellationToken,
+    pub trading: crate::trading::Trading,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,7 +59,12 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let ports = {
         let system = state.system.clone();
-        move || provide_context(system.clone())
+        let trading: Arc<dyn TradingPort> =
+            Arc::new(crate::trading::port::TradingForUi(state.trading.clone()));
+        move || {
+            provide_context(system.clone());
+            provide_context(trading.clone());
+        }
     };
     let shell = {
         let options = state.leptos.clone();
@@ -71,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/ws", get(ws_handler))
+        .nest("/api/v1", api::routes())
         .leptos_routes_with_context(&state, routes, ports.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
@@ -83,7 +91,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::cache_control,
-        ));
+        ))
+        .layer(crate::trading::session::layer(state.storage.clone(), https));
     middleware::with_security_headers(routes, https)
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())

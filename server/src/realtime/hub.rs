@@ -11,13 +11,46 @@ use tokio::sync::broadcast;
 /// Events buffered per topic for a subscriber that is momentarily behind.
 const TOPIC_BUFFER: usize = 64;
 
+/// Knows which topics exist and what a new subscriber should see first.
+pub trait TopicSource: Send + Sync + 'static {
+    fn exists(&self, topic: &Topic) -> bool;
+
+    /// What a new subscriber sees first; `None` when the topic's events
+    /// stand alone.
+    fn snapshot(&self, topic: &Topic) -> Option<TopicEvent>;
+}
+
 #[derive(Default)]
 pub struct Hub {
     topics: Mutex<HashMap<Topic, broadcast::Sender<Utf8Bytes>>>,
     online: Arc<AtomicU32>,
+    sources: std::sync::OnceLock<Arc<dyn TopicSource>>,
 }
 
 impl Hub {
+    /// Installs the market's topic source (once, at start).
+    pub fn set_source(&self, source: Arc<dyn TopicSource>) {
+        let _ = self.sources.set(source);
+    }
+
+    /// Whether a client may subscribe to `topic`; unknown topics are
+    /// refused so that clients cannot make the hub grow without bound.
+    pub fn exists(&self, topic: &Topic) -> bool {
+        match topic {
+            Topic::Clock => true,
+            other => self.sources.get().is_some_and(|s| s.exists(other)),
+        }
+    }
+
+    /// The encoded first frame for a new subscriber of `topic`, if any.
+    pub fn snapshot(&self, topic: &Topic) -> Option<Utf8Bytes> {
+        let event = self.sources.get()?.snapshot(topic)?;
+        encode(ServerFrame::Event {
+            topic: topic.clone(),
+            event,
+        })
+    }
+
     fn sender(&self, topic: &Topic) -> broadcast::Sender<Utf8Bytes> {
         let mut topics = self.topics.lock().unwrap_or_else(PoisonError::into_inner);
         topics
@@ -37,14 +70,16 @@ impl Hub {
         if sender.receiver_count() == 0 {
             return 0;
         }
-        let frame = ServerFrame::Event { topic, event };
-        match serde_json::to_string(&frame) {
-            Ok(json) => sender.send(Utf8Bytes::from(json)).unwrap_or(0),
-            Err(err) => {
-                tracing::error!(%err, "cannot encode a realtime frame");
-                0
-            }
+        match encode(ServerFrame::Event { topic, event }) {
+            Some(bytes) => sender.send(bytes).unwrap_or(0),
+            None => 0,
         }
+    }
+
+    /// Whether anyone listens to `topic` (so work for it can be skipped).
+    pub fn has_subscribers(&self, topic: &Topic) -> bool {
+        let topics = self.topics.lock().unwrap_or_else(PoisonError::into_inner);
+        topics.get(topic).is_some_and(|s| s.receiver_count() > 0)
     }
 
     pub fn online(&self) -> u32 {
@@ -55,6 +90,16 @@ impl Hub {
     pub fn connect(&self) -> OnlineGuard {
         self.online.fetch_add(1, Ordering::Relaxed);
         OnlineGuard(self.online.clone())
+    }
+}
+
+fn encode(frame: ServerFrame) -> Option<Utf8Bytes> {
+    match serde_json::to_string(&frame) {
+        Ok(json) => Some(Utf8Bytes::from(json)),
+        Err(err) => {
+            tracing::error!(%err, "cannot encode a realtime frame");
+            None
+        }
     }
 }
 

@@ -8,7 +8,7 @@ mod hub;
 mod socket;
 
 pub use clock::run_clock;
-pub use hub::{Hub, OnlineGuard};
+pub use hub::{Hub, OnlineGuard, TopicSource};
 pub use socket::ws_handler;
 
 /// Close code sent to a client that fell behind: reconnect and resync.

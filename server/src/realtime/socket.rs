@@ -149,10 +149,10 @@ impl Connection {
             return Reply::Frame(ServerFrame::error(WsErrorCode::FrameTooLarge));
         }
         let reply = match serde_json::from_str::<ClientFrame>(text.as_str()) {
-            Ok(ClientFrame::Subscribe { topic }) => {
-                self.subscribe(topic.clone());
-                ServerFrame::Subscribed { topic }
-            }
+            Ok(ClientFrame::Subscribe { topic }) => match self.subscribe(topic.clone()) {
+                Ok(()) => ServerFrame::Subscribed { topic },
+                Err(()) => ServerFrame::error(WsErrorCode::UnknownTopic),
+            },
             Ok(ClientFrame::Unsubscribe { topic }) => {
                 if let Some(forwarder) = self.subscriptions.remove(&topic) {
                     forwarder.abort();
@@ -165,21 +165,32 @@ impl Connection {
         Reply::Frame(reply)
     }
 
-    fn subscribe(&mut self, topic: Topic) {
+    fn subscribe(&mut self, topic: Topic) -> Result<(), ()> {
         if self
             .subscriptions
             .get(&topic)
             .is_some_and(|f| !f.is_finished())
         {
-            return;
+            return Ok(());
         }
+        if !self.hub.exists(&topic) {
+            return Err(());
+        }
+        // Subscribe before taking the snapshot, so nothing falls between
+        // them; the client skips deltas the snapshot already contains.
         let receiver = self.hub.subscribe(&topic);
+        if let Some(snapshot) = self.hub.snapshot(&topic)
+            && self.outbound.try_send(snapshot).is_err()
+        {
+            self.too_slow.cancel();
+        }
         let forwarder = tokio::spawn(forward(
             receiver,
             self.outbound.clone(),
             self.too_slow.clone(),
         ));
         self.subscriptions.insert(topic, forwarder);
+        Ok(())
     }
 }
 

@@ -6,9 +6,12 @@
 //! the choice.
 
 mod postgres;
+pub mod rows;
 mod sqlite;
 
+use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
+pub use rows::{FillFilter, OrderFilter};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -51,7 +54,7 @@ pub enum StorageError {
 
 /// One executed exchange command, as journaled: its sequence number, the
 /// timestamp it carried and the command as JSON.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct JournalEntry {
     pub seq: i64,
     pub ts_ms: i64,
@@ -70,12 +73,47 @@ pub trait Storage: Send + Sync + 'static {
 
     async fn start_count(&self) -> Result<i64, StorageError>;
 
-    /// Appends a batch of journal entries in one transaction: all or none.
-    async fn append_journal(&self, entries: &[JournalEntry]) -> Result<(), StorageError>;
+    /// Appends journal entries and writes the read-model rows they changed,
+    /// in one transaction: all or none.
+    async fn commit(&self, entries: &[JournalEntry], rows: &RowChanges)
+    -> Result<(), StorageError>;
+
+    /// Appends journal entries alone (tests and tools).
+    async fn append_journal(&self, entries: &[JournalEntry]) -> Result<(), StorageError> {
+        self.commit(entries, &RowChanges::default()).await
+    }
 
     /// Up to `limit` entries with `seq > after`, in order.
     async fn read_journal(&self, after: i64, limit: i64)
     -> Result<Vec<JournalEntry>, StorageError>;
+
+    /// Opens a new account of `kind` (e.g. `guest`); returns its id.
+    async fn create_account(&self, kind: &str, created_ms: i64) -> Result<i64, StorageError>;
+
+    async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError>;
+
+    /// One order, only if `account_id` owns it.
+    async fn order(&self, account_id: i64, order_id: i64)
+    -> Result<Option<OrderRow>, StorageError>;
+
+    async fn fills(&self, filter: &FillFilter) -> Result<Vec<FillRow>, StorageError>;
+
+    async fn balance(&self, account_id: i64) -> Result<Option<BalanceRow>, StorageError>;
+
+    /// Positions with shares, by symbol.
+    async fn positions(&self, account_id: i64) -> Result<Vec<PositionRow>, StorageError>;
+
+    /// A session record (JSON) that has not expired by `now_ms`.
+    async fn load_session(&self, id: &str, now_ms: i64) -> Result<Option<String>, StorageError>;
+
+    async fn save_session(
+        &self,
+        id: &str,
+        record: &str,
+        expiry_ms: i64,
+    ) -> Result<(), StorageError>;
+
+    async fn delete_session(&self, id: &str) -> Result<(), StorageError>;
 
     /// Waits for open connections to finish and closes the pool.
     async fn close(&self);

@@ -1,7 +1,12 @@
 //! The PostgreSQL backend, chosen when `DATABASE_URL` starts with
 //! `postgres://`. Several web nodes can share it.
 
+use super::rows::{
+    FILL_COLUMNS, FillFilter, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter, RowDecode, json, side_str,
+    status_str,
+};
 use super::{Backend, JournalEntry, Storage, StorageError, redact_password};
+use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
@@ -57,8 +62,13 @@ impl Storage for PostgresStorage {
             .await?)
     }
 
-    async fn append_journal(&self, entries: &[JournalEntry]) -> Result<(), StorageError> {
-        // One statement, one round trip, whatever the batch size.
+    async fn commit(
+        &self,
+        entries: &[JournalEntry],
+        rows: &RowChanges,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        // One statement per table, one round trip each, whatever the batch size.
         let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
         let times: Vec<i64> = entries.iter().map(|e| e.ts_ms).collect();
         let commands: Vec<&str> = entries.iter().map(|e| e.command.as_str()).collect();
@@ -69,8 +79,39 @@ impl Storage for PostgresStorage {
         .bind(&seqs)
         .bind(&times)
         .bind(&commands)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let writes: [(&str, String); 4] = [
+            (ORDER_INSERT.as_str(), json(&rows.orders)?),
+            (
+                "INSERT INTO fills SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
+                 account_id BIGINT, seq BIGINT, n BIGINT, order_id BIGINT, symbol_id BIGINT, \
+                 side TEXT, price BIGINT, qty BIGINT, commission BIGINT, tax BIGINT, \
+                 maker BOOLEAN, ts_ms BIGINT)",
+                json(&rows.fills)?,
+            ),
+            (
+                "INSERT INTO balances SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
+                 account_id BIGINT, available BIGINT, held BIGINT, deposited BIGINT) \
+                 ON CONFLICT (account_id) DO UPDATE SET available = excluded.available, \
+                 held = excluded.held, deposited = excluded.deposited",
+                json(&rows.balances)?,
+            ),
+            (
+                "INSERT INTO positions SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
+                 account_id BIGINT, symbol_id BIGINT, available BIGINT, held BIGINT, \
+                 cost BIGINT) \
+                 ON CONFLICT (account_id, symbol_id) DO UPDATE SET \
+                 available = excluded.available, held = excluded.held, cost = excluded.cost",
+                json(&rows.positions)?,
+            ),
+        ];
+        for (sql, array) in &writes {
+            if array != "[]" {
+                sqlx::query(sql).bind(array).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -96,7 +137,156 @@ impl Storage for PostgresStorage {
             .collect())
     }
 
+    async fn create_account(&self, kind: &str, created_ms: i64) -> Result<i64, StorageError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO accounts (kind, created_ms) VALUES ($1, $2) RETURNING account_id",
+        )
+        .bind(kind)
+        .bind(created_ms)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError> {
+        let (cmp, dir) = if filter.newest_first {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = $1 \
+             AND ($2::BIGINT IS NULL OR symbol_id = $2) AND ($3::TEXT IS NULL OR side = $3) \
+             AND ($4::TEXT IS NULL OR status = $4) AND ($5::BIGINT IS NULL OR order_id {cmp} $5) \
+             ORDER BY order_id {dir} LIMIT $6"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.account_id)
+            .bind(filter.symbol_id)
+            .bind(filter.side.map(side_str))
+            .bind(filter.status.map(status_str))
+            .bind(filter.after)
+            .bind(filter.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.order_row())
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn order(
+        &self,
+        account_id: i64,
+        order_id: i64,
+    ) -> Result<Option<OrderRow>, StorageError> {
+        let sql =
+            format!("SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = $1 AND order_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(account_id)
+            .bind(order_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.order_row()).transpose()?)
+    }
+
+    async fn fills(&self, filter: &FillFilter) -> Result<Vec<FillRow>, StorageError> {
+        let (cmp, dir) = if filter.newest_first {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        let sql = format!(
+            "SELECT {FILL_COLUMNS} FROM fills WHERE account_id = $1 \
+             AND ($2::BIGINT IS NULL OR symbol_id = $2) AND ($3::TEXT IS NULL OR side = $3) \
+             AND ($4::BIGINT IS NULL OR (seq, n) {cmp} ($4, $5::BIGINT)) \
+             ORDER BY seq {dir}, n {dir} LIMIT $6"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.account_id)
+            .bind(filter.symbol_id)
+            .bind(filter.side.map(side_str))
+            .bind(filter.after.map(|(seq, _)| seq))
+            .bind(filter.after.map(|(_, n)| n))
+            .bind(filter.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.fill_row())
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn balance(&self, account_id: i64) -> Result<Option<BalanceRow>, StorageError> {
+        let row = sqlx::query(
+            "SELECT account_id, available, held, deposited FROM balances WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| row.balance_row()).transpose()?)
+    }
+
+    async fn positions(&self, account_id: i64) -> Result<Vec<PositionRow>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT account_id, symbol_id, available, held, cost FROM positions \
+             WHERE account_id = $1 AND available + held > 0 ORDER BY symbol_id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.position_row())
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn load_session(&self, id: &str, now_ms: i64) -> Result<Option<String>, StorageError> {
+        Ok(
+            sqlx::query_scalar("SELECT record FROM sessions WHERE id = $1 AND expiry_ms > $2")
+                .bind(id)
+                .bind(now_ms)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn save_session(
+        &self,
+        id: &str,
+        record: &str,
+        expiry_ms: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO sessions (id, record, expiry_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record, expiry_ms = excluded.expiry_ms",
+        )
+        .bind(id)
+        .bind(record)
+        .bind(expiry_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id: &str) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
 }
+
+static ORDER_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO orders ({ORDER_COLUMNS}) SELECT {ORDER_COLUMNS} \
+         FROM jsonb_to_recordset($1::jsonb) AS x(order_id BIGINT, account_id BIGINT, \
+         client_order_id BIGINT, symbol_id BIGINT, side TEXT, kind TEXT, tif TEXT, price BIGINT, \
+         qty BIGINT, filled_qty BIGINT, remaining_qty BIGINT, filled_value BIGINT, status TEXT, \
+         cancel_reason TEXT, created_ms BIGINT, updated_ms BIGINT) {ORDER_UPSERT}"
+    )
+});

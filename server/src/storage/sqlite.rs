@@ -2,7 +2,12 @@
 //! commit (WAL with `synchronous = FULL`), because callers acknowledge users
 //! only after a commit returns.
 
+use super::rows::{
+    FILL_COLUMNS, FillFilter, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter, RowDecode, json, side_str,
+    status_str,
+};
 use super::{Backend, JournalEntry, Storage, StorageError};
+use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -78,15 +83,51 @@ impl Storage for SqliteStorage {
             .await?)
     }
 
-    async fn append_journal(&self, entries: &[JournalEntry]) -> Result<(), StorageError> {
+    async fn commit(
+        &self,
+        entries: &[JournalEntry],
+        rows: &RowChanges,
+    ) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
-        for entry in entries {
-            sqlx::query("INSERT INTO exchange_journal (seq, ts_ms, command) VALUES (?, ?, ?)")
-                .bind(entry.seq)
-                .bind(entry.ts_ms)
-                .bind(&entry.command)
-                .execute(&mut *tx)
-                .await?;
+        // Each table gets one statement reading a JSON array: a batch of
+        // thousands costs a handful of round trips to the SQLite thread.
+        let writes: [(&str, String); 5] = [
+            (
+                "INSERT INTO exchange_journal (seq, ts_ms, command) \
+                 SELECT value->>'seq', value->>'ts_ms', value->>'command' FROM json_each(?)",
+                json(entries)?,
+            ),
+            (ORDER_INSERT.as_str(), json(&rows.orders)?),
+            (
+                "INSERT INTO fills (account_id, seq, n, order_id, symbol_id, side, price, qty, \
+                 commission, tax, maker, ts_ms) \
+                 SELECT value->>'account_id', value->>'seq', value->>'n', value->>'order_id', \
+                 value->>'symbol_id', value->>'side', value->>'price', value->>'qty', \
+                 value->>'commission', value->>'tax', value->>'maker', value->>'ts_ms' \
+                 FROM json_each(?)",
+                json(&rows.fills)?,
+            ),
+            (
+                "INSERT INTO balances (account_id, available, held, deposited) \
+                 SELECT value->>'account_id', value->>'available', value->>'held', \
+                 value->>'deposited' FROM json_each(?) WHERE true \
+                 ON CONFLICT (account_id) DO UPDATE SET available = excluded.available, \
+                 held = excluded.held, deposited = excluded.deposited",
+                json(&rows.balances)?,
+            ),
+            (
+                "INSERT INTO positions (account_id, symbol_id, available, held, cost) \
+                 SELECT value->>'account_id', value->>'symbol_id', value->>'available', \
+                 value->>'held', value->>'cost' FROM json_each(?) WHERE true \
+                 ON CONFLICT (account_id, symbol_id) DO UPDATE SET \
+                 available = excluded.available, held = excluded.held, cost = excluded.cost",
+                json(&rows.positions)?,
+            ),
+        ];
+        for (sql, array) in &writes {
+            if array != "[]" {
+                sqlx::query(sql).bind(array).execute(&mut *tx).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -114,7 +155,157 @@ impl Storage for SqliteStorage {
             .collect())
     }
 
+    async fn create_account(&self, kind: &str, created_ms: i64) -> Result<i64, StorageError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO accounts (kind, created_ms) VALUES (?, ?) RETURNING account_id",
+        )
+        .bind(kind)
+        .bind(created_ms)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError> {
+        let (cmp, dir) = if filter.newest_first {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = ?1 \
+             AND (?2 IS NULL OR symbol_id = ?2) AND (?3 IS NULL OR side = ?3) \
+             AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR order_id {cmp} ?5) \
+             ORDER BY order_id {dir} LIMIT ?6"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.account_id)
+            .bind(filter.symbol_id)
+            .bind(filter.side.map(side_str))
+            .bind(filter.status.map(status_str))
+            .bind(filter.after)
+            .bind(filter.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.order_row())
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn order(
+        &self,
+        account_id: i64,
+        order_id: i64,
+    ) -> Result<Option<OrderRow>, StorageError> {
+        let sql =
+            format!("SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = ? AND order_id = ?");
+        let row = sqlx::query(&sql)
+            .bind(account_id)
+            .bind(order_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.order_row()).transpose()?)
+    }
+
+    async fn fills(&self, filter: &FillFilter) -> Result<Vec<FillRow>, StorageError> {
+        let (cmp, dir) = if filter.newest_first {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        let sql = format!(
+            "SELECT {FILL_COLUMNS} FROM fills WHERE account_id = ?1 \
+             AND (?2 IS NULL OR symbol_id = ?2) AND (?3 IS NULL OR side = ?3) \
+             AND (?4 IS NULL OR (seq, n) {cmp} (?4, ?5)) \
+             ORDER BY seq {dir}, n {dir} LIMIT ?6"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.account_id)
+            .bind(filter.symbol_id)
+            .bind(filter.side.map(side_str))
+            .bind(filter.after.map(|(seq, _)| seq))
+            .bind(filter.after.map(|(_, n)| n))
+            .bind(filter.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.fill_row())
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn balance(&self, account_id: i64) -> Result<Option<BalanceRow>, StorageError> {
+        let row = sqlx::query(
+            "SELECT account_id, available, held, deposited FROM balances WHERE account_id = ?",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| row.balance_row()).transpose()?)
+    }
+
+    async fn positions(&self, account_id: i64) -> Result<Vec<PositionRow>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT account_id, symbol_id, available, held, cost FROM positions \
+             WHERE account_id = ? AND available + held > 0 ORDER BY symbol_id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.position_row())
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn load_session(&self, id: &str, now_ms: i64) -> Result<Option<String>, StorageError> {
+        Ok(
+            sqlx::query_scalar("SELECT record FROM sessions WHERE id = ? AND expiry_ms > ?")
+                .bind(id)
+                .bind(now_ms)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn save_session(
+        &self,
+        id: &str,
+        record: &str,
+        expiry_ms: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO sessions (id, record, expiry_ms) VALUES (?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record, expiry_ms = excluded.expiry_ms",
+        )
+        .bind(id)
+        .bind(record)
+        .bind(expiry_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id: &str) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM sessions WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
 }
+
+static ORDER_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let values = ORDER_COLUMNS
+        .split(", ")
+        .map(|column| format!("value->>'{column}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "INSERT INTO orders ({ORDER_COLUMNS}) SELECT {values} FROM json_each(?) WHERE true {ORDER_UPSERT}"
+    )
+});

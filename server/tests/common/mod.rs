@@ -134,6 +134,8 @@ impl Drop for TestDb {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub db: TestDb,
+    /// The running server's parts, to act behind the HTTP API.
+    pub started: gaemi::Started,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), gaemi::ServerError>>>,
 }
@@ -155,12 +157,25 @@ impl TestServer {
         .expect("test settings");
         settings.leptos.site_addr = addr;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(gaemi::run(settings, listener, async move {
-            let _ = stopped.await;
-        }));
+        let (tell, told) = oneshot::channel();
+        let task = tokio::spawn(gaemi::run_with(
+            settings,
+            listener,
+            async move {
+                let _ = stopped.await;
+            },
+            move |started| {
+                let _ = tell.send(started);
+            },
+        ));
+        let started = tokio::time::timeout(HANG_GUARD, told)
+            .await
+            .expect("the server started in time")
+            .expect("the server started");
         TestServer {
             addr,
             db,
+            started,
             stop: Some(stop),
             task: Some(task),
         }
@@ -177,11 +192,17 @@ impl TestServer {
     /// Stops the server, waits until it has shut down cleanly, and hands
     /// back its database so a test can start again on the same data.
     pub async fn stop(mut self) -> TestDb {
+        // Our handles keep the exchange alive; shutdown waits for it.
+        drop(self.started);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
-            task.await
+            // A hang guard, not a timing assertion: shutdown normally takes
+            // milliseconds, and a stuck one must fail the test, not CI.
+            tokio::time::timeout(HANG_GUARD, task)
+                .await
+                .expect("the server shut down")
                 .expect("server task")
                 .expect("server ran cleanly");
         }
@@ -189,9 +210,13 @@ impl TestServer {
     }
 }
 
+/// Longest a request or a shutdown may take before the test fails as hung.
+pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(HANG_GUARD)
         .build()
         .unwrap()
 }

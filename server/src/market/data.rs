@@ -1,0 +1,362 @@
+//! Public market data built from committed exchange events: each symbol's
+//! L2 book, tape and ticker. The persister feeds it after every commit
+//! ([`CommitObserver`]), so nothing uncommitted is ever shown. Trades go out
+//! at once (never conflated); book changes collect per symbol and go out as
+//! one delta per tick with a sequence number, so a client can detect a gap
+//! and take a fresh snapshot.
+
+use super::listings;
+use crate::exchange::{CommitObserver, Event, Side, SymbolId};
+use crate::realtime::{Hub, TopicSource};
+use app::realtime::{
+    BookDelta, BookSnapshot, Level, Ticker, Topic, TopicEvent, TradePrint, TradePrints,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Levels per side in a snapshot; deeper levels still arrive as deltas.
+pub const SNAPSHOT_DEPTH: usize = 50;
+
+#[derive(Default)]
+struct SymbolState {
+    listed: bool,
+    halted: bool,
+    reference: i64,
+    lower: i64,
+    upper: i64,
+    last: Option<i64>,
+    high: Option<i64>,
+    low: Option<i64>,
+    volume: i64,
+    turnover: i64,
+    bids: BTreeMap<i64, i64>,
+    asks: BTreeMap<i64, i64>,
+    /// Sequence of the last delta published (or folded into a snapshot).
+    book_seq: u64,
+    dirty: BTreeSet<(Side, i64)>,
+    tape: Vec<TradePrint>,
+    ticker_changed: bool,
+}
+
+impl SymbolState {
+    fn levels(&self, side: Side) -> &BTreeMap<i64, i64> {
+        match side {
+            Side::Buy => &self.bids,
+            Side::Sell => &self.asks,
+        }
+    }
+
+    fn best(&self, side: Side) -> Option<i64> {
+        match side {
+            Side::Buy => self.bids.keys().next_back().copied(),
+            Side::Sell => self.asks.keys().next().copied(),
+        }
+    }
+
+    /// Takes what changed as one delta, advancing the sequence.
+    fn take_delta(&mut self, code: &str) -> Option<BookDelta> {
+        if self.dirty.is_empty() {
+            return None;
+        }
+        let mut delta = BookDelta {
+            symbol: code.to_owned(),
+            seq: self.book_seq + 1,
+            prev_seq: self.book_seq,
+            bids: Vec::new(),
+            asks: Vec::new(),
+        };
+        for (side, price) in std::mem::take(&mut self.dirty) {
+            let qty = self.levels(side).get(&price).copied().unwrap_or(0);
+            match side {
+                Side::Buy => delta.bids.push(Level { price, qty }),
+                Side::Sell => delta.asks.push(Level { price, qty }),
+            }
+        }
+        delta.bids.reverse();
+        self.book_seq += 1;
+        Some(delta)
+    }
+
+    fn ticker(&self, code: &str) -> Ticker {
+        let last = self.last.unwrap_or(self.reference);
+        let change = last - self.reference;
+        Ticker {
+            symbol: code.to_owned(),
+            last,
+            reference: self.reference,
+            change,
+            change_bp: if self.reference > 0 {
+                change * 10_000 / self.reference
+            } else {
+                0
+            },
+            high: self.high,
+            low: self.low,
+            volume: self.volume,
+            turnover: self.turnover,
+            best_bid: self.best(Side::Buy),
+            best_ask: self.best(Side::Sell),
+            lower_limit: self.lower,
+            upper_limit: self.upper,
+            halted: self.halted,
+        }
+    }
+}
+
+/// Shared by the persister (writer), the publisher task and readers.
+pub struct MarketData {
+    symbols: Mutex<HashMap<SymbolId, SymbolState>>,
+}
+
+impl Default for MarketData {
+    fn default() -> Self {
+        MarketData::new()
+    }
+}
+
+impl MarketData {
+    pub fn new() -> MarketData {
+        MarketData {
+            symbols: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SymbolId, SymbolState>> {
+        self.symbols.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn is_listed(&self, symbol: SymbolId) -> bool {
+        self.lock().get(&symbol).is_some_and(|s| s.listed)
+    }
+
+    /// The last trade price, or the reference price before the first trade.
+    pub fn last_price(&self, symbol: SymbolId) -> Option<i64> {
+        self.lock()
+            .get(&symbol)
+            .filter(|s| s.listed)
+            .map(|s| s.last.unwrap_or(s.reference))
+    }
+
+    pub fn ticker(&self, symbol: SymbolId) -> Option<Ticker> {
+        let code = listings::by_id(symbol)?.code;
+        self.lock()
+            .get(&symbol)
+            .filter(|s| s.listed)
+            .map(|s| s.ticker(code))
+    }
+
+    /// The current book, stamped with the last published delta's sequence.
+    /// It may already contain changes of the next delta; since deltas carry
+    /// absolute level quantities, applying that delta again is harmless.
+    pub fn book(&self, symbol: SymbolId, depth: usize) -> Option<BookSnapshot> {
+        let code = listings::by_id(symbol)?.code;
+        let symbols = self.lock();
+        let state = symbols.get(&symbol).filter(|s| s.listed)?;
+        Some(BookSnapshot {
+            symbol: code.to_owned(),
+            seq: state.book_seq,
+            bids: state
+                .bids
+                .iter()
+                .rev()
+                .take(depth)
+                .map(|(&price, &qty)| Level { price, qty })
+                .collect(),
+            asks: state
+                .asks
+                .iter()
+                .take(depth)
+                .map(|(&price, &qty)| Level { price, qty })
+                .collect(),
+        })
+    }
+
+    /// Forgets pending deltas and tape (after replaying history at start).
+    pub fn mark_published(&self) {
+        for state in self.lock().values_mut() {
+            state.dirty.clear();
+            state.tape.clear();
+            state.ticker_changed = false;
+        }
+    }
+
+    /// Publishes the pending deltas and tickers of every symbol. Trades are
+    /// published by [`MarketData::committed`] itself.
+    pub fn publish_pending(&self, hub: &Hub) {
+        let mut out = Vec::new();
+        {
+            let mut symbols = self.lock();
+            for (symbol, state) in symbols.iter_mut() {
+                let Some(listing) = listings::by_id(*symbol) else {
+                    continue;
+                };
+                if let Some(delta) = state.take_delta(listing.code) {
+                    out.push((
+                        Topic::Book {
+                            symbol: listing.code.to_owned(),
+                        },
+                        TopicEvent::BookDelta(delta),
+                    ));
+                }
+                if std::mem::take(&mut state.ticker_changed) {
+                    out.push((
+                        Topic::Ticker {
+                            symbol: listing.code.to_owned(),
+                        },
+                        TopicEvent::Ticker(state.ticker(listing.code)),
+                    ));
+                }
+            }
+        }
+        for (topic, event) in out {
+            hub.publish(topic, event);
+        }
+    }
+
+    fn apply(&self, events: &[(u64, i64, Event)]) -> Vec<(SymbolId, Vec<TradePrint>)> {
+        let mut symbols = self.lock();
+        for (seq, ts_ms, event) in events {
+            match *event {
+                Event::Listed {
+                    symbol,
+                    reference_price,
+                    band,
+                } => {
+                    let state = symbols.entry(symbol).or_default();
+                    state.listed = true;
+                    state.reference = reference_price;
+                    state.lower = band.lower;
+                    state.upper = band.upper;
+                    // A new reference price starts a new trading day.
+                    state.last = None;
+                    state.high = None;
+                    state.low = None;
+                    state.volume = 0;
+                    state.turnover = 0;
+                    state.ticker_changed = true;
+                }
+                Event::Halted { symbol } | Event::Resumed { symbol } => {
+                    let state = symbols.entry(symbol).or_default();
+                    state.halted = matches!(event, Event::Halted { .. });
+                    state.ticker_changed = true;
+                }
+                Event::Level {
+                    symbol,
+                    side,
+                    price,
+                    qty,
+                } => {
+                    let state = symbols.entry(symbol).or_default();
+                    let levels = match side {
+                        Side::Buy => &mut state.bids,
+                        Side::Sell => &mut state.asks,
+                    };
+                    if qty == 0 {
+                        levels.remove(&price);
+                    } else {
+                        levels.insert(price, qty);
+                    }
+                    state.dirty.insert((side, price));
+                    state.ticker_changed = true;
+                }
+                Event::Trade {
+                    symbol,
+                    price,
+                    qty,
+                    taker_side,
+                    ..
+                } => {
+                    let state = symbols.entry(symbol).or_default();
+                    state.last = Some(price);
+                    state.high = Some(state.high.map_or(price, |h| h.max(price)));
+                    state.low = Some(state.low.map_or(price, |l| l.min(price)));
+                    state.volume += qty;
+                    state.turnover += price * qty;
+                    state.ticker_changed = true;
+                    state.tape.push(TradePrint {
+                        seq: *seq,
+                        price,
+                        qty,
+                        taker_buys: taker_side == Side::Buy,
+                        ts_ms: *ts_ms,
+                    });
+                }
+                _ => {}
+            }
+        }
+        symbols
+            .iter_mut()
+            .filter(|(_, state)| !state.tape.is_empty())
+            .map(|(symbol, state)| (*symbol, std::mem::take(&mut state.tape)))
+            .collect()
+    }
+}
+
+/// The observer the exchange calls after each commit: updates the state
+/// and sends the tape at once.
+pub struct MarketFeed {
+    pub data: Arc<MarketData>,
+    pub hub: Arc<Hub>,
+}
+
+impl CommitObserver for MarketFeed {
+    fn committed(&self, events: &[(u64, i64, Event)]) {
+        for (symbol, trades) in self.data.apply(events) {
+            if let Some(listing) = listings::by_id(symbol) {
+                self.hub.publish(
+                    Topic::Trades {
+                        symbol: listing.code.to_owned(),
+                    },
+                    TopicEvent::Trades(TradePrints {
+                        symbol: listing.code.to_owned(),
+                        trades,
+                    }),
+                );
+            }
+        }
+    }
+}
+
+impl TopicSource for MarketData {
+    fn exists(&self, topic: &Topic) -> bool {
+        match topic {
+            Topic::Clock => true,
+            Topic::Book { symbol } | Topic::Trades { symbol } | Topic::Ticker { symbol } => {
+                listings::by_code(symbol).is_some_and(|(id, _)| self.is_listed(id))
+            }
+        }
+    }
+
+    fn snapshot(&self, topic: &Topic) -> Option<TopicEvent> {
+        match topic {
+            Topic::Book { symbol } => {
+                let (id, _) = listings::by_code(symbol)?;
+                self.book(id, SNAPSHOT_DEPTH).map(TopicEvent::BookSnapshot)
+            }
+            Topic::Ticker { symbol } => {
+                let (id, _) = listings::by_code(symbol)?;
+                self.ticker(id).map(TopicEvent::Ticker)
+            }
+            Topic::Clock | Topic::Trades { .. } => None,
+        }
+    }
+}
+
+/// Publishes book deltas and tickers every `interval` until shutdown.
+pub async fn run_publisher(
+    data: Arc<MarketData>,
+    hub: Arc<Hub>,
+    interval: Duration,
+    shutdown: CancellationToken,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = ticker.tick() => data.publish_pending(&hub),
+        }
+    }
+}

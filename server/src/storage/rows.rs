@@ -1,0 +1,178 @@
+//! What both backends share about read-model rows: the filters queries take
+//! and the decoding of a row into the exchange's row types. Batches are
+//! written as one JSON array per table (`json_each` in SQLite,
+//! `jsonb_to_recordset` in PostgreSQL), so a commit is a handful of
+//! statements whatever its size.
+
+use crate::exchange::projection::{
+    BalanceRow, FillRow, OrderKindRow, OrderRow, OrderStatusRow, PositionRow,
+};
+use crate::exchange::{CancelReason, Side, TimeInForce};
+use sqlx::{ColumnIndex, Decode, Row, Type};
+
+/// Which of one account's orders to list, and in which order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderFilter {
+    pub account_id: i64,
+    pub symbol_id: Option<i64>,
+    pub side: Option<Side>,
+    pub status: Option<OrderStatusRow>,
+    pub newest_first: bool,
+    /// Only orders after this id in the chosen order (the page cursor).
+    pub after: Option<i64>,
+    pub limit: i64,
+}
+
+/// Which of one account's fills to list; the cursor is `(seq, n)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FillFilter {
+    pub account_id: i64,
+    pub symbol_id: Option<i64>,
+    pub side: Option<Side>,
+    pub newest_first: bool,
+    pub after: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+pub fn side_str(side: Side) -> &'static str {
+    match side {
+        Side::Buy => "buy",
+        Side::Sell => "sell",
+    }
+}
+
+pub fn status_str(status: OrderStatusRow) -> &'static str {
+    match status {
+        OrderStatusRow::Open => "open",
+        OrderStatusRow::Filled => "filled",
+        OrderStatusRow::Cancelled => "cancelled",
+    }
+}
+
+fn bad(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected {column} {value:?}").into())
+}
+
+fn side(value: &str) -> Result<Side, sqlx::Error> {
+    match value {
+        "buy" => Ok(Side::Buy),
+        "sell" => Ok(Side::Sell),
+        other => Err(bad("side", other)),
+    }
+}
+
+/// Decodes rows of either backend; the bounds say "this backend can read
+/// these column types by name".
+pub trait RowDecode: Row
+where
+    for<'r> &'r str: ColumnIndex<Self>,
+    for<'r> i64: Decode<'r, Self::Database> + Type<Self::Database>,
+    for<'r> String: Decode<'r, Self::Database> + Type<Self::Database>,
+    for<'r> bool: Decode<'r, Self::Database> + Type<Self::Database>,
+{
+    fn order_row(&self) -> Result<OrderRow, sqlx::Error> {
+        let kind: String = self.try_get("kind")?;
+        let tif: String = self.try_get("tif")?;
+        let status: String = self.try_get("status")?;
+        let reason: Option<String> = self.try_get("cancel_reason")?;
+        Ok(OrderRow {
+            order_id: self.try_get("order_id")?,
+            account_id: self.try_get("account_id")?,
+            client_order_id: self.try_get("client_order_id")?,
+            symbol_id: self.try_get("symbol_id")?,
+            side: side(&self.try_get::<String, _>("side")?)?,
+            kind: match kind.as_str() {
+                "limit" => OrderKindRow::Limit,
+                "market" => OrderKindRow::Market,
+                other => return Err(bad("kind", other)),
+            },
+            tif: match tif.as_str() {
+                "gtc" => TimeInForce::Gtc,
+                "ioc" => TimeInForce::Ioc,
+                "fok" => TimeInForce::Fok,
+                other => return Err(bad("tif", other)),
+            },
+            price: self.try_get("price")?,
+            qty: self.try_get("qty")?,
+            filled_qty: self.try_get("filled_qty")?,
+            remaining_qty: self.try_get("remaining_qty")?,
+            filled_value: self.try_get("filled_value")?,
+            status: match status.as_str() {
+                "open" => OrderStatusRow::Open,
+                "filled" => OrderStatusRow::Filled,
+                "cancelled" => OrderStatusRow::Cancelled,
+                other => return Err(bad("status", other)),
+            },
+            cancel_reason: match reason.as_deref() {
+                None => None,
+                Some("requested") => Some(CancelReason::Requested),
+                Some("unfilled") => Some(CancelReason::Unfilled),
+                Some("fill_or_kill") => Some(CancelReason::FillOrKill),
+                Some("self_trade") => Some(CancelReason::SelfTrade),
+                Some(other) => return Err(bad("cancel_reason", other)),
+            },
+            created_ms: self.try_get("created_ms")?,
+            updated_ms: self.try_get("updated_ms")?,
+        })
+    }
+
+    fn fill_row(&self) -> Result<FillRow, sqlx::Error> {
+        Ok(FillRow {
+            account_id: self.try_get("account_id")?,
+            seq: self.try_get("seq")?,
+            n: self.try_get("n")?,
+            order_id: self.try_get("order_id")?,
+            symbol_id: self.try_get("symbol_id")?,
+            side: side(&self.try_get::<String, _>("side")?)?,
+            price: self.try_get("price")?,
+            qty: self.try_get("qty")?,
+            commission: self.try_get("commission")?,
+            tax: self.try_get("tax")?,
+            maker: self.try_get("maker")?,
+            ts_ms: self.try_get("ts_ms")?,
+        })
+    }
+
+    fn balance_row(&self) -> Result<BalanceRow, sqlx::Error> {
+        Ok(BalanceRow {
+            account_id: self.try_get("account_id")?,
+            available: self.try_get("available")?,
+            held: self.try_get("held")?,
+            deposited: self.try_get("deposited")?,
+        })
+    }
+
+    fn position_row(&self) -> Result<PositionRow, sqlx::Error> {
+        Ok(PositionRow {
+            account_id: self.try_get("account_id")?,
+            symbol_id: self.try_get("symbol_id")?,
+            available: self.try_get("available")?,
+            held: self.try_get("held")?,
+            cost: self.try_get("cost")?,
+        })
+    }
+}
+
+impl RowDecode for sqlx::sqlite::SqliteRow {}
+impl RowDecode for sqlx::postgres::PgRow {}
+
+/// The columns every order query selects, in table order.
+pub const ORDER_COLUMNS: &str = "order_id, account_id, client_order_id, symbol_id, side, kind, \
+     tif, price, qty, filled_qty, remaining_qty, filled_value, status, cancel_reason, \
+     created_ms, updated_ms";
+
+pub const FILL_COLUMNS: &str =
+    "account_id, seq, n, order_id, symbol_id, side, price, qty, commission, tax, maker, ts_ms";
+
+/// What changes when an order row is written again.
+pub const ORDER_UPSERT: &str = "ON CONFLICT (order_id) DO UPDATE SET price = excluded.price, \
+     qty = excluded.qty, filled_qty = excluded.filled_qty, \
+     remaining_qty = excluded.remaining_qty, filled_value = excluded.filled_value, \
+     status = excluded.status, cancel_reason = excluded.cancel_reason, \
+     updated_ms = excluded.updated_ms";
+
+/// A batch of rows as the JSON array the backends' batch statements read.
+pub fn json(rows: &(impl serde::Serialize + ?Sized)) -> Result<String, super::StorageError> {
+    serde_json::to_string(rows)
+        .map_err(|err| super::StorageError::Query(sqlx::Error::Encode(err.into())))
+}

@@ -1,0 +1,291 @@
+//! Reading the JSON routes' bodies and query strings field by field, so that
+//! a wrong input is named (`qty` is fractional, `side` is neither buy nor
+//! sell) instead of failing as "bad JSON". The server functions receive the
+//! same types already decoded.
+
+use super::TradingError;
+use app::trading::{
+    AmendOrderInput, ListQuery, OrderKind, OrderSide, OrderStatus, PlaceOrderInput, SortOrder,
+    TimeInForce,
+};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+pub fn object(body: &[u8]) -> Result<Map<String, Value>, TradingError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(TradingError::Malformed),
+    }
+}
+
+fn whole(value: Option<&Value>, field: &'static str) -> Result<Option<i64>, TradingError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(number)) => match number.as_i64() {
+            Some(n) => Ok(Some(n)),
+            None if number.is_u64() => Err(TradingError::invalid(
+                field,
+                "숫자가 너무 큽니다.",
+                "The number is too large.",
+            )),
+            None => Err(TradingError::invalid(
+                field,
+                "정수로 입력해 주세요.",
+                "Must be a whole number.",
+            )),
+        },
+        Some(_) => Err(TradingError::invalid(
+            field,
+            "숫자로 입력해 주세요.",
+            "Must be a number.",
+        )),
+    }
+}
+
+fn required<T>(value: Option<T>, field: &'static str) -> Result<T, TradingError> {
+    value.ok_or_else(|| TradingError::invalid(field, "필수 항목입니다.", "This field is required."))
+}
+
+fn text<'a>(
+    value: Option<&'a Value>,
+    field: &'static str,
+) -> Result<Option<&'a str>, TradingError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(TradingError::invalid(
+            field,
+            "문자열로 입력해 주세요.",
+            "Must be a string.",
+        )),
+    }
+}
+
+/// A client order id: a whole number from 0 to 2^63 - 1 (stored as BIGINT).
+fn client_order_id(value: Option<&Value>) -> Result<u64, TradingError> {
+    let id = required(whole(value, "client_order_id")?, "client_order_id")?;
+    u64::try_from(id).map_err(|_| {
+        TradingError::invalid(
+            "client_order_id",
+            "0 이상의 정수여야 합니다.",
+            "Must be a whole number of 0 or more.",
+        )
+    })
+}
+
+pub fn side(value: &str) -> Result<OrderSide, TradingError> {
+    match value {
+        "buy" => Ok(OrderSide::Buy),
+        "sell" => Ok(OrderSide::Sell),
+        _ => Err(TradingError::invalid(
+            "side",
+            "매수(buy) 또는 매도(sell)여야 합니다.",
+            "Must be buy or sell.",
+        )),
+    }
+}
+
+fn kind(value: &str) -> Result<OrderKind, TradingError> {
+    match value {
+        "limit" => Ok(OrderKind::Limit),
+        "market" => Ok(OrderKind::Market),
+        _ => Err(TradingError::invalid(
+            "kind",
+            "지정가(limit) 또는 시장가(market)여야 합니다.",
+            "Must be limit or market.",
+        )),
+    }
+}
+
+fn tif(value: &str) -> Result<TimeInForce, TradingError> {
+    match value {
+        "gtc" => Ok(TimeInForce::Gtc),
+        "ioc" => Ok(TimeInForce::Ioc),
+        "fok" => Ok(TimeInForce::Fok),
+        _ => Err(TradingError::invalid(
+            "tif",
+            "gtc, ioc, fok 중 하나여야 합니다.",
+            "Must be gtc, ioc or fok.",
+        )),
+    }
+}
+
+pub fn place(body: &[u8]) -> Result<PlaceOrderInput, TradingError> {
+    let map = object(body)?;
+    Ok(PlaceOrderInput {
+        client_order_id: client_order_id(map.get("client_order_id"))?,
+        symbol: required(text(map.get("symbol"), "symbol")?, "symbol")?.to_owned(),
+        side: side(required(text(map.get("side"), "side")?, "side")?)?,
+        kind: kind(required(text(map.get("kind"), "kind")?, "kind")?)?,
+        price: whole(map.get("price"), "price")?,
+        qty: required(whole(map.get("qty"), "qty")?, "qty")?,
+        tif: text(map.get("tif"), "tif")?
+            .map(tif)
+            .transpose()?
+            .unwrap_or_default(),
+    })
+}
+
+pub fn amend(order_id: u64, body: &[u8]) -> Result<AmendOrderInput, TradingError> {
+    let map = object(body)?;
+    Ok(AmendOrderInput {
+        order_id,
+        price: required(whole(map.get("price"), "price")?, "price")?,
+        qty: required(whole(map.get("qty"), "qty")?, "qty")?,
+    })
+}
+
+/// `?symbol=&side=&status=&sort=newest|oldest&cursor=&limit=`
+pub fn list_query(params: &HashMap<String, String>) -> Result<ListQuery, TradingError> {
+    let get = |name: &str| {
+        params
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    };
+    Ok(ListQuery {
+        symbol: get("symbol").map(str::to_owned),
+        side: get("side").map(side).transpose()?,
+        status: get("status")
+            .map(|status| match status {
+                "open" => Ok(OrderStatus::Open),
+                "filled" => Ok(OrderStatus::Filled),
+                "cancelled" => Ok(OrderStatus::Cancelled),
+                _ => Err(TradingError::invalid(
+                    "status",
+                    "open, filled, cancelled 중 하나여야 합니다.",
+                    "Must be open, filled or cancelled.",
+                )),
+            })
+            .transpose()?,
+        sort: match get("sort") {
+            None | Some("newest") => SortOrder::Newest,
+            Some("oldest") => SortOrder::Oldest,
+            Some(_) => {
+                return Err(TradingError::invalid(
+                    "sort",
+                    "newest 또는 oldest여야 합니다.",
+                    "Must be newest or oldest.",
+                ));
+            }
+        },
+        cursor: get("cursor").map(str::to_owned),
+        limit: get("limit")
+            .map(|limit| {
+                limit
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=ListQuery::MAX_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        TradingError::invalid(
+                            "limit",
+                            "1에서 500 사이의 정수여야 합니다.",
+                            "Must be a whole number from 1 to 500.",
+                        )
+                    })
+            })
+            .transpose()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(result: Result<PlaceOrderInput, TradingError>) -> &'static str {
+        match result {
+            Err(TradingError::Invalid { field, .. }) => field,
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_complete_limit_order_parses() {
+        let input = place(
+            br#"{"client_order_id":7,"symbol":"100010","side":"buy","kind":"limit","price":72000,"qty":3}"#,
+        )
+        .unwrap();
+        assert_eq!(input.qty, 3);
+        assert_eq!(input.price, Some(72_000));
+        assert_eq!(input.tif, TimeInForce::Gtc);
+    }
+
+    #[test]
+    fn each_bad_input_names_its_field() {
+        let base =
+            r#""client_order_id":1,"symbol":"100010","side":"buy","kind":"limit","price":72000"#;
+        assert_eq!(
+            field_of(place(format!("{{{base},\"qty\":1.5}}").as_bytes())),
+            "qty"
+        );
+        assert_eq!(
+            field_of(place(format!("{{{base},\"qty\":1e30}}").as_bytes())),
+            "qty"
+        );
+        assert_eq!(
+            field_of(place(
+                format!("{{{base},\"qty\":99999999999999999999}}").as_bytes()
+            )),
+            "qty"
+        );
+        assert_eq!(
+            field_of(place(format!("{{{base},\"qty\":\"5\"}}").as_bytes())),
+            "qty"
+        );
+        assert_eq!(field_of(place(format!("{{{base}}}").as_bytes())), "qty");
+        assert_eq!(
+            field_of(place(
+                br#"{"client_order_id":-1,"symbol":"1","side":"buy","kind":"market","qty":1}"#
+            )),
+            "client_order_id"
+        );
+        assert_eq!(
+            field_of(place(
+                br#"{"client_order_id":1,"symbol":"1","side":"hold","kind":"market","qty":1}"#
+            )),
+            "side"
+        );
+        assert_eq!(
+            field_of(place(
+                br#"{"client_order_id":1,"symbol":"1","side":"buy","kind":"market","qty":1,"tif":"day"}"#
+            )),
+            "tif"
+        );
+    }
+
+    #[test]
+    fn malformed_json_is_not_a_field_error() {
+        assert!(matches!(place(b"{\"qty\":"), Err(TradingError::Malformed)));
+        assert!(matches!(place(b"[1,2]"), Err(TradingError::Malformed)));
+    }
+
+    #[test]
+    fn list_queries_check_every_parameter() {
+        let params = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<HashMap<_, _>>()
+        };
+        let query = list_query(&params(&[
+            ("side", "sell"),
+            ("sort", "oldest"),
+            ("limit", "20"),
+        ]))
+        .unwrap();
+        assert_eq!(query.side, Some(OrderSide::Sell));
+        assert_eq!(query.sort, SortOrder::Oldest);
+        assert_eq!(query.limit, Some(20));
+        for (name, value) in [
+            ("limit", "0"),
+            ("limit", "501"),
+            ("status", "x"),
+            ("sort", "up"),
+        ] {
+            match list_query(&params(&[(name, value)])) {
+                Err(TradingError::Invalid { field, .. }) => assert_eq!(field, name),
+                other => panic!("{name}={value}: {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The [`TradingPort`] the UI's server functions call: finds the session in
+//! the request and hands over to [`Trading`]. A first-time visitor gets a
+//! funded guest account on their first trading call.
+
+use super::{Trading, TradingError, session};
+use crate::exchange::AccountId;
+use app::api::AppError;
+use app::ports::TradingPort;
+use app::trading::{
+    AmendOrderInput, FillView, ListQuery, OrderAck, OrderView, Page, PlaceOrderInput, PortfolioView,
+};
+use axum::http::request::Parts;
+use tower_sessions::Session;
+
+pub struct TradingForUi(pub Trading);
+
+impl TradingForUi {
+    async fn caller(&self, request: &Parts) -> Result<AccountId, AppError> {
+        let session = request
+            .extensions
+            .get::<Session>()
+            .ok_or(TradingError::Unauthenticated)?;
+        Ok(session::account_or_open(session, &self.0).await?)
+    }
+}
+
+#[async_trait::async_trait]
+impl TradingPort for TradingForUi {
+    async fn place(&self, request: &Parts, input: PlaceOrderInput) -> Result<OrderAck, AppError> {
+        let account = self.caller(request).await?;
+        Ok(self.0.place(account, input).await?)
+    }
+
+    async fn amend(&self, request: &Parts, input: AmendOrderInput) -> Result<OrderAck, AppError> {
+        let account = self.caller(request).await?;
+        Ok(self.0.amend(account, input).await?)
+    }
+
+    async fn cancel(&self, request: &Parts, order_id: u64) -> Result<OrderAck, AppError> {
+        let account = self.caller(request).await?;
+        Ok(self.0.cancel(account, order_id).await?)
+    }
+
+    async fn orders(&self, request: &Parts, query: ListQuery) -> Result<Page<OrderView>, AppError> {
+        let account = self.caller(request).await?;
+        Ok(self.0.orders(account, query).await?)
+    }
+
+    async fn fills(&self, request: &Parts, query: ListQuery) -> Result<Page<FillView>, AppError> {
+        let account = self.caller(request).await?;
+        Ok(self.0.fills(account, query).await?)
+    }
+
+    async fn portfolio(&self, request: &Parts) -> Result<PortfolioView, AppError> {
+        let account = self.caller(request).await?;
+        Ok(self.0.portfolio(account).await?)
+    }
+}

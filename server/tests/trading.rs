@@ -1,0 +1,542 @@
+//! Order entry and the private reads through the JSON API, as a bot would use
+//! them: sessions, placing and matching, fills and the portfolio with exact
+//! fees, idempotent retries, filters and pages, every bad input refused with
+//! a named reason, no peeking at other accounts, and everything still there
+//! after a restart. Runs on SQLite, or PostgreSQL with `GAEMI_TEST_BACKEND`.
+
+mod common;
+
+use common::{HANG_GUARD, TestServer};
+use gaemi::exchange::{AccountId, Command, SymbolId};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// 한빛전자: reference price 72,000 won, tick 100, band 50,400..93,600.
+const SYMBOL: &str = "100010";
+
+struct Trader {
+    http: reqwest::Client,
+    base: String,
+    account: u64,
+}
+
+impl Trader {
+    async fn open(server: &TestServer) -> Trader {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .timeout(HANG_GUARD)
+            .build()
+            .unwrap();
+        let base = server.url("/api/v1");
+        let response = http.post(format!("{base}/session")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let account = response.json::<Value>().await.unwrap()["account_id"]
+            .as_u64()
+            .expect("an account id");
+        Trader {
+            http,
+            base,
+            account,
+        }
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn raw_post(&self, path: &str, body: &'static str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn place(&self, order: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, "/orders", Some(order)).await
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.call(Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body
+    }
+}
+
+fn limit(client_order_id: u64, side: &str, price: i64, qty: i64) -> Value {
+    json!({
+        "client_order_id": client_order_id,
+        "symbol": SYMBOL,
+        "side": side,
+        "kind": "limit",
+        "price": price,
+        "qty": qty,
+    })
+}
+
+/// Gives `trader` shares of [`SYMBOL`] (no bots or IPOs exist yet).
+async fn grant_shares(server: &TestServer, trader: &Trader, qty: i64, cost: i64) {
+    server
+        .started
+        .exchange
+        .submit(
+            Command::GrantShares {
+                account: AccountId(trader.account),
+                symbol: SymbolId(0),
+                qty,
+                cost,
+            },
+            0,
+        )
+        .await
+        .expect("granted");
+}
+
+#[tokio::test]
+async fn a_trade_shows_in_orders_fills_and_both_portfolios_with_exact_fees() {
+    let server = TestServer::start().await;
+    let seller = Trader::open(&server).await;
+    let buyer = Trader::open(&server).await;
+    assert_ne!(seller.account, buyer.account);
+    grant_shares(&server, &seller, 100, 6_000_000).await;
+
+    let (status, ask) = seller.place(limit(1, "sell", 72_000, 10)).await;
+    assert_eq!(status, StatusCode::OK, "{ask}");
+    assert_eq!(ask["order"]["status"], "open");
+    let (status, bid) = buyer.place(limit(1, "buy", 72_100, 4)).await;
+    assert_eq!(status, StatusCode::OK, "{bid}");
+    assert_eq!(bid["order"]["status"], "filled");
+    assert_eq!(
+        bid["order"]["filled_value"], 288_000,
+        "trades at the maker's price"
+    );
+
+    let ask_now = seller
+        .get(&format!("/orders/{}", ask["order"]["order_id"]))
+        .await;
+    assert_eq!(
+        (
+            ask_now["filled_qty"].as_i64(),
+            ask_now["remaining_qty"].as_i64()
+        ),
+        (Some(4), Some(6))
+    );
+
+    // 288,000 won: commission 0.015 % = 43 on each side, tax 0.20 % = 576.
+    let fills = buyer.get("/fills").await;
+    let fill = &fills["items"][0];
+    assert_eq!(
+        (fill["price"].as_i64(), fill["qty"].as_i64()),
+        (Some(72_000), Some(4))
+    );
+    assert_eq!(
+        (fill["commission"].as_i64(), fill["tax"].as_i64()),
+        (Some(43), Some(0))
+    );
+    assert_eq!(fill["maker"], false);
+    let seller_fill = &seller.get("/fills").await["items"][0];
+    assert_eq!(
+        (
+            seller_fill["commission"].as_i64(),
+            seller_fill["tax"].as_i64()
+        ),
+        (Some(43), Some(576))
+    );
+    assert_eq!(seller_fill["maker"], true);
+
+    let portfolio = buyer.get("/portfolio").await;
+    assert_eq!(portfolio["cash_available"], 100_000_000 - 288_000 - 43);
+    assert_eq!(
+        portfolio["cash_held"], 0,
+        "the price improvement was refunded"
+    );
+    let holding = &portfolio["holdings"][0];
+    assert_eq!(holding["symbol"], SYMBOL);
+    assert_eq!(
+        (
+            holding["qty_available"].as_i64(),
+            holding["avg_price"].as_i64()
+        ),
+        (Some(4), Some(72_000))
+    );
+    assert_eq!(holding["last_price"], 72_000);
+    assert_eq!(portfolio["total_value"], 100_000_000 - 43);
+    assert_eq!(portfolio["pnl"], -43);
+
+    let portfolio = seller.get("/portfolio").await;
+    assert_eq!(
+        portfolio["cash_available"],
+        100_000_000 + 288_000 - 43 - 576
+    );
+    let holding = &portfolio["holdings"][0];
+    assert_eq!(
+        (
+            holding["qty_available"].as_i64(),
+            holding["qty_held"].as_i64()
+        ),
+        (Some(90), Some(6))
+    );
+    assert_eq!(
+        holding["cost"],
+        6_000_000 - 240_000,
+        "the basis leaves at the average price"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_retried_client_order_id_returns_the_first_order() {
+    let server = TestServer::start().await;
+    let trader = Trader::open(&server).await;
+    let (_, first) = trader.place(limit(42, "buy", 70_000, 1)).await;
+    let (status, again) = trader.place(limit(42, "buy", 70_000, 1)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["order"]["order_id"], first["order"]["order_id"]);
+    assert_eq!(
+        trader.get("/orders").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_bad_input_is_refused_with_its_reason_and_changes_nothing() {
+    let server = TestServer::start().await;
+    let trader = Trader::open(&server).await;
+    let before = trader.get("/portfolio").await;
+    // Each case its own client order id: a retried id answers as the first.
+    let mut next_id = 0;
+    let mut order = |changes: Value| {
+        next_id += 1;
+        let mut order = limit(next_id, "buy", 72_000, 1);
+        for (key, value) in changes.as_object().unwrap() {
+            order[key] = value.clone();
+        }
+        order
+    };
+    let cases = [
+        (
+            order(json!({"qty": 0})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_quantity",
+            "qty",
+        ),
+        (
+            order(json!({"qty": -5})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_quantity",
+            "qty",
+        ),
+        (
+            order(json!({"qty": 1.5})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "qty",
+        ),
+        (
+            order(json!({"qty": 1e30})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "qty",
+        ),
+        (
+            order(json!({"qty": 2_000_000_000i64})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_quantity",
+            "qty",
+        ),
+        (
+            order(json!({"qty": 5_000})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "insufficient_cash",
+            "qty",
+        ),
+        (
+            order(json!({"price": 72_050})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "off_tick",
+            "price",
+        ),
+        (
+            order(json!({"price": 99_000})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_band",
+            "price",
+        ),
+        (
+            order(json!({"price": null})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "price",
+        ),
+        (
+            order(json!({"symbol": "999999"})),
+            StatusCode::NOT_FOUND,
+            "unknown_symbol",
+            "symbol",
+        ),
+        (
+            order(json!({"side": "short"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "side",
+        ),
+        (
+            order(json!({"side": "sell"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "insufficient_shares",
+            "qty",
+        ),
+        (
+            order(json!({"client_order_id": -1})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "client_order_id",
+        ),
+    ];
+    for (body, status, code, field) in cases {
+        let (got, error) = trader.place(body.clone()).await;
+        assert_eq!(got, status, "{body}: {error}");
+        assert_eq!(error["code"], code, "{body}: {error}");
+        assert_eq!(error["field"], field, "{body}: {error}");
+        assert!(error["message_ko"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(error["message_en"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let (status, error) = trader.raw_post("/orders", "{\"qty\": ").await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("malformed_json"))
+    );
+
+    assert_eq!(
+        trader.get("/portfolio").await,
+        before,
+        "no rejected input changed anything"
+    );
+    assert_eq!(trader.get("/orders").await["items"], json!([]));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn nobody_can_see_or_touch_another_accounts_orders() {
+    let server = TestServer::start().await;
+    let owner = Trader::open(&server).await;
+    let other = Trader::open(&server).await;
+    let (_, placed) = owner.place(limit(1, "buy", 70_000, 3)).await;
+    let id = placed["order"]["order_id"].as_u64().unwrap();
+
+    let (status, error) = other
+        .call(Method::GET, &format!("/orders/{id}"), None)
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_order"))
+    );
+    let (status, error) = other
+        .call(Method::DELETE, &format!("/orders/{id}"), None)
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_your_order"))
+    );
+    let (status, error) = other
+        .call(
+            Method::PATCH,
+            &format!("/orders/{id}"),
+            Some(json!({"price": 70_100, "qty": 3})),
+        )
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_your_order"))
+    );
+    assert_eq!(other.get("/orders").await["items"], json!([]));
+    assert_eq!(other.get("/fills").await["items"], json!([]));
+
+    let order = owner.get(&format!("/orders/{id}")).await;
+    assert_eq!(
+        (order["status"].as_str(), order["price"].as_i64()),
+        (Some("open"), Some(70_000))
+    );
+
+    let anonymous = common::client();
+    let response = anonymous
+        .get(server.url("/api/v1/portfolio"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn amend_and_cancel_follow_the_order_through_its_life() {
+    let server = TestServer::start().await;
+    let trader = Trader::open(&server).await;
+    let (_, placed) = trader.place(limit(1, "buy", 70_000, 10)).await;
+    let id = placed["order"]["order_id"].as_u64().unwrap();
+    let (status, amended) = trader
+        .call(
+            Method::PATCH,
+            &format!("/orders/{id}"),
+            Some(json!({"price": 70_500, "qty": 6})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{amended}");
+    assert_eq!(
+        (
+            amended["order"]["price"].as_i64(),
+            amended["order"]["qty"].as_i64()
+        ),
+        (Some(70_500), Some(6))
+    );
+    let held = trader.get("/portfolio").await["cash_held"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(held, 423_000 + 63, "the hold follows the amended order");
+
+    let (status, cancelled) = trader
+        .call(Method::DELETE, &format!("/orders/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cancelled["order"]["status"], "cancelled");
+    assert_eq!(cancelled["order"]["cancel_reason"], "requested");
+    assert_eq!(trader.get("/portfolio").await["cash_held"], 0);
+    let (status, error) = trader
+        .call(Method::DELETE, &format!("/orders/{id}"), None)
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_order"))
+    );
+    let (status, error) = trader.call(Method::DELETE, "/orders/abc", None).await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("order_id"))
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn order_lists_filter_sort_and_page() {
+    let server = TestServer::start().await;
+    let trader = Trader::open(&server).await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let (_, placed) = trader
+            .place(limit(n, "buy", 70_000 - 100 * n as i64, 1))
+            .await;
+        ids.push(placed["order"]["order_id"].as_u64().unwrap());
+    }
+    trader
+        .call(Method::DELETE, &format!("/orders/{}", ids[1]), None)
+        .await;
+
+    let first = trader.get("/orders?limit=2").await;
+    let page: Vec<u64> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order_id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(page, [ids[4], ids[3]], "newest first by default");
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = trader
+        .get(&format!("/orders?limit=2&cursor={cursor}"))
+        .await;
+    let page: Vec<u64> = second["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order_id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(page, [ids[2], ids[1]]);
+    let last = trader
+        .get(&format!(
+            "/orders?limit=2&cursor={}",
+            second["next_cursor"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(last["items"].as_array().unwrap().len(), 1);
+    assert_eq!(last["next_cursor"], Value::Null);
+
+    let oldest = trader.get("/orders?sort=oldest&limit=1").await;
+    assert_eq!(oldest["items"][0]["order_id"].as_u64(), Some(ids[0]));
+    let cancelled = trader.get("/orders?status=cancelled").await;
+    assert_eq!(cancelled["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        trader.get("/orders?status=open&side=buy").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(trader.get("/orders?side=sell").await["items"], json!([]));
+    assert_eq!(
+        trader.get(&format!("/orders?symbol={SYMBOL}")).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+
+    let (status, error) = trader.call(Method::GET, "/orders?status=maybe", None).await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("status"))
+    );
+    let (status, error) = trader.call(Method::GET, "/orders?cursor=x", None).await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("cursor"))
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn acknowledged_orders_and_fills_are_all_there_after_a_restart() {
+    let server = TestServer::start().await;
+    let seller = Trader::open(&server).await;
+    let buyer = Trader::open(&server).await;
+    grant_shares(&server, &seller, 50, 3_500_000).await;
+    seller.place(limit(1, "sell", 72_000, 20)).await;
+    buyer.place(limit(1, "buy", 72_000, 5)).await;
+    buyer.place(limit(2, "buy", 71_000, 5)).await;
+    let orders_before = seller.get("/orders").await;
+    let fills_before = buyer.get("/fills").await;
+    let portfolio_before = buyer.get("/portfolio").await;
+
+    let db = server.stop().await;
+    let server = TestServer::start_with(db, |_| None).await;
+    // The session survives the restart too: it lives in the database.
+    let seller = Trader {
+        base: server.url("/api/v1"),
+        ..seller
+    };
+    let buyer = Trader {
+        base: server.url("/api/v1"),
+        ..buyer
+    };
+    assert_eq!(seller.get("/orders").await, orders_before);
+    assert_eq!(buyer.get("/fills").await, fills_before);
+    assert_eq!(buyer.get("/portfolio").await, portfolio_before);
+
+    // And the book is back: the resting sell still trades.
+    let (_, bid) = buyer.place(limit(3, "buy", 72_000, 15)).await;
+    assert_eq!(bid["order"]["status"], "filled", "{bid}");
+    server.stop().await;
+}
