@@ -37,6 +37,10 @@ pub struct MarketSettings {
     pub sell_tax_ppm: i64,
     /// Won a new account starts with. Env: `GAEMI_MARKET_STARTING_CASH`.
     pub starting_cash: i64,
+    /// Shares of every listing a new guest account is given (at the
+    /// listing's first price), so practice and load tests can sell before
+    /// any market exists. 0 by default. Env: `GAEMI_MARKET_GUEST_SHARES`.
+    pub guest_shares: i64,
     /// Commands waiting for the engine before order entry answers 503.
     /// Env: `GAEMI_MARKET_ORDER_QUEUE`.
     pub order_queue: usize,
@@ -51,6 +55,7 @@ impl Default for MarketSettings {
             commission_ppm: 150,
             sell_tax_ppm: 2_000,
             starting_cash: 100_000_000,
+            guest_shares: 0,
             order_queue: 65_536,
             depth_interval_ms: 100,
         }
@@ -274,6 +279,9 @@ fn apply_env(
     if let Some(v) = env("GAEMI_MARKET_STARTING_CASH") {
         market.starting_cash = number("GAEMI_MARKET_STARTING_CASH", &v)?;
     }
+    if let Some(v) = env("GAEMI_MARKET_GUEST_SHARES") {
+        market.guest_shares = number("GAEMI_MARKET_GUEST_SHARES", &v)?;
+    }
     if let Some(v) = env("GAEMI_MARKET_ORDER_QUEUE") {
         market.order_queue = number("GAEMI_MARKET_ORDER_QUEUE", &v)?;
     }
@@ -341,6 +349,9 @@ fn validate(gaemi: &GaemiSettings) -> Result<(), ConfigError> {
             "market.starting_cash",
             "must be from 1 to 1000000000000 won",
         );
+    }
+    if !(0..=1_000_000).contains(&market.guest_shares) {
+        return invalid("market.guest_shares", "must be from 0 to 1000000");
     }
     if market.order_queue == 0 {
         return invalid("market.order_queue", "must be at least 1");

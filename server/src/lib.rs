@@ -77,6 +77,7 @@ pub async fn run_with(
         storage: storage.clone(),
         market: market.clone(),
         starting_cash: settings.gaemi.market.starting_cash,
+        guest_shares: settings.gaemi.market.guest_shares,
     };
     let publisher = tokio::spawn(market::run_publisher(
         market,

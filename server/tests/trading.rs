@@ -540,3 +540,59 @@ async fn acknowledged_orders_and_fills_are_all_there_after_a_restart() {
     assert_eq!(bid["order"]["status"], "filled", "{bid}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_ui_server_functions_open_a_guest_account_and_share_the_session() {
+    let server = TestServer::start().await;
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(HANG_GUARD)
+        .build()
+        .unwrap();
+    let call = |name: &str, form: &'static str| {
+        browser
+            .post(server.url(&format!("/api/fn/{name}")))
+            .header("origin", server.origin())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+    };
+    let response = call("portfolio", "").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let portfolio: Value = response.json().await.unwrap();
+    assert_eq!(portfolio["cash_available"], 100_000_000);
+    let account = portfolio["account_id"].as_u64().unwrap();
+
+    let placed: Value = call(
+        "place_order",
+        "input[client_order_id]=1&input[symbol]=100010&input[side]=buy&input[kind]=limit\
+         &input[price]=70000&input[qty]=2&input[tif]=gtc",
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(placed["order"]["status"], "open", "{placed}");
+
+    // The JSON API sees the same account through the same cookie.
+    let session: Value = browser
+        .get(server.url("/api/v1/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["account_id"].as_u64(), Some(account));
+    let orders: Value = browser
+        .get(server.url("/api/v1/orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(orders["items"][0]["order_id"], placed["order"]["order_id"]);
+    server.stop().await;
+}

@@ -276,19 +276,27 @@ impl OrderBook {
     /// How much of `taker` would fill right now, stopping where self-trade
     /// prevention would stop it (for fill-or-kill).
     pub fn fillable(&self, taker: &Taker) -> Qty {
+        // Walks the levels and their linked queues in place: no allocation.
+        let levels: &mut dyn Iterator<Item = (&Price, &Level)> = match taker.side {
+            Side::Buy => &mut self.asks.iter(),
+            Side::Sell => &mut self.bids.iter().rev(),
+        };
         let mut available = 0;
-        for (price, _, _) in self.levels(taker.side.opposite()) {
+        for (&price, level) in levels {
             if !taker.accepts(price) {
                 break;
             }
-            for order in self.queue(taker.side.opposite(), price) {
-                if order.account == taker.account {
+            let mut slot = level.head;
+            while slot != NIL {
+                let node = &self.nodes[slot as usize];
+                if node.order.account == taker.account {
                     return available;
                 }
-                available += order.remaining;
+                available += node.order.remaining;
                 if available >= taker.qty {
                     return taker.qty;
                 }
+                slot = node.next;
             }
         }
         available

@@ -30,6 +30,8 @@ pub struct Trading {
     pub market: Arc<MarketData>,
     /// Cash a new account starts with.
     pub starting_cash: i64,
+    /// Shares of every listing a new guest account starts with.
+    pub guest_shares: i64,
 }
 
 impl Trading {
@@ -42,6 +44,17 @@ impl Trading {
             amount: self.starting_cash,
         })
         .await?;
+        if self.guest_shares > 0 {
+            for (index, listing) in listings::LISTINGS.iter().enumerate() {
+                self.submit(Command::GrantShares {
+                    account,
+                    symbol: exchange::SymbolId(index as u32),
+                    qty: self.guest_shares,
+                    cost: listing.first_price * self.guest_shares,
+                })
+                .await?;
+            }
+        }
         Ok(account)
     }
 

@@ -1,0 +1,386 @@
+//! Load generator for Gaemi's order entry (`/api/v1`). Each client is one
+//! keep-alive connection with its own guest session; it places limit orders,
+//! amends and cancels them (each an engine command acknowledged only after
+//! its durable commit) and keeps at most a few orders resting. When the
+//! server gives guests shares (`GAEMI_MARKET_GUEST_SHARES`), clients buy and
+//! sell around the reference price so that many orders trade; otherwise
+//! they place buys that rest below it.
+//!
+//! Closed loop (default): every client sends its next request as soon as the
+//! last one is answered; this measures the most the server sustains. Open
+//! loop (`--rate N`): requests are scheduled at N per second regardless of
+//! answers, and latency counts from the scheduled time, so a stalled server
+//! shows up in the percentiles instead of hiding (no coordinated omission).
+//!
+//! ```text
+//! loadgen [--url http://127.0.0.1:3000] [--clients 64] [--seconds 10]
+//!         [--warmup 2] [--rate N] [--symbol 100010]
+//! ```
+//!
+//! Written on tokio + reqwest + HdrHistogram rather than goose: goose's
+//! scenario model cannot express the open loop with per-request scheduled
+//! times, and it would pull a second HTTP stack into the build.
+
+use anyhow::{Context, bail};
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, mpsc};
+
+struct Options {
+    url: String,
+    clients: usize,
+    seconds: u64,
+    warmup: u64,
+    rate: Option<u64>,
+    symbol: String,
+}
+
+fn options() -> anyhow::Result<Options> {
+    let mut options = Options {
+        url: "http://127.0.0.1:3000".into(),
+        clients: 64,
+        seconds: 10,
+        warmup: 2,
+        rate: None,
+        symbol: "100010".into(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--url" => options.url = value()?,
+            "--clients" => options.clients = value()?.parse().context("--clients")?,
+            "--seconds" => options.seconds = value()?.parse().context("--seconds")?,
+            "--warmup" => options.warmup = value()?.parse().context("--warmup")?,
+            "--rate" => options.rate = Some(value()?.parse().context("--rate")?),
+            "--symbol" => options.symbol = value()?,
+            "--help" | "-h" => {
+                println!(
+                    "loadgen [--url URL] [--clients N] [--seconds S] [--warmup S] [--rate N] [--symbol CODE]"
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown option {other}"),
+        }
+    }
+    if options.clients == 0 || options.seconds == 0 {
+        bail!("--clients and --seconds must be at least 1");
+    }
+    Ok(options)
+}
+
+/// What one client knows: its session and the orders it has resting.
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    symbol: String,
+    resting: VecDeque<u64>,
+    next_client_id: u64,
+    rng: u64,
+    can_sell: bool,
+}
+
+#[derive(Default)]
+struct Tally {
+    latency: Option<Histogram<u64>>,
+    ok: u64,
+    errors: BTreeMap<String, u64>,
+}
+
+/// A cancel or amend of an order that traded away meanwhile: a committed,
+/// correct answer, not an error.
+const CLOSED_MEANWHILE: &str = "404 unknown_order";
+
+impl Tally {
+    fn record(&mut self, outcome: Result<(), String>, micros: u64) {
+        match outcome {
+            Ok(()) => {
+                self.ok += 1;
+                let histogram = self
+                    .latency
+                    .get_or_insert_with(|| Histogram::new(3).expect("histogram"));
+                histogram.saturating_record(micros.max(1));
+            }
+            Err(kind) if kind == CLOSED_MEANWHILE => {
+                self.ok += 1;
+                if let Some(histogram) = &mut self.latency {
+                    histogram.saturating_record(micros.max(1));
+                }
+            }
+            Err(kind) => *self.errors.entry(kind).or_default() += 1,
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.ok += other.ok;
+        for (kind, n) in other.errors {
+            *self.errors.entry(kind).or_default() += n;
+        }
+        if let Some(theirs) = other.latency {
+            match &mut self.latency {
+                Some(ours) => ours.add(theirs).expect("same precision"),
+                None => self.latency = Some(theirs),
+            }
+        }
+    }
+}
+
+impl Client {
+    async fn open(base: &str, symbol: &str, seed: u64) -> anyhow::Result<Client> {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .pool_max_idle_per_host(1)
+            .timeout(Duration::from_secs(30))
+            .build()?;
+        let response = http.post(format!("{base}/session")).send().await?;
+        if !response.status().is_success() {
+            bail!("opening a session answered {}", response.status());
+        }
+        let portfolio: Value = http
+            .get(format!("{base}/portfolio"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let can_sell = portfolio["holdings"]
+            .as_array()
+            .is_some_and(|holdings| holdings.iter().any(|h| h["symbol"] == symbol));
+        Ok(Client {
+            http,
+            base: base.to_owned(),
+            symbol: symbol.to_owned(),
+            resting: VecDeque::new(),
+            next_client_id: 1,
+            rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            can_sell,
+        })
+    }
+
+    fn random(&mut self, n: u64) -> u64 {
+        // xorshift64*: fast and good enough to pick prices.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+
+    /// With shares: 71,700 to 72,300 won around the default symbol's 72,000
+    /// reference (tick 100), so buys and sells cross often. Without: buys
+    /// between 50,400 and 64,700 that wait on the book.
+    fn price(&mut self) -> i64 {
+        if self.can_sell {
+            71_700 + 100 * self.random(7) as i64
+        } else {
+            50_400 + 100 * self.random(144) as i64
+        }
+    }
+
+    fn side(&mut self) -> &'static str {
+        if self.can_sell && self.random(2) == 0 {
+            "sell"
+        } else {
+            "buy"
+        }
+    }
+
+    /// One order command: place while few rest, otherwise cancel the oldest
+    /// or (one time in five) amend it.
+    async fn step(&mut self) -> Result<(), String> {
+        if self.resting.len() < 8 {
+            let client_order_id = self.next_client_id;
+            self.next_client_id += 1;
+            let body = json!({
+                "client_order_id": client_order_id,
+                "symbol": self.symbol,
+                "side": self.side(),
+                "kind": "limit",
+                "price": self.price(),
+                "qty": 1 + self.random(10),
+            });
+            let ack = self
+                .send(self.http.post(format!("{}/orders", self.base)).json(&body))
+                .await?;
+            if ack["order"]["status"] == "open" {
+                self.resting
+                    .push_back(ack["order"]["order_id"].as_u64().unwrap_or(0));
+            }
+        } else if self.random(5) == 0 {
+            let order = self.resting[0];
+            let body = json!({ "price": self.price(), "qty": 1 + self.random(10) });
+            let request = self
+                .http
+                .patch(format!("{}/orders/{order}", self.base))
+                .json(&body);
+            if let Err(err) = self.send(request).await {
+                self.resting.pop_front();
+                return Err(err);
+            }
+            self.resting.rotate_left(1);
+        } else {
+            let order = self.resting.pop_front().unwrap_or(0);
+            self.send(self.http.delete(format!("{}/orders/{order}", self.base)))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, String> {
+        let response = request.send().await.map_err(|err| {
+            if err.is_timeout() {
+                "timeout".to_owned()
+            } else {
+                "connection".to_owned()
+            }
+        })?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(format!(
+                "{} {}",
+                status.as_u16(),
+                body["code"].as_str().unwrap_or("")
+            ))
+        }
+    }
+}
+
+async fn closed_loop(clients: Vec<Client>, options: &Options) -> (Tally, Duration) {
+    let warm = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for mut client in clients {
+        let (warm, stop) = (warm.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut tally = Tally::default();
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let outcome = client.step().await;
+                if warm.load(Ordering::Relaxed) {
+                    tally.record(outcome, started.elapsed().as_micros() as u64);
+                }
+            }
+            tally
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(options.warmup)).await;
+    warm.store(true, Ordering::Relaxed);
+    let measured = Instant::now();
+    tokio::time::sleep(Duration::from_secs(options.seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let elapsed = measured.elapsed();
+    let mut total = Tally::default();
+    for task in tasks {
+        total.merge(task.await.expect("client task"));
+    }
+    (total, elapsed)
+}
+
+async fn open_loop(clients: Vec<Client>, options: &Options, rate: u64) -> (Tally, Duration) {
+    // Each job is the instant it was due; a late answer counts from then.
+    let (jobs, queue) = mpsc::channel::<(Instant, bool)>(1 << 20);
+    let queue = Arc::new(Mutex::new(queue));
+    let mut tasks = Vec::new();
+    for mut client in clients {
+        let queue = queue.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tally = Tally::default();
+            loop {
+                let job = queue.lock().await.recv().await;
+                let Some((due, measured)) = job else { break };
+                let outcome = client.step().await;
+                if measured {
+                    tally.record(outcome, due.elapsed().as_micros() as u64);
+                }
+            }
+            tally
+        }));
+    }
+    let start = Instant::now();
+    let warmup = Duration::from_secs(options.warmup);
+    let end = warmup + Duration::from_secs(options.seconds);
+    let mut sent = 0u64;
+    let mut ticker = tokio::time::interval(Duration::from_millis(1));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    loop {
+        ticker.tick().await;
+        let now = start.elapsed();
+        if now >= end {
+            break;
+        }
+        // Everything due by now, each stamped with its own due time.
+        let due_count = (now.as_secs_f64() * rate as f64) as u64;
+        while sent < due_count {
+            let due = start + Duration::from_secs_f64(sent as f64 / rate as f64);
+            let measured = due - start >= warmup;
+            if jobs.send((due, measured)).await.is_err() {
+                break;
+            }
+            sent += 1;
+        }
+    }
+    drop(jobs);
+    let mut total = Tally::default();
+    for task in tasks {
+        total.merge(task.await.expect("client task"));
+    }
+    (total, Duration::from_secs(options.seconds))
+}
+
+fn report(options: &Options, tally: &Tally, elapsed: Duration) {
+    let mode = match options.rate {
+        Some(rate) => format!("open loop at {rate}/s"),
+        None => "closed loop".to_owned(),
+    };
+    println!(
+        "{mode}, {} clients, {:.1} s measured against {}",
+        options.clients,
+        elapsed.as_secs_f64(),
+        options.url
+    );
+    println!(
+        "  acknowledged order commands: {} ({:.0}/s)",
+        tally.ok,
+        tally.ok as f64 / elapsed.as_secs_f64()
+    );
+    if let Some(latency) = &tally.latency {
+        let ms = |q: f64| latency.value_at_quantile(q) as f64 / 1000.0;
+        println!(
+            "  latency ms: p50 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
+            ms(0.5),
+            ms(0.99),
+            ms(0.999),
+            latency.max() as f64 / 1000.0
+        );
+    }
+    let errors: u64 = tally.errors.values().sum();
+    println!("  errors: {errors}");
+    for (kind, n) in &tally.errors {
+        println!("    {kind}: {n}");
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = options()?;
+    let base = format!("{}/api/v1", options.url.trim_end_matches('/'));
+    let mut clients = Vec::with_capacity(options.clients);
+    for seed in 0..options.clients {
+        clients.push(
+            Client::open(&base, &options.symbol, seed as u64 + 1)
+                .await
+                .with_context(|| format!("cannot open a session at {base}"))?,
+        );
+    }
+    let (tally, elapsed) = match options.rate {
+        None => closed_loop(clients, &options).await,
+        Some(rate) => open_loop(clients, &options, rate.max(1)).await,
+    };
+    report(&options, &tally, elapsed);
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! The crash test: the real server binary runs under order load and is
+//! killed with SIGKILL mid-stream; restarted on the same database, it still
+//! has every order it acknowledged, each with at least the fills it had
+//! when acknowledged, and its read models agree with each other. Runs on
+//! SQLite, or PostgreSQL with `GAEMI_TEST_BACKEND=postgres`.
+
+mod common;
+
+use common::{HANG_GUARD, TestDb};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+const CLIENTS: usize = 8;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The server process; killed when dropped, so a failing test leaves no
+/// server behind.
+struct ServerProcess(Child);
+
+impl ServerProcess {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn spawn_server(db: &TestDb, port: u16) -> ServerProcess {
+    let child = Command::new(env!("CARGO_BIN_EXE_gaemi"))
+        .env("DATABASE_URL", db.url())
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("GAEMI_MARKET_GUEST_SHARES", "100000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the server binary");
+    ServerProcess(child)
+}
+
+async fn wait_ready(base: &str) {
+    let client = common::client();
+    for _ in 0..600 {
+        if let Ok(response) = client.get(format!("{base}/readyz")).send().await
+            && response.status().is_success()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server at {base} did not become ready");
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(HANG_GUARD)
+        .build()
+        .unwrap()
+}
+
+/// What a client was told: order id to (status, filled quantity).
+type Acks = HashMap<u64, (String, i64)>;
+
+async fn trade_until_stopped(
+    http: reqwest::Client,
+    base: String,
+    seed: u64,
+    stop: Arc<AtomicBool>,
+    acks: Arc<Mutex<Acks>>,
+) {
+    let mut n = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        n += 1;
+        let side = if (n + seed).is_multiple_of(2) { "buy" } else { "sell" };
+        let price = 71_800 + 100 * ((n * 7 + seed) % 5) as i64;
+        let body = json!({
+            "client_order_id": n, "symbol": "100010", "side": side,
+            "kind": "limit", "price": price, "qty": 1 + (n % 7) as i64,
+        });
+        let Ok(response) = http.post(format!("{base}/orders")).json(&body).send().await else {
+            return; // the server is gone: this order was never acknowledged
+        };
+        if !response.status().is_success() {
+            continue;
+        }
+        let Ok(ack) = response.json::<Value>().await else {
+            return;
+        };
+        let order = &ack["order"];
+        acks.lock().await.insert(
+            order["order_id"].as_u64().unwrap(),
+            (
+                order["status"].as_str().unwrap().to_owned(),
+                order["filled_qty"].as_i64().unwrap(),
+            ),
+        );
+    }
+}
+
+async fn all_pages(http: &reqwest::Client, url: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page_url = match &cursor {
+            Some(cursor) => format!("{url}?limit=500&cursor={cursor}"),
+            None => format!("{url}?limit=500"),
+        };
+        let page: Value = http
+            .get(page_url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return items,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_killed_server_keeps_every_acknowledged_order_and_fill() {
+    let db = TestDb::from_env().await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let api = format!("{base}/api/v1");
+    let mut server = spawn_server(&db, port);
+    wait_ready(&base).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for seed in 0..CLIENTS {
+        let http = browser();
+        let opened = http.post(format!("{api}/session")).send().await.unwrap();
+        assert!(opened.status().is_success());
+        let acks = Arc::new(Mutex::new(Acks::new()));
+        let task = tokio::spawn(trade_until_stopped(
+            http.clone(),
+            api.clone(),
+            seed as u64,
+            stop.clone(),
+            acks.clone(),
+        ));
+        clients.push((http, acks, task));
+    }
+    // Let the load build up, then pull the plug without warning.
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut total = 0;
+        for (_, acks, _) in &clients {
+            total += acks.lock().await.len();
+        }
+        if total >= 400 {
+            break;
+        }
+    }
+    server.kill();
+    stop.store(true, Ordering::Relaxed);
+    for (_, _, task) in &mut clients {
+        task.await.unwrap();
+    }
+
+    let mut server = spawn_server(&db, port);
+    wait_ready(&base).await;
+    let mut acknowledged = 0;
+    let mut traded = 0;
+    for (http, acks, _) in &clients {
+        let orders = all_pages(http, &format!("{api}/orders")).await;
+        let fills = all_pages(http, &format!("{api}/fills")).await;
+        let orders: HashMap<u64, &Value> = orders
+            .iter()
+            .map(|o| (o["order_id"].as_u64().unwrap(), o))
+            .collect();
+        let mut filled_by_fills: HashMap<u64, i64> = HashMap::new();
+        for fill in &fills {
+            *filled_by_fills
+                .entry(fill["order_id"].as_u64().unwrap())
+                .or_default() += fill["qty"].as_i64().unwrap();
+        }
+        for (id, (status, filled)) in acks.lock().await.iter() {
+            acknowledged += 1;
+            let order = orders
+                .get(id)
+                .unwrap_or_else(|| panic!("acknowledged order {id} is missing after the crash"));
+            let now_filled = order["filled_qty"].as_i64().unwrap();
+            assert!(now_filled >= *filled, "order {id} lost fills: {order}");
+            if status == "filled" {
+                assert_eq!(order["status"], "filled", "order {id}");
+            }
+            if now_filled > 0 {
+                traded += 1;
+            }
+        }
+        for (id, order) in &orders {
+            assert_eq!(
+                filled_by_fills.get(id).copied().unwrap_or(0),
+                order["filled_qty"].as_i64().unwrap(),
+                "order {id}'s fills add up to its filled quantity"
+            );
+        }
+    }
+    assert!(
+        acknowledged >= 400,
+        "{acknowledged} orders were acknowledged"
+    );
+    assert!(traded > 0, "the load traded");
+
+    // The recovered exchange takes orders again.
+    let (http, _, _) = &clients[0];
+    let response = http
+        .post(format!("{api}/orders"))
+        .json(
+            &json!({"client_order_id": 1_000_000, "symbol": "100010", "side": "buy",
+                      "kind": "limit", "price": 60_000, "qty": 1}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().await.unwrap()
+    );
+    server.kill();
+}
