@@ -258,7 +258,8 @@ fn latency_report() {
     PLAN.with(|(setup, ops)| {
         let mut engine = fresh_engine(setup);
         let mut events = Vec::with_capacity(256);
-        let mut histogram = hdrhistogram::Histogram::<u64>::new(3).expect("histogram");
+        let mut histogram = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 10_000_000_000, 3)
+            .expect("histogram");
         let started = Instant::now();
         for command in ops {
             let t = Instant::now();

@@ -89,7 +89,11 @@ async fn trade_until_stopped(
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
-        let side = if (n + seed).is_multiple_of(2) { "buy" } else { "sell" };
+        let side = if (n + seed).is_multiple_of(2) {
+            "buy"
+        } else {
+            "sell"
+        };
         let price = 71_800 + 100 * ((n * 7 + seed) % 5) as i64;
         let body = json!({
             "client_order_id": n, "symbol": "100010", "side": side,

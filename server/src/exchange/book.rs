@@ -8,7 +8,8 @@
 
 use super::rules::{Price, Qty};
 use super::types::{AccountId, OrderId, Side};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 const NIL: u32 = u32::MAX;
 

@@ -5,12 +5,14 @@
 //! a rejected command leaves no trace but its rejection.
 
 use super::book::{Fill, OrderBook, Taker};
-use super::command::{ClientOrderId, Command, OrderType, PlaceOrder, SymbolId, TimeInForce};
+use super::command::{Command, OrderType, PlaceOrder, SymbolId, TimeInForce};
 use super::event::{CancelReason, Event, Reject, Reply};
 use super::ledger::Account;
+use super::placements::{RecentPlacements, Seen};
 use super::rules::{FeeSchedule, Price, PriceBand, Qty, Won, is_on_tick};
 use super::types::{AccountId, OrderId, Side};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 /// Largest quantity one order may carry.
 pub const MAX_ORDER_QTY: Qty = 1_000_000_000;
@@ -49,7 +51,7 @@ pub struct Engine {
     accounts: HashMap<AccountId, Account>,
     orders: HashMap<OrderId, OpenOrder>,
     /// First answer to each (account, client order id), for retries.
-    placements: HashMap<(AccountId, ClientOrderId), Reply>,
+    placements: HashMap<AccountId, RecentPlacements>,
     /// Reused between commands so matching does not allocate.
     fills: Vec<Fill>,
     deposited: Won,
@@ -127,11 +129,13 @@ impl Engine {
     }
 
     fn place(&mut self, place: PlaceOrder, id: OrderId, out: &mut Vec<Event>) -> Reply {
-        let key = (place.account, place.client_id);
-        if let Some(&first) = self.placements.get(&key) {
-            return first;
-        }
-        let reply = match self.try_place(place, id, out) {
+        let recent = self.placements.entry(place.account).or_default();
+        let outcome = match recent.seen(place.client_id) {
+            Seen::Before(first) => return first,
+            Seen::Forgotten => Err(Reject::DuplicateClientId),
+            Seen::New => self.try_place(place, id, out),
+        };
+        let reply = match outcome {
             Ok(()) => Reply::Accepted { order: id },
             Err(reason) => {
                 out.push(Event::OrderRejected {
@@ -142,7 +146,10 @@ impl Engine {
                 Reply::Rejected { reason }
             }
         };
-        self.placements.insert(key, reply);
+        self.placements
+            .entry(place.account)
+            .or_default()
+            .remember(place.client_id, reply);
         reply
     }
 
@@ -665,7 +672,9 @@ impl Engine {
             }
         }
         sorted(&self.orders).hash(&mut hasher);
-        sorted(&self.placements).hash(&mut hasher);
+        for (account, recent) in sorted(&self.placements) {
+            (account, recent.entries()).hash(&mut hasher);
+        }
         sorted(&self.granted).hash(&mut hasher);
         for (symbol, listing) in &self.listings {
             (
@@ -690,9 +699,9 @@ impl Engine {
     /// Cheap enough for tests to call after every command.
     pub fn check_invariants(&self) -> Result<(), String> {
         let mut cash = self.commissions + self.taxes;
-        let mut shares: HashMap<SymbolId, Qty> = HashMap::new();
-        let mut held_cash: HashMap<AccountId, Won> = HashMap::new();
-        let mut held_shares: HashMap<(AccountId, SymbolId), Qty> = HashMap::new();
+        let mut shares: HashMap<SymbolId, Qty> = HashMap::default();
+        let mut held_cash: HashMap<AccountId, Won> = HashMap::default();
+        let mut held_shares: HashMap<(AccountId, SymbolId), Qty> = HashMap::default();
         for (id, order) in &self.orders {
             let resting = self
                 .listings

@@ -27,6 +27,8 @@ pub enum Reject {
     UnknownOrder,
     NotYourOrder,
     NothingToChange,
+    /// The client order id is older than the ones remembered for retries.
+    DuplicateClientId,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

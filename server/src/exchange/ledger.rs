@@ -4,7 +4,7 @@
 
 use super::command::SymbolId;
 use super::rules::{Qty, Won};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Position {

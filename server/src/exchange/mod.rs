@@ -9,6 +9,7 @@ pub mod command;
 pub mod engine;
 pub mod event;
 pub mod ledger;
+pub mod placements;
 pub mod projection;
 pub mod rules;
 pub mod service;

@@ -106,6 +106,14 @@ pub trait Storage: Send + Sync + 'static {
     /// A session record (JSON) that has not expired by `now_ms`.
     async fn load_session(&self, id: &str, now_ms: i64) -> Result<Option<String>, StorageError>;
 
+    /// Stores a new session; `false` when the id is taken (nothing written).
+    async fn create_session(
+        &self,
+        id: &str,
+        record: &str,
+        expiry_ms: i64,
+    ) -> Result<bool, StorageError>;
+
     async fn save_session(
         &self,
         id: &str,

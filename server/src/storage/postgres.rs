@@ -250,6 +250,24 @@ impl Storage for PostgresStorage {
         )
     }
 
+    async fn create_session(
+        &self,
+        id: &str,
+        record: &str,
+        expiry_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let inserted = sqlx::query(
+            "INSERT INTO sessions (id, record, expiry_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(record)
+        .bind(expiry_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
     async fn save_session(
         &self,
         id: &str,

@@ -53,9 +53,10 @@ impl TradingError {
             TradingError::Rejected(reject) => match reject {
                 Reject::UnknownOrder => StatusCode::NOT_FOUND,
                 Reject::NotYourOrder => StatusCode::FORBIDDEN,
-                Reject::SymbolHalted | Reject::NothingToChange | Reject::UnknownAccount => {
-                    StatusCode::CONFLICT
-                }
+                Reject::SymbolHalted
+                | Reject::NothingToChange
+                | Reject::UnknownAccount
+                | Reject::DuplicateClientId => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
             TradingError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -245,6 +246,12 @@ fn reject_text(
             "바뀌는 내용이 없습니다.",
             "The amendment changes nothing.",
         ),
+        Reject::DuplicateClientId => (
+            "duplicate_client_order_id",
+            Some("client_order_id"),
+            "이미 사용한 주문 식별번호입니다. 새 번호로 주문해 주세요.",
+            "This client order id was already used. Use a new one.",
+        ),
     }
 }
 
@@ -269,6 +276,7 @@ mod tests {
             Reject::UnknownOrder,
             Reject::NotYourOrder,
             Reject::NothingToChange,
+            Reject::DuplicateClientId,
         ];
         let mut codes: Vec<_> = all.iter().map(|r| reject_text(*r).0).collect();
         codes.sort_unstable();

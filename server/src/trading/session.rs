@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, MemoryStore, Session, SessionManagerLayer};
 
 pub const COOKIE_NAME: &str = "gaemi_session";
 const ACCOUNT_KEY: &str = "account_id";
@@ -33,12 +33,34 @@ fn backend_error(err: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
 
+fn encode(record: &Record) -> session_store::Result<(String, i64)> {
+    let json = serde_json::to_string(record)
+        .map_err(|err| session_store::Error::Encode(err.to_string()))?;
+    let expiry_ms = (record.expiry_date.unix_timestamp_nanos() / 1_000_000) as i64;
+    Ok((json, expiry_ms))
+}
+
 #[async_trait]
 impl SessionStore for StoredSessions {
+    /// Inserts only under an unused id, drawing a new one on a collision,
+    /// so two sessions can never share an id.
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        loop {
+            let (json, expiry_ms) = encode(record)?;
+            let created = self
+                .storage
+                .create_session(&record.id.to_string(), &json, expiry_ms)
+                .await
+                .map_err(backend_error)?;
+            if created {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let json = serde_json::to_string(record)
-            .map_err(|err| session_store::Error::Encode(err.to_string()))?;
-        let expiry_ms = (record.expiry_date.unix_timestamp_nanos() / 1_000_000) as i64;
+        let (json, expiry_ms) = encode(record)?;
         self.storage
             .save_session(&record.id.to_string(), &json, expiry_ms)
             .await
@@ -65,8 +87,14 @@ impl SessionStore for StoredSessions {
     }
 }
 
-pub fn layer(storage: Arc<dyn Storage>, https: bool) -> SessionManagerLayer<StoredSessions> {
-    SessionManagerLayer::new(StoredSessions { storage })
+/// Sessions read through a process-local cache: an order request then costs
+/// no database read to find its account (the load test showed that read,
+/// through SQLite's worker thread, dominating). Writes go to both.
+pub type CachedSessions = CachingSessionStore<MemoryStore, StoredSessions>;
+
+pub fn layer(storage: Arc<dyn Storage>, https: bool) -> SessionManagerLayer<CachedSessions> {
+    let store = CachingSessionStore::new(MemoryStore::default(), StoredSessions { storage });
+    SessionManagerLayer::new(store)
         .with_name(COOKIE_NAME)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

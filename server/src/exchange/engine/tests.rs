@@ -2,6 +2,7 @@
 //! invariants checked after every command.
 
 use super::*;
+use crate::exchange::ClientOrderId;
 use crate::exchange::ledger::Position;
 use proptest::prelude::*;
 
