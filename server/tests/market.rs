@@ -183,14 +183,7 @@ async fn the_book_arrives_as_a_snapshot_then_deltas_in_sequence_and_trades_as_th
     }
     assert_eq!(printed, 1);
 
-    let ticker: Value = common::client()
-        .get(server.url("/api/v1/market/symbols"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ticker = common::get_json(&common::client(), &server.url("/api/v1/market/symbols")).await;
     let seohae = ticker["symbols"]
         .as_array()
         .unwrap()
@@ -205,14 +198,11 @@ async fn the_book_arrives_as_a_snapshot_then_deltas_in_sequence_and_trades_as_th
     assert_eq!(seohae["ticker"]["best_bid"], 38_000);
     assert_eq!(seohae["ticker"]["best_ask"], 38_500);
 
-    let book: Value = common::client()
-        .get(server.url(&format!("/api/v1/market/{CODE}/book?depth=1")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let book = common::get_json(
+        &common::client(),
+        &server.url(&format!("/api/v1/market/{CODE}/book?depth=1")),
+    )
+    .await;
     assert_eq!(book["bids"][0]["qty"], 3);
     assert_eq!(book["asks"][0]["price"], 38_500);
     server.stop().await;

@@ -576,23 +576,9 @@ async fn the_ui_server_functions_open_a_guest_account_and_share_the_session() {
     assert_eq!(placed["order"]["status"], "open", "{placed}");
 
     // The JSON API sees the same account through the same cookie.
-    let session: Value = browser
-        .get(server.url("/api/v1/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = common::get_json(&browser, &server.url("/api/v1/session")).await;
     assert_eq!(session["account_id"].as_u64(), Some(account));
-    let orders: Value = browser
-        .get(server.url("/api/v1/orders"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let orders = common::get_json(&browser, &server.url("/api/v1/orders")).await;
     assert_eq!(orders["items"][0]["order_id"], placed["order"]["order_id"]);
     server.stop().await;
 }

@@ -220,3 +220,15 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// GETs `url` and reads the JSON answer (any status).
+pub async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
