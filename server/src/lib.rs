@@ -44,7 +44,6 @@ pub enum ServerError {
 #[derive(Clone)]
 pub struct Started {
     pub exchange: exchange::Exchange,
-    pub trading: trading::Trading,
 }
 
 /// Opens storage, starts background tasks and serves until `shutdown`
@@ -87,7 +86,6 @@ pub async fn run_with(
     ));
     started(Started {
         exchange: trading.exchange.clone(),
-        trading: trading.clone(),
     });
     let state = http::AppState {
         allowed_origins: settings.allowed_origins().into(),

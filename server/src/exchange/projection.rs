@@ -95,15 +95,6 @@ pub struct RowChanges {
     pub positions: Vec<PositionRow>,
 }
 
-impl RowChanges {
-    pub fn is_empty(&self) -> bool {
-        self.orders.is_empty()
-            && self.fills.is_empty()
-            && self.balances.is_empty()
-            && self.positions.is_empty()
-    }
-}
-
 #[derive(Default)]
 pub struct Projection {
     open: HashMap<OrderId, OrderRow>,

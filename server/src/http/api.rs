@@ -158,13 +158,8 @@ async fn book(
                 )
             })?,
     };
-    let (symbol, _) = listings::by_code(&code).ok_or(TradingError::UnknownSymbol(code))?;
-    let book = state
-        .trading
-        .market
-        .book(symbol, depth)
-        .ok_or(TradingError::Rejected(
-            crate::exchange::Reject::UnknownSymbol,
-        ))?;
+    let book = listings::by_code(&code)
+        .and_then(|(symbol, _)| state.trading.market.book(symbol, depth))
+        .ok_or(TradingError::UnknownSymbol(code))?;
     Ok((StatusCode::OK, Json(book)).into_response())
 }

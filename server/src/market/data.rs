@@ -33,7 +33,7 @@ struct SymbolState {
     turnover: i64,
     bids: BTreeMap<i64, i64>,
     asks: BTreeMap<i64, i64>,
-    /// Sequence of the last delta published (or folded into a snapshot).
+    /// Sequence of the last delta published; snapshots carry it too.
     book_seq: u64,
     dirty: BTreeSet<(Side, i64)>,
     tape: Vec<TradePrint>,
@@ -183,7 +183,7 @@ impl MarketData {
     }
 
     /// Publishes the pending deltas and tickers of every symbol. Trades are
-    /// published by [`MarketData::committed`] itself.
+    /// published at commit, by [`MarketFeed`].
     pub fn publish_pending(&self, hub: &Hub) {
         let mut out = Vec::new();
         {

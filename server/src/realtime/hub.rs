@@ -76,12 +76,6 @@ impl Hub {
         }
     }
 
-    /// Whether anyone listens to `topic` (so work for it can be skipped).
-    pub fn has_subscribers(&self, topic: &Topic) -> bool {
-        let topics = self.topics.lock().unwrap_or_else(PoisonError::into_inner);
-        topics.get(topic).is_some_and(|s| s.receiver_count() > 0)
-    }
-
     pub fn online(&self) -> u32 {
         self.online.load(Ordering::Relaxed)
     }

@@ -73,10 +73,7 @@ impl TradingError {
 
     pub fn to_app_error(&self) -> AppError {
         let (code, field, ko, en): (&str, Option<&str>, &str, &str) = match self {
-            TradingError::Rejected(reject) => {
-                let (code, field, ko, en) = reject_text(*reject);
-                (code, field, ko, en)
-            }
+            TradingError::Rejected(reject) => reject_text(*reject),
             TradingError::Invalid {
                 field,
                 message_ko,

@@ -124,10 +124,7 @@ impl Trading {
                 account,
                 client_id: ClientOrderId(input.client_order_id),
                 symbol,
-                side: match input.side {
-                    OrderSide::Buy => Side::Buy,
-                    OrderSide::Sell => Side::Sell,
-                },
+                side: side_of(input.side),
                 order_type,
                 tif: match input.tif {
                     TimeInForce::Gtc => exchange::TimeInForce::Gtc,
