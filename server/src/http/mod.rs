@@ -19,8 +19,8 @@ use axum::http::{HeaderMap, header};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::sync::Arc;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::{Arc, OnceLock};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone)]
@@ -55,8 +55,18 @@ impl AppState {
     }
 }
 
+/// The app's routes, generated once per process. Generating them renders the
+/// app with resource loading switched off by a process-wide flag in
+/// leptos_server, so a second generation while another server in the same
+/// process is rendering a page would leave that page's resources unloaded
+/// and its response hanging (as two servers side by side in the tests did).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let ports = {
         let system = state.system.clone();
         let trading: Arc<dyn TradingPort> =
