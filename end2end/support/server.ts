@@ -51,6 +51,8 @@ export class GaemiServer {
         LEPTOS_SITE_ADDR: `127.0.0.1:${this.port}`,
         DATABASE_URL: `sqlite://${path.join(this.dataDir, "gaemi.db")}`,
         RUST_LOG: process.env.RUST_LOG ?? "warn",
+        // The shell specs need no market; the trading UI's specs turn bots on.
+        GAEMI_BOTS_ENABLED: process.env.GAEMI_BOTS_ENABLED ?? "false",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -23,6 +23,34 @@ pub struct GaemiSettings {
     pub log_format: LogFormat,
     pub realtime: RealtimeSettings,
     pub market: MarketSettings,
+    pub bots: BotSettings,
+}
+
+/// The simulated market: bot traders and news (server/src/sim).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BotSettings {
+    /// Whether bots trade and news arrives. Env: `GAEMI_BOTS_ENABLED`.
+    pub enabled: bool,
+    /// The random seed: the same seed gives the same market (in the
+    /// simulation; live, arrival times also depend on the wall clock).
+    /// Env: `GAEMI_BOTS_SEED`.
+    pub seed: u64,
+    /// Orders all bots together send per second. Env: `GAEMI_BOTS_ORDERS_PER_SECOND`.
+    pub orders_per_second: u32,
+    /// News events per hour, on average. Env: `GAEMI_BOTS_NEWS_PER_HOUR`.
+    pub news_per_hour: u32,
+}
+
+impl Default for BotSettings {
+    fn default() -> Self {
+        BotSettings {
+            enabled: true,
+            seed: 20_260_101,
+            orders_per_second: 40,
+            news_per_hour: 6,
+        }
+    }
 }
 
 /// The exchange's fees, order queue and market-data pace.
@@ -47,6 +75,9 @@ pub struct MarketSettings {
     /// How often book deltas and tickers are published.
     /// Env: `GAEMI_MARKET_DEPTH_INTERVAL_MS`.
     pub depth_interval_ms: u64,
+    /// The listings file (see `data/listings.toml`); empty for the copy
+    /// built into the binary. Env: `GAEMI_MARKET_LISTINGS_FILE`.
+    pub listings_file: String,
 }
 
 impl Default for MarketSettings {
@@ -58,6 +89,7 @@ impl Default for MarketSettings {
             guest_shares: 0,
             order_queue: 65_536,
             depth_interval_ms: 100,
+            listings_file: String::new(),
         }
     }
 }
@@ -92,6 +124,7 @@ impl Default for GaemiSettings {
             log_format: LogFormat::default(),
             realtime: RealtimeSettings::default(),
             market: MarketSettings::default(),
+            bots: BotSettings::default(),
         }
     }
 }
@@ -288,6 +321,31 @@ fn apply_env(
     if let Some(v) = env("GAEMI_MARKET_DEPTH_INTERVAL_MS") {
         market.depth_interval_ms = number("GAEMI_MARKET_DEPTH_INTERVAL_MS", &v)?;
     }
+    if let Some(v) = env("GAEMI_MARKET_LISTINGS_FILE") {
+        market.listings_file = v;
+    }
+    let bots = &mut gaemi.bots;
+    if let Some(v) = env("GAEMI_BOTS_ENABLED") {
+        bots.enabled = match v.trim() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => {
+                return Err(ConfigError::Env {
+                    var: "GAEMI_BOTS_ENABLED",
+                    message: format!("{v:?} is not true, false, 1 or 0"),
+                });
+            }
+        };
+    }
+    if let Some(v) = env("GAEMI_BOTS_SEED") {
+        bots.seed = number("GAEMI_BOTS_SEED", &v)?;
+    }
+    if let Some(v) = env("GAEMI_BOTS_ORDERS_PER_SECOND") {
+        bots.orders_per_second = number("GAEMI_BOTS_ORDERS_PER_SECOND", &v)?;
+    }
+    if let Some(v) = env("GAEMI_BOTS_NEWS_PER_HOUR") {
+        bots.news_per_hour = number("GAEMI_BOTS_NEWS_PER_HOUR", &v)?;
+    }
     Ok(())
 }
 
@@ -358,6 +416,13 @@ fn validate(gaemi: &GaemiSettings) -> Result<(), ConfigError> {
     }
     if market.depth_interval_ms < 10 {
         return invalid("market.depth_interval_ms", "must be at least 10");
+    }
+    let bots = &gaemi.bots;
+    if !(1..=10_000).contains(&bots.orders_per_second) {
+        return invalid("bots.orders_per_second", "must be from 1 to 10000");
+    }
+    if bots.news_per_hour > 3_600 {
+        return invalid("bots.news_per_hour", "must be from 0 to 3600");
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod exchange;
 pub mod http;
 pub mod market;
 pub mod realtime;
+pub mod sim;
 pub mod storage;
 pub mod system;
 pub mod telemetry;
@@ -35,6 +36,10 @@ pub enum ServerError {
     Storage(#[from] storage::StorageError),
     #[error(transparent)]
     Exchange(#[from] exchange::ExchangeError),
+    #[error(transparent)]
+    Listings(#[from] market::listings::ListingsError),
+    #[error(transparent)]
+    Bots(#[from] sim::live::BotsError),
     #[error("the HTTP server failed: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -63,12 +68,15 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     started: impl FnOnce(Started),
 ) -> Result<(), ServerError> {
+    let listings_file = market::ListingsFile::load(&settings.gaemi.market.listings_file)?;
     let storage = storage::open(&settings.gaemi.database_url).await?;
     let started_at_ms = now_ms();
     let starts = storage.record_start(VERSION, started_at_ms).await?;
+    let (listings, listing_rows) = listings_file.reconcile(&storage.listings().await?)?;
+    storage.save_listings(&listing_rows).await?;
     let token = CancellationToken::new();
     let hub = Arc::new(realtime::Hub::default());
-    let market = Arc::new(market::MarketData::new());
+    let market = Arc::new(market::MarketData::new(Arc::new(listings)));
     let (exchange, exchange_tasks) = start_exchange(&settings, &storage, &market, &hub).await?;
     hub.set_source(market.clone());
     let trading = trading::Trading {
@@ -77,6 +85,23 @@ pub async fn run_with(
         market: market.clone(),
         starting_cash: settings.gaemi.market.starting_cash,
         guest_shares: settings.gaemi.market.guest_shares,
+    };
+    let bots = if settings.gaemi.bots.enabled {
+        let live = sim::live::LiveBots {
+            settings: sim::SimSettings {
+                seed: settings.gaemi.bots.seed,
+                orders_per_second: settings.gaemi.bots.orders_per_second,
+                news_per_hour: settings.gaemi.bots.news_per_hour,
+            },
+            exchange: trading.exchange.clone(),
+            storage: storage.clone(),
+            market: market.clone(),
+            hub: hub.clone(),
+        };
+        let simulation = live.prepare().await?;
+        Some(tokio::spawn(live.run(simulation, token.clone())))
+    } else {
+        None
     };
     let publisher = tokio::spawn(market::run_publisher(
         market,
@@ -138,6 +163,9 @@ pub async fn run_with(
     token.cancel();
     let _ = clock.await;
     let _ = publisher.await;
+    if let Some(bots) = bots {
+        let _ = bots.await;
+    }
     // The router (and with it every exchange handle) is gone: the engine
     // drains its queue, the persister commits the rest, and both stop.
     match tokio::time::timeout(DRAIN_PERIOD, exchange_tasks.join()).await {
@@ -183,13 +211,12 @@ async fn start_exchange(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "the exchange recovered its journal"
     );
-    for (index, listing) in market::LISTINGS.iter().enumerate() {
-        let symbol = exchange::SymbolId(index as u32);
-        if !market.is_listed(symbol) {
+    for listing in market.listings().all() {
+        if !market.is_listed(listing.symbol) {
             exchange
                 .submit(
                     exchange::Command::List {
-                        symbol,
+                        symbol: listing.symbol,
                         reference_price: listing.first_price,
                     },
                     now_ms(),

@@ -47,6 +47,7 @@ fn spawn_server(db: &TestDb, port: u16) -> ServerProcess {
         .env("DATABASE_URL", db.url())
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("GAEMI_MARKET_GUEST_SHARES", "100000")
+        .env("GAEMI_BOTS_ENABLED", "false")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

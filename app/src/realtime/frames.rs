@@ -23,6 +23,8 @@ pub enum Topic {
     Trades { symbol: String },
     /// Last price, change and volume of one symbol, on subscribe and on change.
     Ticker { symbol: String },
+    /// Every news item as it breaks (all companies and sectors).
+    News,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +82,22 @@ pub enum TopicEvent {
     BookDelta(BookDelta),
     Trades(TradePrints),
     Ticker(Ticker),
+    News(NewsView),
+}
+
+/// One news item: about a company (`symbol`) or a whole sector (`sector`
+/// key), good or bad, with how much it moved the company's value in basis
+/// points.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewsView {
+    pub id: i64,
+    pub at_ms: i64,
+    pub symbol: Option<String>,
+    pub sector: Option<String>,
+    pub good: bool,
+    pub size_bp: i64,
+    pub headline_ko: String,
+    pub headline_en: String,
 }
 
 /// One price level: the total quantity resting at `price`.

@@ -27,7 +27,11 @@ impl Position {
         if qty >= shares {
             self.cost
         } else {
-            (i128::from(self.cost) * i128::from(qty) / i128::from(shares)) as Won
+            // i64 when the product fits (almost always); i128 otherwise.
+            match self.cost.checked_mul(qty) {
+                Some(product) => product / shares,
+                None => (i128::from(self.cost) * i128::from(qty) / i128::from(shares)) as Won,
+            }
         }
     }
 }

@@ -4,8 +4,7 @@
 //! and query strings are read field by field so every bad input is named.
 
 use super::AppState;
-use crate::exchange::SymbolId;
-use crate::market::{LISTINGS, data::SNAPSHOT_DEPTH, listings};
+use crate::market::data::SNAPSHOT_DEPTH;
 use crate::trading::{TradingError, input, session};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -28,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/fills", get(list_fills))
         .route("/portfolio", get(portfolio))
         .route("/market/symbols", get(symbols))
+        .route("/market/news", get(news))
         .route("/market/{symbol}/book", get(book))
         .fallback(|| async { super::HttpError::NotFound })
 }
@@ -122,20 +122,70 @@ async fn portfolio(State(state): State<AppState>, session: Session) -> ApiResult
 
 /// Every listing with its names and ticker.
 async fn symbols(State(state): State<AppState>) -> Response {
-    let symbols: Vec<_> = LISTINGS
-        .iter()
-        .enumerate()
-        .filter_map(|(index, listing)| {
-            let ticker = state.trading.market.ticker(SymbolId(index as u32))?;
+    let market = &state.trading.market;
+    let symbols: Vec<_> = (market.listings().all().iter())
+        .filter_map(|listing| {
+            let ticker = market.ticker(listing.symbol)?;
             Some(json!({
                 "symbol": listing.code,
                 "name_ko": listing.name_ko,
                 "name_en": listing.name_en,
+                "sector": listing.sector,
+                "shares_outstanding": listing.shares_outstanding,
                 "ticker": ticker,
             }))
         })
         .collect();
-    Json(json!({ "symbols": symbols })).into_response()
+    Json(json!({ "symbols": symbols, "sectors": market.listings().sectors() })).into_response()
+}
+
+/// News, newest first: `?symbol=` for one company (its own news and its
+/// sector's), `?before=` an id for the next page, `?limit=` 1 to 100.
+async fn news(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let listings = state.trading.market.listings();
+    let symbol = match params.get("symbol") {
+        None => None,
+        Some(code) => {
+            let listing = listings
+                .by_code(code)
+                .ok_or_else(|| TradingError::UnknownSymbol(code.clone()))?;
+            Some((i64::from(listing.symbol.0), listing.sector.clone()))
+        }
+    };
+    let before = input::whole_in(
+        params.get("before").map(String::as_str),
+        1..=i64::MAX,
+        "before",
+        "뉴스 번호(양의 정수)여야 합니다.",
+        "Must be a news id (a positive whole number).",
+    )?;
+    let limit = input::whole_in(
+        params.get("limit").map(String::as_str),
+        1..=100,
+        "limit",
+        "1에서 100 사이의 정수여야 합니다.",
+        "Must be a whole number from 1 to 100.",
+    )?
+    .unwrap_or(20);
+    let rows = state
+        .storage
+        .news(&crate::storage::NewsFilter {
+            symbol,
+            before,
+            limit,
+        })
+        .await
+        .map_err(TradingError::from)?;
+    let items: Vec<_> = (rows.iter())
+        .map(|row| crate::market::news_view(listings, row))
+        .collect();
+    let next_before = (items.len() as i64 == limit)
+        .then(|| items.last().map(|item| item.id))
+        .flatten();
+    Ok(Json(json!({ "items": items, "next_before": next_before })).into_response())
 }
 
 /// A book snapshot; `?depth=` levels per side (1 to 50, default 50).
@@ -144,22 +194,17 @@ async fn book(
     Path(code): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult {
-    let depth = match params.get("depth") {
-        None => SNAPSHOT_DEPTH,
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|d| (1..=SNAPSHOT_DEPTH).contains(d))
-            .ok_or_else(|| {
-                TradingError::invalid(
-                    "depth",
-                    "1에서 50 사이의 정수여야 합니다.",
-                    "Must be a whole number from 1 to 50.",
-                )
-            })?,
-    };
-    let book = listings::by_code(&code)
-        .and_then(|(symbol, _)| state.trading.market.book(symbol, depth))
+    let depth = input::whole_in(
+        params.get("depth").map(String::as_str),
+        1..=SNAPSHOT_DEPTH as i64,
+        "depth",
+        "1에서 50 사이의 정수여야 합니다.",
+        "Must be a whole number from 1 to 50.",
+    )?
+    .map_or(SNAPSHOT_DEPTH, |n| n as usize);
+    let market = &state.trading.market;
+    let book = (market.listings().by_code(&code))
+        .and_then(|listing| market.book(listing.symbol, depth))
         .ok_or(TradingError::UnknownSymbol(code))?;
     Ok((StatusCode::OK, Json(book)).into_response())
 }

@@ -5,7 +5,7 @@
 //! one delta per tick with a sequence number, so a client can detect a gap
 //! and take a fresh snapshot.
 
-use super::listings;
+use super::listings::Listings;
 use crate::exchange::{CommitObserver, Event, Side, SymbolId};
 use crate::realtime::{Hub, TopicSource};
 use app::realtime::{
@@ -105,22 +105,42 @@ impl SymbolState {
     }
 }
 
-/// Shared by the persister (writer), the publisher task and readers.
-pub struct MarketData {
-    symbols: Mutex<HashMap<SymbolId, SymbolState>>,
-}
-
-impl Default for MarketData {
-    fn default() -> Self {
-        MarketData::new()
+/// Applies a `Level` event to an L2 book: `qty` is the new total at
+/// `price`, 0 removing the level.
+pub fn set_level(
+    bids: &mut BTreeMap<i64, i64>,
+    asks: &mut BTreeMap<i64, i64>,
+    side: Side,
+    price: i64,
+    qty: i64,
+) {
+    let levels = match side {
+        Side::Buy => bids,
+        Side::Sell => asks,
+    };
+    if qty == 0 {
+        levels.remove(&price);
+    } else {
+        levels.insert(price, qty);
     }
 }
 
+/// Shared by the persister (writer), the publisher task and readers.
+pub struct MarketData {
+    listings: Arc<Listings>,
+    symbols: Mutex<HashMap<SymbolId, SymbolState>>,
+}
+
 impl MarketData {
-    pub fn new() -> MarketData {
+    pub fn new(listings: Arc<Listings>) -> MarketData {
         MarketData {
+            listings,
             symbols: Mutex::new(HashMap::new()),
         }
+    }
+
+    pub fn listings(&self) -> &Listings {
+        &self.listings
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SymbolId, SymbolState>> {
@@ -140,7 +160,7 @@ impl MarketData {
     }
 
     pub fn ticker(&self, symbol: SymbolId) -> Option<Ticker> {
-        let code = listings::by_id(symbol)?.code;
+        let code = &self.listings.by_id(symbol)?.code;
         self.lock()
             .get(&symbol)
             .filter(|s| s.listed)
@@ -151,7 +171,7 @@ impl MarketData {
     /// It may already contain changes of the next delta; since deltas carry
     /// absolute level quantities, applying that delta again is harmless.
     pub fn book(&self, symbol: SymbolId, depth: usize) -> Option<BookSnapshot> {
-        let code = listings::by_id(symbol)?.code;
+        let code = &self.listings.by_id(symbol)?.code;
         let symbols = self.lock();
         let state = symbols.get(&symbol).filter(|s| s.listed)?;
         Some(BookSnapshot {
@@ -189,13 +209,13 @@ impl MarketData {
         {
             let mut symbols = self.lock();
             for (symbol, state) in symbols.iter_mut() {
-                let Some(listing) = listings::by_id(*symbol) else {
+                let Some(listing) = self.listings.by_id(*symbol) else {
                     continue;
                 };
-                if let Some(delta) = state.take_delta(listing.code) {
+                if let Some(delta) = state.take_delta(&listing.code) {
                     out.push((
                         Topic::Book {
-                            symbol: listing.code.to_owned(),
+                            symbol: listing.code.clone(),
                         },
                         TopicEvent::BookDelta(delta),
                     ));
@@ -203,9 +223,9 @@ impl MarketData {
                 if std::mem::take(&mut state.ticker_changed) {
                     out.push((
                         Topic::Ticker {
-                            symbol: listing.code.to_owned(),
+                            symbol: listing.code.clone(),
                         },
-                        TopicEvent::Ticker(state.ticker(listing.code)),
+                        TopicEvent::Ticker(state.ticker(&listing.code)),
                     ));
                 }
             }
@@ -249,15 +269,7 @@ impl MarketData {
                     qty,
                 } => {
                     let state = symbols.entry(symbol).or_default();
-                    let levels = match side {
-                        Side::Buy => &mut state.bids,
-                        Side::Sell => &mut state.asks,
-                    };
-                    if qty == 0 {
-                        levels.remove(&price);
-                    } else {
-                        levels.insert(price, qty);
-                    }
+                    set_level(&mut state.bids, &mut state.asks, side, price, qty);
                     state.dirty.insert((side, price));
                     state.ticker_changed = true;
                 }
@@ -304,13 +316,13 @@ pub struct MarketFeed {
 impl CommitObserver for MarketFeed {
     fn committed(&self, events: &[(u64, i64, Event)]) {
         for (symbol, trades) in self.data.apply(events) {
-            if let Some(listing) = listings::by_id(symbol) {
+            if let Some(listing) = self.data.listings.by_id(symbol) {
                 self.hub.publish(
                     Topic::Trades {
-                        symbol: listing.code.to_owned(),
+                        symbol: listing.code.clone(),
                     },
                     TopicEvent::Trades(TradePrints {
-                        symbol: listing.code.to_owned(),
+                        symbol: listing.code.clone(),
                         trades,
                     }),
                 );
@@ -322,9 +334,9 @@ impl CommitObserver for MarketFeed {
 impl TopicSource for MarketData {
     fn exists(&self, topic: &Topic) -> bool {
         match topic {
-            Topic::Clock => true,
+            Topic::Clock | Topic::News => true,
             Topic::Book { symbol } | Topic::Trades { symbol } | Topic::Ticker { symbol } => {
-                listings::by_code(symbol).is_some_and(|(id, _)| self.is_listed(id))
+                (self.listings.by_code(symbol)).is_some_and(|l| self.is_listed(l.symbol))
             }
         }
     }
@@ -332,14 +344,14 @@ impl TopicSource for MarketData {
     fn snapshot(&self, topic: &Topic) -> Option<TopicEvent> {
         match topic {
             Topic::Book { symbol } => {
-                let (id, _) = listings::by_code(symbol)?;
+                let id = self.listings.by_code(symbol)?.symbol;
                 self.book(id, SNAPSHOT_DEPTH).map(TopicEvent::BookSnapshot)
             }
             Topic::Ticker { symbol } => {
-                let (id, _) = listings::by_code(symbol)?;
+                let id = self.listings.by_code(symbol)?.symbol;
                 self.ticker(id).map(TopicEvent::Ticker)
             }
-            Topic::Clock | Topic::Trades { .. } => None,
+            Topic::Clock | Topic::News | Topic::Trades { .. } => None,
         }
     }
 }

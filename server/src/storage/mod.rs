@@ -11,7 +11,7 @@ mod sqlite;
 
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
-pub use rows::{FillFilter, OrderFilter};
+pub use rows::{FillFilter, ListingRow, NewsFilter, NewsRow, OrderFilter};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -90,6 +90,9 @@ pub trait Storage: Send + Sync + 'static {
     /// Opens a new account of `kind` (e.g. `guest`); returns its id.
     async fn create_account(&self, kind: &str, created_ms: i64) -> Result<i64, StorageError>;
 
+    /// Every account of `kind`, oldest first (the bots find theirs).
+    async fn accounts_of_kind(&self, kind: &str) -> Result<Vec<i64>, StorageError>;
+
     async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError>;
 
     /// One order, only if `account_id` owns it.
@@ -102,6 +105,18 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Positions with shares, by symbol.
     async fn positions(&self, account_id: i64) -> Result<Vec<PositionRow>, StorageError>;
+
+    /// Every stored listing, by symbol id.
+    async fn listings(&self) -> Result<Vec<ListingRow>, StorageError>;
+
+    /// Inserts or updates listings by symbol id, in one transaction.
+    async fn save_listings(&self, rows: &[ListingRow]) -> Result<(), StorageError>;
+
+    /// Stores a news event (its `news_id` is ignored); returns its id.
+    async fn add_news(&self, news: &NewsRow) -> Result<i64, StorageError>;
+
+    /// News, newest first.
+    async fn news(&self, filter: &NewsFilter) -> Result<Vec<NewsRow>, StorageError>;
 
     /// A session record (JSON) that has not expired by `now_ms`.
     async fn load_session(&self, id: &str, now_ms: i64) -> Result<Option<String>, StorageError>;

@@ -2,8 +2,8 @@
 //! `postgres://`. Several web nodes can share it.
 
 use super::rows::{
-    FILL_COLUMNS, FillFilter, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter, RowDecode, json, side_str,
-    status_str,
+    FILL_COLUMNS, FillFilter, ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS,
+    ORDER_UPSERT, OrderFilter, RowDecode, json, side_str, status_str,
 };
 use super::{Backend, JournalEntry, Storage, StorageError, redact_password};
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
@@ -147,6 +147,15 @@ impl Storage for PostgresStorage {
         .await?)
     }
 
+    async fn accounts_of_kind(&self, kind: &str) -> Result<Vec<i64>, StorageError> {
+        Ok(sqlx::query_scalar(
+            "SELECT account_id FROM accounts WHERE kind = $1 ORDER BY account_id",
+        )
+        .bind(kind)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError> {
         let (cmp, dir) = if filter.newest_first {
             ("<", "DESC")
@@ -237,6 +246,80 @@ impl Storage for PostgresStorage {
         Ok(rows
             .iter()
             .map(|row| row.position_row())
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn listings(&self) -> Result<Vec<ListingRow>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT symbol_id, code, name_ko, name_en, sector, shares_outstanding, first_price \
+             FROM listings ORDER BY symbol_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.listing_row())
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn save_listings(&self, rows: &[ListingRow]) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        for row in rows {
+            sqlx::query(
+                "INSERT INTO listings (symbol_id, code, name_ko, name_en, sector, shares_outstanding, first_price) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (symbol_id) DO UPDATE SET name_ko = excluded.name_ko, name_en = excluded.name_en, \
+                 sector = excluded.sector, shares_outstanding = excluded.shares_outstanding",
+            )
+            .bind(row.symbol_id)
+            .bind(&row.code)
+            .bind(&row.name_ko)
+            .bind(&row.name_en)
+            .bind(&row.sector)
+            .bind(row.shares_outstanding)
+            .bind(row.first_price)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn add_news(&self, news: &NewsRow) -> Result<i64, StorageError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO news (at_ms, symbol_id, sector, good, size_bp, headline_ko, headline_en) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING news_id",
+        )
+        .bind(news.at_ms)
+        .bind(news.symbol_id)
+        .bind(&news.sector)
+        .bind(news.good)
+        .bind(news.size_bp)
+        .bind(&news.headline_ko)
+        .bind(&news.headline_en)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn news(&self, filter: &NewsFilter) -> Result<Vec<NewsRow>, StorageError> {
+        let (symbol_id, sector) = filter.symbol.as_ref().map_or((None, None), |(id, sector)| {
+            (Some(*id), Some(sector.as_str()))
+        });
+        let rows = sqlx::query(&format!(
+            "SELECT {NEWS_COLUMNS} FROM news \
+             WHERE ($1 IS NULL OR symbol_id = $1 OR sector = $2) \
+             AND ($3 IS NULL OR news_id < $3) \
+             ORDER BY news_id DESC LIMIT $4"
+        ))
+        .bind(symbol_id)
+        .bind(sector)
+        .bind(filter.before)
+        .bind(filter.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.news_row())
             .collect::<Result<_, _>>()?)
     }
 

@@ -23,6 +23,41 @@ pub struct OrderFilter {
     pub limit: i64,
 }
 
+/// A listed company as stored (server/src/market/listings.rs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListingRow {
+    pub symbol_id: i64,
+    pub code: String,
+    pub name_ko: String,
+    pub name_en: String,
+    pub sector: String,
+    pub shares_outstanding: i64,
+    pub first_price: i64,
+}
+
+/// One news event as announced: for one company (`symbol_id`) or a whole
+/// sector (`sector`), good or bad, with its size in basis points.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NewsRow {
+    pub news_id: i64,
+    pub at_ms: i64,
+    pub symbol_id: Option<i64>,
+    pub sector: Option<String>,
+    pub good: bool,
+    pub size_bp: i64,
+    pub headline_ko: String,
+    pub headline_en: String,
+}
+
+/// Which news to list: newest first, optionally about one company (its own
+/// news and its sector's) and before a cursor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewsFilter {
+    pub symbol: Option<(i64, String)>,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
 /// Which of one account's fills to list; the cursor is `(seq, n)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FillFilter {
@@ -142,6 +177,31 @@ where
         })
     }
 
+    fn listing_row(&self) -> Result<ListingRow, sqlx::Error> {
+        Ok(ListingRow {
+            symbol_id: self.try_get("symbol_id")?,
+            code: self.try_get("code")?,
+            name_ko: self.try_get("name_ko")?,
+            name_en: self.try_get("name_en")?,
+            sector: self.try_get("sector")?,
+            shares_outstanding: self.try_get("shares_outstanding")?,
+            first_price: self.try_get("first_price")?,
+        })
+    }
+
+    fn news_row(&self) -> Result<NewsRow, sqlx::Error> {
+        Ok(NewsRow {
+            news_id: self.try_get("news_id")?,
+            at_ms: self.try_get("at_ms")?,
+            symbol_id: self.try_get("symbol_id")?,
+            sector: self.try_get("sector")?,
+            good: self.try_get("good")?,
+            size_bp: self.try_get("size_bp")?,
+            headline_ko: self.try_get("headline_ko")?,
+            headline_en: self.try_get("headline_en")?,
+        })
+    }
+
     fn position_row(&self) -> Result<PositionRow, sqlx::Error> {
         Ok(PositionRow {
             account_id: self.try_get("account_id")?,
@@ -155,6 +215,9 @@ where
 
 impl RowDecode for sqlx::sqlite::SqliteRow {}
 impl RowDecode for sqlx::postgres::PgRow {}
+
+pub const NEWS_COLUMNS: &str =
+    "news_id, at_ms, symbol_id, sector, good, size_bp, headline_ko, headline_en";
 
 /// The columns every order query selects, in table order.
 pub const ORDER_COLUMNS: &str = "order_id, account_id, client_order_id, symbol_id, side, kind, \

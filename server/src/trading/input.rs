@@ -135,6 +135,24 @@ pub fn amend(order_id: u64, body: &[u8]) -> Result<AmendOrderInput, TradingError
     })
 }
 
+/// An optional query parameter that must be a whole number in `range`;
+/// anything else is refused naming `field` with the given messages.
+pub fn whole_in(
+    raw: Option<&str>,
+    range: std::ops::RangeInclusive<i64>,
+    field: &'static str,
+    message_ko: &'static str,
+    message_en: &'static str,
+) -> Result<Option<i64>, TradingError> {
+    raw.map(|raw| {
+        raw.parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| TradingError::invalid(field, message_ko, message_en))
+    })
+    .transpose()
+}
+
 /// `?symbol=&side=&status=&sort=newest|oldest&cursor=&limit=`
 pub fn list_query(params: &HashMap<String, String>) -> Result<ListQuery, TradingError> {
     let get = |name: &str| {
@@ -170,21 +188,14 @@ pub fn list_query(params: &HashMap<String, String>) -> Result<ListQuery, Trading
             }
         },
         cursor: get("cursor").map(str::to_owned),
-        limit: get("limit")
-            .map(|limit| {
-                limit
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=ListQuery::MAX_LIMIT).contains(n))
-                    .ok_or_else(|| {
-                        TradingError::invalid(
-                            "limit",
-                            "1에서 500 사이의 정수여야 합니다.",
-                            "Must be a whole number from 1 to 500.",
-                        )
-                    })
-            })
-            .transpose()?,
+        limit: whole_in(
+            get("limit"),
+            1..=i64::from(ListQuery::MAX_LIMIT),
+            "limit",
+            "1에서 500 사이의 정수여야 합니다.",
+            "Must be a whole number from 1 to 500.",
+        )?
+        .map(|n| n as u32),
     })
 }
 

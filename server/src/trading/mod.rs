@@ -15,7 +15,7 @@ use crate::exchange::{
     self, AccountId, ClientOrderId, Command, Exchange, OrderId, OrderType, PlaceOrder, Reply, Side,
     Submitted,
 };
-use crate::market::{MarketData, listings};
+use crate::market::{Listings, MarketData};
 use crate::storage::{FillFilter, OrderFilter, Storage};
 use app::trading::{
     AmendOrderInput, FillView, HoldingView, ListQuery, OrderAck, OrderKind, OrderSide, OrderStatus,
@@ -45,10 +45,10 @@ impl Trading {
         })
         .await?;
         if self.guest_shares > 0 {
-            for (index, listing) in listings::LISTINGS.iter().enumerate() {
+            for listing in self.market.listings().all() {
                 self.submit(Command::GrantShares {
                     account,
-                    symbol: exchange::SymbolId(index as u32),
+                    symbol: listing.symbol,
                     qty: self.guest_shares,
                     cost: listing.first_price * self.guest_shares,
                 })
@@ -82,7 +82,7 @@ impl Trading {
                 .ok_or(TradingError::OrderNotFound(order.0))?,
         };
         Ok(OrderAck {
-            order: order_view(&row),
+            order: order_view(self.market.listings(), &row),
             seq: submitted.executed.seq,
         })
     }
@@ -92,7 +92,8 @@ impl Trading {
         account: AccountId,
         input: PlaceOrderInput,
     ) -> Result<OrderAck, TradingError> {
-        let (symbol, _) = listings::by_code(&input.symbol)
+        let symbol = (self.market.listings().by_code(&input.symbol))
+            .map(|listing| listing.symbol)
             .ok_or_else(|| TradingError::UnknownSymbol(input.symbol.clone()))?;
         let order_type = match (input.kind, input.price) {
             (OrderKind::Limit, Some(price)) => OrderType::Limit(price),
@@ -187,7 +188,7 @@ impl Trading {
         self.storage
             .order(account.0 as i64, order_id)
             .await?
-            .map(|row| order_view(&row))
+            .map(|row| order_view(self.market.listings(), &row))
             .ok_or(TradingError::OrderNotFound(order_id as u64))
     }
 
@@ -206,7 +207,7 @@ impl Trading {
             .storage
             .orders(&OrderFilter {
                 account_id: account.0 as i64,
-                symbol_id: symbol_filter(&query)?,
+                symbol_id: symbol_filter(self.market.listings(), &query)?,
                 side: query.side.map(side_of),
                 status: query.status.map(|status| match status {
                     OrderStatus::Open => OrderStatusRow::Open,
@@ -222,7 +223,7 @@ impl Trading {
             rows,
             limit,
             |row| row.order_id.to_string(),
-            order_view,
+            |row| order_view(self.market.listings(), row),
         ))
     }
 
@@ -247,14 +248,16 @@ impl Trading {
             .storage
             .fills(&FillFilter {
                 account_id: account.0 as i64,
-                symbol_id: symbol_filter(&query)?,
+                symbol_id: symbol_filter(self.market.listings(), &query)?,
                 side: query.side.map(side_of),
                 newest_first: query.sort == SortOrder::Newest,
                 after,
                 limit: limit + 1,
             })
             .await?;
-        Ok(page(rows, limit, fill_id, fill_view))
+        Ok(page(rows, limit, fill_id, |row| {
+            fill_view(self.market.listings(), row)
+        }))
     }
 
     pub async fn portfolio(&self, account: AccountId) -> Result<PortfolioView, TradingError> {
@@ -272,7 +275,7 @@ impl Trading {
                 let value = last_price * qty;
                 let pnl = value - position.cost;
                 HoldingView {
-                    symbol: listings::code_of(position.symbol_id),
+                    symbol: self.market.listings().code_of(position.symbol_id),
                     qty_available: position.available,
                     qty_held: position.held,
                     cost: position.cost,
@@ -325,13 +328,13 @@ fn page_limit(query: &ListQuery) -> i64 {
     )
 }
 
-fn symbol_filter(query: &ListQuery) -> Result<Option<i64>, TradingError> {
+fn symbol_filter(listings: &Listings, query: &ListQuery) -> Result<Option<i64>, TradingError> {
     query
         .symbol
         .as_deref()
         .map(|code| {
-            listings::by_code(code)
-                .map(|(id, _)| i64::from(id.0))
+            (listings.by_code(code))
+                .map(|listing| i64::from(listing.symbol.0))
                 .ok_or_else(|| TradingError::UnknownSymbol(code.to_owned()))
         })
         .transpose()
@@ -370,11 +373,11 @@ fn fill_id(row: &FillRow) -> String {
     format!("{}-{}", row.seq, row.n)
 }
 
-pub fn order_view(row: &OrderRow) -> OrderView {
+pub fn order_view(listings: &Listings, row: &OrderRow) -> OrderView {
     OrderView {
         order_id: row.order_id as u64,
         client_order_id: row.client_order_id as u64,
-        symbol: listings::code_of(row.symbol_id),
+        symbol: listings.code_of(row.symbol_id),
         side: view_side(row.side),
         kind: match row.kind {
             OrderKindRow::Limit => OrderKind::Limit,
@@ -409,11 +412,11 @@ pub fn order_view(row: &OrderRow) -> OrderView {
     }
 }
 
-fn fill_view(row: &FillRow) -> FillView {
+fn fill_view(listings: &Listings, row: &FillRow) -> FillView {
     FillView {
         fill_id: fill_id(row),
         order_id: row.order_id as u64,
-        symbol: listings::code_of(row.symbol_id),
+        symbol: listings.code_of(row.symbol_id),
         side: view_side(row.side),
         price: row.price,
         qty: row.qty,

@@ -146,12 +146,14 @@ impl TestServer {
     }
 
     /// Starts on a free port; `env` overrides settings as variables would.
+    /// Bots stay off unless `env` turns them on, so tests own their books.
     pub async fn start_with(db: TestDb, env: impl Fn(&str) -> Option<String>) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let url = db.url().to_owned();
         let mut settings = Settings::from_parts(None, None, |var| match var {
             "DATABASE_URL" => Some(url.clone()),
+            "GAEMI_BOTS_ENABLED" => env(var).or_else(|| Some("false".to_owned())),
             other => env(other),
         })
         .expect("test settings");
