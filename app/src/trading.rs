@@ -93,7 +93,8 @@ pub struct OrderView {
     /// Won paid or received for the filled part, before fees.
     pub filled_value: i64,
     pub status: OrderStatus,
-    /// Why it was cancelled: `requested`, `unfilled`, `fill_or_kill`, `self_trade`.
+    /// Why it was cancelled: `requested`, `unfilled`, `fill_or_kill`, `self_trade`,
+    /// `outside_band` (a new trading day's band left its price outside).
     pub cancel_reason: Option<String>,
     pub created_ms: i64,
     pub updated_ms: i64,

@@ -78,6 +78,11 @@ pub struct MarketSettings {
     /// The listings file (see `data/listings.toml`); empty for the copy
     /// built into the binary. Env: `GAEMI_MARKET_LISTINGS_FILE`.
     pub listings_file: String,
+    /// Length of a trading day in seconds (86400: the KST calendar day).
+    /// Days start at KST midnight or a multiple of this after it; each
+    /// day's close is the next day's reference price. Shorter days suit
+    /// demonstrations and tests. Env: `GAEMI_MARKET_DAY_SECONDS`.
+    pub day_seconds: i64,
 }
 
 impl Default for MarketSettings {
@@ -90,6 +95,7 @@ impl Default for MarketSettings {
             order_queue: 65_536,
             depth_interval_ms: 100,
             listings_file: String::new(),
+            day_seconds: 86_400,
         }
     }
 }
@@ -324,6 +330,9 @@ fn apply_env(
     if let Some(v) = env("GAEMI_MARKET_LISTINGS_FILE") {
         market.listings_file = v;
     }
+    if let Some(v) = env("GAEMI_MARKET_DAY_SECONDS") {
+        market.day_seconds = number("GAEMI_MARKET_DAY_SECONDS", &v)?;
+    }
     let bots = &mut gaemi.bots;
     if let Some(v) = env("GAEMI_BOTS_ENABLED") {
         bots.enabled = match v.trim() {
@@ -416,6 +425,9 @@ fn validate(gaemi: &GaemiSettings) -> Result<(), ConfigError> {
     }
     if market.depth_interval_ms < 10 {
         return invalid("market.depth_interval_ms", "must be at least 10");
+    }
+    if !(10..=7 * 86_400).contains(&market.day_seconds) {
+        return invalid("market.day_seconds", "must be from 10 to 604800 (a week)");
     }
     let bots = &gaemi.bots;
     if !(1..=10_000).contains(&bots.orders_per_second) {

@@ -76,8 +76,16 @@ pub async fn run_with(
     storage.save_listings(&listing_rows).await?;
     let token = CancellationToken::new();
     let hub = Arc::new(realtime::Hub::default());
-    let market = Arc::new(market::MarketData::new(Arc::new(listings)));
+    let day = exchange::TradingDay::new(settings.gaemi.market.day_seconds * 1_000);
+    let market = Arc::new(market::MarketData::new(Arc::new(listings), day));
     let (exchange, exchange_tasks) = start_exchange(&settings, &storage, &market, &hub).await?;
+    let opened = market::day::open_due_days(&exchange, &market, day, now_ms()).await?;
+    if opened > 0 {
+        tracing::info!(
+            opened,
+            "trading days that ended while the server was down were closed"
+        );
+    }
     hub.set_source(market.clone());
     let trading = trading::Trading {
         exchange,
@@ -103,6 +111,12 @@ pub async fn run_with(
     } else {
         None
     };
+    let day_turns = tokio::spawn(market::day::run_day_turns(
+        trading.exchange.clone(),
+        market.clone(),
+        day,
+        token.clone(),
+    ));
     let publisher = tokio::spawn(market::run_publisher(
         market,
         hub.clone(),
@@ -163,6 +177,7 @@ pub async fn run_with(
     token.cancel();
     let _ = clock.await;
     let _ = publisher.await;
+    let _ = day_turns.await;
     if let Some(bots) = bots {
         let _ = bots.await;
     }
@@ -197,6 +212,7 @@ async fn start_exchange(
     };
     let exchange_settings = exchange::ExchangeSettings {
         queue: settings.gaemi.market.order_queue,
+        day: market.day(),
         ..exchange::ExchangeSettings::default()
     };
     let feed = Arc::new(market::MarketFeed {

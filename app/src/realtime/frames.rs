@@ -25,6 +25,65 @@ pub enum Topic {
     Ticker { symbol: String },
     /// Every news item as it breaks (all companies and sectors).
     News,
+    /// One symbol's current candle of one width: on subscribe, then at most
+    /// every depth interval while trades change it. History comes from
+    /// `GET /api/v1/market/candles`.
+    Candles {
+        symbol: String,
+        interval: CandleInterval,
+    },
+}
+
+/// Candle widths; `1d` is one trading day (KST calendar day by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum CandleInterval {
+    #[serde(rename = "1m")]
+    Minute,
+    #[serde(rename = "5m")]
+    FiveMinutes,
+    #[serde(rename = "1h")]
+    Hour,
+    #[serde(rename = "1d")]
+    Day,
+}
+
+impl CandleInterval {
+    pub const ALL: [CandleInterval; 4] = [
+        CandleInterval::Minute,
+        CandleInterval::FiveMinutes,
+        CandleInterval::Hour,
+        CandleInterval::Day,
+    ];
+
+    /// The name used in URLs and frames: `1m`, `5m`, `1h`, `1d`.
+    pub fn key(self) -> &'static str {
+        match self {
+            CandleInterval::Minute => "1m",
+            CandleInterval::FiveMinutes => "5m",
+            CandleInterval::Hour => "1h",
+            CandleInterval::Day => "1d",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<CandleInterval> {
+        CandleInterval::ALL.into_iter().find(|i| i.key() == key)
+    }
+}
+
+/// One OHLCV candle: trades from `start_ms` until the next candle of the
+/// same width. Widths without trades have no candle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candle {
+    pub symbol: String,
+    pub interval: CandleInterval,
+    pub start_ms: i64,
+    pub open: i64,
+    pub high: i64,
+    pub low: i64,
+    pub close: i64,
+    pub volume: i64,
+    /// Won traded.
+    pub turnover: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +142,7 @@ pub enum TopicEvent {
     Trades(TradePrints),
     Ticker(Ticker),
     News(NewsView),
+    Candle(Candle),
 }
 
 /// One news item: about a company (`symbol`) or a whole sector (`sector`
@@ -243,6 +303,23 @@ mod tests {
         };
         let json = serde_json::to_string(&frame).unwrap();
         assert_eq!(serde_json::from_str::<ServerFrame>(&json).unwrap(), frame);
+    }
+
+    #[test]
+    fn candle_topics_name_their_width_as_in_urls() {
+        let topic = Topic::Candles {
+            symbol: "100010".into(),
+            interval: CandleInterval::FiveMinutes,
+        };
+        let json = serde_json::to_string(&topic).unwrap();
+        assert_eq!(
+            json,
+            r#"{"name":"candles","symbol":"100010","interval":"5m"}"#
+        );
+        assert_eq!(serde_json::from_str::<Topic>(&json).unwrap(), topic);
+        for interval in CandleInterval::ALL {
+            assert_eq!(CandleInterval::parse(interval.key()), Some(interval));
+        }
     }
 
     #[test]

@@ -78,10 +78,18 @@ pub enum Command {
         qty: Qty,
         cost: Won,
     },
-    /// Lists a symbol, or sets a new reference price (a new trading day).
+    /// Lists a symbol, or sets a new reference price by hand; resting
+    /// orders outside the new band are cancelled.
     List {
         symbol: SymbolId,
         reference_price: Price,
+    },
+    /// Starts a new trading day: the last trade price (the close; without
+    /// trades, the old reference) becomes the reference, as by `List`.
+    /// Ordered with the trades, so no trade falls between the close and
+    /// the new band.
+    OpenDay {
+        symbol: SymbolId,
     },
     Halt {
         symbol: SymbolId,

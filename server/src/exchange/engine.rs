@@ -19,8 +19,11 @@ pub const MAX_ORDER_QTY: Qty = 1_000_000_000;
 
 struct Listing {
     book: OrderBook,
+    reference: Price,
     band: PriceBand,
     halted: bool,
+    /// The last trade since the reference was set: the day's close so far.
+    last_trade: Option<Price>,
 }
 
 /// An order that is on the book (between commands every open order is).
@@ -118,6 +121,7 @@ impl Engine {
                 symbol,
                 reference_price,
             } => self.list(symbol, reference_price, out),
+            Command::OpenDay { symbol } => self.open_day(symbol, out),
             Command::Halt { symbol } => self.set_halted(symbol, true, out),
             Command::Resume { symbol } => self.set_halted(symbol, false, out),
         };
@@ -276,6 +280,9 @@ impl Engine {
         let mut fills = std::mem::take(&mut self.fills);
         fills.clear();
         let outcome = listing.book.match_taker(&taker, |fill| fills.push(fill));
+        if let Some(fill) = fills.last() {
+            listing.last_trade = Some(fill.price);
+        }
         for fill in &fills {
             self.settle(symbol, id, taker.side, fill, out);
         }
@@ -609,16 +616,35 @@ impl Engine {
         let band = PriceBand::around(reference_price);
         let listing = self.listings.entry(symbol).or_insert_with(|| Listing {
             book: OrderBook::default(),
+            reference: reference_price,
             band,
             halted: false,
+            last_trade: None,
         });
+        listing.reference = reference_price;
         listing.band = band;
+        listing.last_trade = None;
         out.push(Event::Listed {
             symbol,
             reference_price,
             band: band.into(),
         });
+        // Orders rest across days, but none may trade outside the new band.
+        let mut outside: Vec<OrderId> = (self.orders.iter())
+            .filter(|(_, order)| order.symbol == symbol && !band.contains(order.limit))
+            .map(|(&id, _)| id)
+            .collect();
+        outside.sort_unstable();
+        for id in outside {
+            self.close(id, CancelReason::OutsideBand, out);
+        }
         Ok(())
+    }
+
+    fn open_day(&mut self, symbol: SymbolId, out: &mut Vec<Event>) -> Result<(), Reject> {
+        let listing = self.listings.get(&symbol).ok_or(Reject::UnknownSymbol)?;
+        let close = listing.last_trade.unwrap_or(listing.reference);
+        self.list(symbol, close, out)
     }
 
     fn set_halted(
@@ -679,9 +705,11 @@ impl Engine {
         for (symbol, listing) in &self.listings {
             (
                 symbol,
+                listing.reference,
                 listing.band.lower,
                 listing.band.upper,
                 listing.halted,
+                listing.last_trade,
             )
                 .hash(&mut hasher);
             for side in [Side::Buy, Side::Sell] {
@@ -717,6 +745,10 @@ impl Engine {
                         "open order {id:?} {order:?} is not on the book as such: {other:?}"
                     ));
                 }
+            }
+            let band = self.listings.get(&order.symbol).map(|l| l.band);
+            if !band.is_some_and(|band| band.contains(order.limit)) {
+                return Err(format!("open order {id:?} rests outside {band:?}"));
             }
             match order.side {
                 Side::Buy => {

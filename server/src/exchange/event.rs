@@ -42,6 +42,8 @@ pub enum CancelReason {
     FillOrKill,
     /// It would have traded with the same account's resting order.
     SelfTrade,
+    /// A new trading day's band left its price outside the limits.
+    OutsideBand,
 }
 
 /// The answer to the command's sender.

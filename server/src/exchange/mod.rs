@@ -5,6 +5,7 @@
 //! at full speed and replays exactly.
 
 pub mod book;
+pub mod candles;
 pub mod command;
 pub mod engine;
 pub mod event;
@@ -16,6 +17,7 @@ pub mod service;
 pub mod types;
 
 pub use book::{Fill, MatchOutcome, OrderBook, RestingOrder, Taker};
+pub use candles::{CandleRow, Candles, Interval, TradingDay};
 pub use command::{ClientOrderId, Command, OrderType, PlaceOrder, SymbolId, TimeInForce};
 pub use engine::{Engine, Executed, OpenOrder};
 pub use event::{CancelReason, Event, Reject, Reply};

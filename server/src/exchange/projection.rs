@@ -1,5 +1,6 @@
 //! Read models derived from the engine's events: each order's current state,
-//! each account's fills, balances and positions, as rows the storage layer
+//! each account's fills, balances and positions, and each symbol's candles,
+//! as rows the storage layer
 //! writes in the same transaction as the journal. Queries (open orders,
 //! fills, the portfolio) then read plain tables scoped by account, and a
 //! reply released after the commit is always visible to the next read.
@@ -7,6 +8,7 @@
 //! Only open orders and per-account totals stay in memory; they are rebuilt
 //! by replaying the journal at start, like the engine itself.
 
+use super::candles::{CandleRow, Candles, TradingDay};
 use super::command::{OrderType, TimeInForce};
 use super::event::{CancelReason, Event};
 use super::types::{AccountId, OrderId, Side};
@@ -93,10 +95,12 @@ pub struct RowChanges {
     pub fills: Vec<FillRow>,
     pub balances: Vec<BalanceRow>,
     pub positions: Vec<PositionRow>,
+    pub candles: Vec<CandleRow>,
 }
 
 #[derive(Default)]
 pub struct Projection {
+    candles: Candles,
     open: HashMap<OrderId, OrderRow>,
     balances: HashMap<AccountId, BalanceRow>,
     /// Changed since the last [`Projection::take_changes`], latest state.
@@ -109,6 +113,14 @@ pub struct Projection {
 }
 
 impl Projection {
+    /// Candles cut by `day`.
+    pub fn new(day: TradingDay) -> Projection {
+        Projection {
+            candles: Candles::new(day),
+            ..Projection::default()
+        }
+    }
+
     /// The current state of an order touched since the last take, or of
     /// an open one.
     pub fn order(&self, id: OrderId) -> Option<OrderRow> {
@@ -178,6 +190,7 @@ impl Projection {
                     0
                 };
                 self.trade_in_command = (seq, n);
+                self.candles.trade(symbol, price, qty, ts_ms);
                 for (order, account, side, is_maker) in [
                     (taker, taker_account, taker_side, false),
                     (maker, maker_account, taker_side.opposite(), true),
@@ -297,6 +310,7 @@ impl Projection {
             fills: std::mem::take(&mut self.fills),
             balances: self.balances_changed.drain().map(|(_, row)| row).collect(),
             positions: self.positions_changed.drain().map(|(_, row)| row).collect(),
+            candles: self.candles.take_changed(),
         }
     }
 
@@ -306,6 +320,7 @@ impl Projection {
         self.balances_changed.clear();
         self.positions_changed.clear();
         self.fills.clear();
+        self.candles.discard_changes();
     }
 }
 

@@ -10,6 +10,7 @@
 //! only work nobody was told about. A failed commit stops order entry for
 //! good (fail-stop): the process restarts and [`recover`]s from the journal.
 
+use super::candles::TradingDay;
 use super::command::Command;
 use super::engine::{Engine, Executed};
 use super::event::{Event, Reply};
@@ -31,6 +32,8 @@ pub struct ExchangeSettings {
     pub persist_queue: usize,
     /// Committed event batches buffered for slow subscribers.
     pub event_buffer: usize,
+    /// How candles are cut into trading days.
+    pub day: TradingDay,
 }
 
 impl Default for ExchangeSettings {
@@ -40,6 +43,7 @@ impl Default for ExchangeSettings {
             max_batch: 4_096,
             persist_queue: 64,
             event_buffer: 1_024,
+            day: TradingDay::default(),
         }
     }
 }
@@ -120,7 +124,7 @@ impl Exchange {
         settings: ExchangeSettings,
         observer: Arc<dyn CommitObserver>,
     ) -> Result<(Exchange, ExchangeTasks), ExchangeError> {
-        let mut projection = Projection::default();
+        let mut projection = Projection::new(settings.day);
         let engine = recover(storage.as_ref(), fees, |events| {
             for (seq, ts_ms, event) in events {
                 projection.apply(*seq, *ts_ms, event);

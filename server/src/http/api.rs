@@ -6,6 +6,7 @@
 use super::AppState;
 use crate::market::data::SNAPSHOT_DEPTH;
 use crate::trading::{TradingError, input, session};
+use app::realtime::CandleInterval;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/market/symbols", get(symbols))
         .route("/market/news", get(news))
         .route("/market/{symbol}/book", get(book))
+        .route("/market/{symbol}/candles", get(candles))
         .fallback(|| async { super::HttpError::NotFound })
 }
 
@@ -207,4 +209,73 @@ async fn book(
         .and_then(|listing| market.book(listing.symbol, depth))
         .ok_or(TradingError::UnknownSymbol(code))?;
     Ok((StatusCode::OK, Json(book)).into_response())
+}
+
+/// Candle history, oldest first, ending with the current candle:
+/// `?interval=1m|5m|1h|1d` (required), `?before=` a candle start (ms) to
+/// page further back, `?limit=` 1 to 1000 (default 200).
+async fn candles(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let market = &state.trading.market;
+    let listing = (market.listings().by_code(&code))
+        .filter(|listing| market.is_listed(listing.symbol))
+        .ok_or_else(|| TradingError::UnknownSymbol(code.clone()))?;
+    let interval = match params.get("interval").map(String::as_str) {
+        None => {
+            return Err(TradingError::invalid(
+                "interval",
+                "필수 항목입니다. 1m, 5m, 1h, 1d 중 하나를 고르세요.",
+                "This field is required: one of 1m, 5m, 1h, 1d.",
+            ));
+        }
+        Some(key) => CandleInterval::parse(key).ok_or_else(|| {
+            TradingError::invalid(
+                "interval",
+                "1m, 5m, 1h, 1d 중 하나여야 합니다.",
+                "Must be one of 1m, 5m, 1h, 1d.",
+            )
+        })?,
+    };
+    let before = input::whole_in(
+        params.get("before").map(String::as_str),
+        0..=i64::MAX,
+        "before",
+        "캔들 시작 시각(밀리초, 0 이상의 정수)이어야 합니다.",
+        "Must be a candle start time (milliseconds, a whole number of 0 or more).",
+    )?;
+    let limit = input::whole_in(
+        params.get("limit").map(String::as_str),
+        1..=1_000,
+        "limit",
+        "1에서 1000 사이의 정수여야 합니다.",
+        "Must be a whole number from 1 to 1000.",
+    )?
+    .unwrap_or(200);
+    let mut rows = state
+        .storage
+        .candles(&crate::storage::CandleFilter {
+            symbol_id: i64::from(listing.symbol.0),
+            interval: crate::market::data::interval_of(interval),
+            before,
+            limit,
+        })
+        .await
+        .map_err(TradingError::from)?;
+    let next_before = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|row| row.start_ms))
+        .flatten();
+    rows.reverse();
+    let candles: Vec<_> = (rows.iter())
+        .map(|row| crate::market::data::candle_view(&listing.code, row))
+        .collect();
+    Ok(Json(json!({
+        "symbol": listing.code,
+        "interval": interval,
+        "candles": candles,
+        "next_before": next_before,
+    }))
+    .into_response())
 }

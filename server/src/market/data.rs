@@ -3,13 +3,17 @@
 //! ([`CommitObserver`]), so nothing uncommitted is ever shown. Trades go out
 //! at once (never conflated); book changes collect per symbol and go out as
 //! one delta per tick with a sequence number, so a client can detect a gap
-//! and take a fresh snapshot.
+//! and take a fresh snapshot. Candles are kept the same way and go out as
+//! the current candle of each width when it changes.
 
 use super::listings::Listings;
-use crate::exchange::{CommitObserver, Event, Side, SymbolId};
+use crate::exchange::{
+    CandleRow, Candles, CommitObserver, Event, Interval, Side, SymbolId, TradingDay,
+};
 use crate::realtime::{Hub, TopicSource};
 use app::realtime::{
-    BookDelta, BookSnapshot, Level, Ticker, Topic, TopicEvent, TradePrint, TradePrints,
+    BookDelta, BookSnapshot, Candle, CandleInterval, Level, Ticker, Topic, TopicEvent, TradePrint,
+    TradePrints,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -24,6 +28,8 @@ struct SymbolState {
     listed: bool,
     halted: bool,
     reference: i64,
+    /// When the reference was last set: the current trading day's open.
+    reference_set_ms: i64,
     lower: i64,
     upper: i64,
     last: Option<i64>,
@@ -125,17 +131,53 @@ pub fn set_level(
     }
 }
 
+/// The exchange's candle width for the protocol's.
+pub fn interval_of(interval: CandleInterval) -> Interval {
+    match interval {
+        CandleInterval::Minute => Interval::Minute,
+        CandleInterval::FiveMinutes => Interval::FiveMinutes,
+        CandleInterval::Hour => Interval::Hour,
+        CandleInterval::Day => Interval::Day,
+    }
+}
+
+/// A stored or current candle as clients see it.
+pub fn candle_view(code: &str, row: &CandleRow) -> Candle {
+    Candle {
+        symbol: code.to_owned(),
+        interval: match row.interval {
+            Interval::Minute => CandleInterval::Minute,
+            Interval::FiveMinutes => CandleInterval::FiveMinutes,
+            Interval::Hour => CandleInterval::Hour,
+            Interval::Day => CandleInterval::Day,
+        },
+        start_ms: row.start_ms,
+        open: row.open,
+        high: row.high,
+        low: row.low,
+        close: row.close,
+        volume: row.volume,
+        turnover: row.turnover,
+    }
+}
+
 /// Shared by the persister (writer), the publisher task and readers.
 pub struct MarketData {
     listings: Arc<Listings>,
     symbols: Mutex<HashMap<SymbolId, SymbolState>>,
+    /// Locked after `symbols` when both are needed.
+    candles: Mutex<Candles>,
+    day: TradingDay,
 }
 
 impl MarketData {
-    pub fn new(listings: Arc<Listings>) -> MarketData {
+    /// Market data for `listings`, with daily candles cut by `day`.
+    pub fn new(listings: Arc<Listings>, day: TradingDay) -> MarketData {
         MarketData {
             listings,
             symbols: Mutex::new(HashMap::new()),
+            candles: Mutex::new(Candles::new(day)),
+            day,
         }
     }
 
@@ -145,6 +187,31 @@ impl MarketData {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SymbolId, SymbolState>> {
         self.symbols.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How daily candles and the reference price's days are cut.
+    pub fn day(&self) -> TradingDay {
+        self.day
+    }
+
+    fn lock_candles(&self) -> std::sync::MutexGuard<'_, Candles> {
+        self.candles.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The symbol's latest candle of one width, if it ever traded.
+    pub fn candle(&self, symbol: SymbolId, interval: CandleInterval) -> Option<Candle> {
+        let code = &self.listings.by_id(symbol)?.code;
+        let row = self.lock_candles().current(symbol, interval_of(interval))?;
+        Some(candle_view(code, &row))
+    }
+
+    /// When the symbol's reference price was last set (its trading day
+    /// opened), if it is listed.
+    pub fn reference_set_ms(&self, symbol: SymbolId) -> Option<i64> {
+        self.lock()
+            .get(&symbol)
+            .filter(|s| s.listed)
+            .map(|s| s.reference_set_ms)
     }
 
     pub fn is_listed(&self, symbol: SymbolId) -> bool {
@@ -200,6 +267,7 @@ impl MarketData {
             state.tape.clear();
             state.ticker_changed = false;
         }
+        self.lock_candles().discard_changes();
     }
 
     /// Publishes the pending deltas and tickers of every symbol. Trades are
@@ -230,6 +298,19 @@ impl MarketData {
                 }
             }
         }
+        for row in self.lock_candles().take_changed() {
+            let Some(listing) = self.listings.by_id(SymbolId(row.symbol_id as u32)) else {
+                continue;
+            };
+            let candle = candle_view(&listing.code, &row);
+            out.push((
+                Topic::Candles {
+                    symbol: candle.symbol.clone(),
+                    interval: candle.interval,
+                },
+                TopicEvent::Candle(candle),
+            ));
+        }
         for (topic, event) in out {
             hub.publish(topic, event);
         }
@@ -237,7 +318,9 @@ impl MarketData {
 
     fn apply(&self, events: &[(u64, i64, Event)]) -> Vec<(SymbolId, Vec<TradePrint>)> {
         let mut symbols = self.lock();
+        let mut candles = self.lock_candles();
         for (seq, ts_ms, event) in events {
+            candles.apply(*ts_ms, event);
             match *event {
                 Event::Listed {
                     symbol,
@@ -247,6 +330,7 @@ impl MarketData {
                     let state = symbols.entry(symbol).or_default();
                     state.listed = true;
                     state.reference = reference_price;
+                    state.reference_set_ms = *ts_ms;
                     state.lower = band.lower;
                     state.upper = band.upper;
                     // A new reference price starts a new trading day.
@@ -335,7 +419,10 @@ impl TopicSource for MarketData {
     fn exists(&self, topic: &Topic) -> bool {
         match topic {
             Topic::Clock | Topic::News => true,
-            Topic::Book { symbol } | Topic::Trades { symbol } | Topic::Ticker { symbol } => {
+            Topic::Book { symbol }
+            | Topic::Trades { symbol }
+            | Topic::Ticker { symbol }
+            | Topic::Candles { symbol, .. } => {
                 (self.listings.by_code(symbol)).is_some_and(|l| self.is_listed(l.symbol))
             }
         }
@@ -350,6 +437,10 @@ impl TopicSource for MarketData {
             Topic::Ticker { symbol } => {
                 let id = self.listings.by_code(symbol)?.symbol;
                 self.ticker(id).map(TopicEvent::Ticker)
+            }
+            Topic::Candles { symbol, interval } => {
+                let id = self.listings.by_code(symbol)?.symbol;
+                self.candle(id, *interval).map(TopicEvent::Candle)
             }
             Topic::Clock | Topic::News | Topic::Trades { .. } => None,
         }

@@ -1,7 +1,9 @@
-//! The public market: what is listed ([`listings`]) and the market data
-//! derived from committed trading ([`data`]).
+//! The public market: what is listed ([`listings`]), the market data
+//! derived from committed trading ([`data`]) and the turn of the trading
+//! day ([`day`]).
 
 pub mod data;
+pub mod day;
 pub mod listings;
 
 pub use data::{MarketData, MarketFeed, run_publisher};

@@ -9,7 +9,7 @@
 use super::news::NewsItem;
 use super::{STEP_MS, SimSettings, Simulation, roster_size};
 use crate::exchange::rules::tick_size;
-use crate::exchange::{AccountId, Command, Engine, Event, FeeSchedule, Reply};
+use crate::exchange::{AccountId, Command, Engine, Event, FeeSchedule, Reply, TradingDay};
 use crate::market::Listings;
 use std::fmt::Write as _;
 use std::hash::Hasher;
@@ -47,6 +47,9 @@ pub struct Report {
     pub news: Vec<NewsItem>,
     /// A hash of every trade in order (price, quantity, both order ids).
     pub trades_digest: u64,
+    /// Trading days that ended during the run (at KST midnight; the clock
+    /// starts at the Unix epoch, 09:00 KST).
+    pub day_turns: u32,
     pub listings: Vec<ListingReport>,
 }
 
@@ -88,14 +91,14 @@ pub fn run(
             reference_price: listing.first_price,
         };
         execute(&mut engine, command, &mut events);
-        events.iter().for_each(|e| sim.mirror.apply(e));
+        events.iter().for_each(|e| sim.observe(e));
     }
     for command in sim.funding() {
         let done = execute(&mut engine, command, &mut events);
         if let Reply::Rejected { reason } = done.reply {
             return Err(format!("funding a bot was refused: {reason:?}"));
         }
-        events.iter().for_each(|e| sim.mirror.apply(e));
+        events.iter().for_each(|e| sim.observe(e));
     }
 
     let mut report = Report {
@@ -120,8 +123,19 @@ pub fn run(
     let end_ms = (hours * 3_600_000.0) as i64;
     let mut commands = Vec::new();
     let mut now = 0;
+    let day = TradingDay::default();
     while now < end_ms {
         now += STEP_MS;
+        if day.start_of(now) != day.start_of(now - STEP_MS) {
+            report.day_turns += 1;
+            for listing in listings.all() {
+                let command = Command::OpenDay {
+                    symbol: listing.symbol,
+                };
+                execute(&mut engine, command, &mut events);
+                events.iter().for_each(|e| sim.observe(e));
+            }
+        }
         for phase in [Phase::Takers, Phase::Makers] {
             commands.clear();
             match phase {
@@ -136,7 +150,7 @@ pub fn run(
                     *report.rejections.entry(format!("{reason:?}")).or_default() += 1;
                 }
                 for event in &events {
-                    sim.mirror.apply(event);
+                    sim.observe(event);
                     if let Event::Trade {
                         symbol,
                         price,
@@ -278,6 +292,11 @@ impl Report {
             self.trades,
             self.news.len(),
             self.trades_digest
+        );
+        let _ = writeln!(
+            out,
+            "Trading days turned {} times (KST midnight): each listing's close became its next reference.\n",
+            self.day_turns
         );
         if !self.rejections.is_empty() {
             let reasons: Vec<String> = (self.rejections.iter())

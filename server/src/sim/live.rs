@@ -82,9 +82,26 @@ impl LiveBots {
             now,
             first_client_id,
         );
-        let funding = sim.funding();
-        let per_bot = funding.len() / roster_size();
-        for command in funding.into_iter().skip(existing * per_bot) {
+        // New bots get everything. A listing none of the existing bots
+        // holds was added to the file after they were funded (between them
+        // they always hold some of every listing they trade): they get its
+        // shares now, so they trade it too.
+        let mut held = std::collections::HashSet::new();
+        for account in accounts.iter().take(existing) {
+            for position in self.storage.positions(account.0 as i64).await? {
+                held.insert(SymbolId(position.symbol_id as u32));
+            }
+        }
+        let new_bots: std::collections::HashSet<AccountId> =
+            accounts.iter().skip(existing).copied().collect();
+        let funding = sim.funding().into_iter().filter(|command| match *command {
+            Command::Deposit { account, .. } => new_bots.contains(&account),
+            Command::GrantShares {
+                account, symbol, ..
+            } => new_bots.contains(&account) || !held.contains(&symbol),
+            _ => false,
+        });
+        for command in funding {
             let account = match command {
                 Command::Deposit { account, .. } | Command::GrantShares { account, .. } => {
                     account.0
@@ -192,10 +209,7 @@ impl LiveBots {
         let mut lagged = false;
         loop {
             match events.try_recv() {
-                Ok(batch) => batch
-                    .events
-                    .iter()
-                    .for_each(|(_, _, e)| sim.mirror.apply(e)),
+                Ok(batch) => batch.events.iter().for_each(|(_, _, e)| sim.observe(e)),
                 Err(TryRecvError::Lagged(_)) => lagged = true,
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Closed) => return false,
@@ -222,6 +236,7 @@ impl LiveBots {
                 sim.mirror.symbols.insert(listing.symbol, view);
             }
         }
+        sim.sync_references();
         for bot in &sim.bots {
             let id = bot.account.0 as i64;
             if let Some(balance) = self.storage.balance(id).await? {

@@ -15,7 +15,7 @@ pub mod live;
 pub mod mirror;
 pub mod news;
 
-use crate::exchange::{AccountId, Command, SymbolId};
+use crate::exchange::{AccountId, Command, Event, SymbolId};
 use crate::market::Listings;
 use bots::{Bot, Strategy};
 use fundamental::{Fundamental, normal};
@@ -179,6 +179,33 @@ impl Simulation {
                 account: bot.account,
             })
             .collect()
+    }
+
+    /// Takes in one committed event. A new reference price (a new trading
+    /// day) also moves the band the hidden values are kept inside.
+    pub fn observe(&mut self, event: &Event) {
+        self.mirror.apply(event);
+        if let Event::Listed {
+            symbol,
+            reference_price,
+            ..
+        } = *event
+            && let Some(listing) = self.listings.iter_mut().find(|l| l.symbol == symbol)
+        {
+            listing.fundamental.set_reference(reference_price as f64);
+        }
+    }
+
+    /// Takes each listing's reference from the mirror, after the mirror was
+    /// rebuilt from market data rather than from events.
+    pub fn sync_references(&mut self) {
+        for listing in &mut self.listings {
+            if let Some(view) = self.mirror.symbol(listing.symbol)
+                && view.reference > 0
+            {
+                listing.fundamental.set_reference(view.reference as f64);
+            }
+        }
     }
 
     pub fn now_ms(&self) -> i64 {

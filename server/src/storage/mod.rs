@@ -9,9 +9,10 @@ mod postgres;
 pub mod rows;
 mod sqlite;
 
+use crate::exchange::CandleRow;
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
-pub use rows::{FillFilter, ListingRow, NewsFilter, NewsRow, OrderFilter};
+pub use rows::{CandleFilter, FillFilter, ListingRow, NewsFilter, NewsRow, OrderFilter};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -105,6 +106,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Positions with shares, by symbol.
     async fn positions(&self, account_id: i64) -> Result<Vec<PositionRow>, StorageError>;
+
+    /// Candles of one symbol and width, newest first.
+    async fn candles(&self, filter: &CandleFilter) -> Result<Vec<CandleRow>, StorageError>;
 
     /// Every stored listing, by symbol id.
     async fn listings(&self) -> Result<Vec<ListingRow>, StorageError>;

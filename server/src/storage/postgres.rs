@@ -2,10 +2,12 @@
 //! `postgres://`. Several web nodes can share it.
 
 use super::rows::{
-    FILL_COLUMNS, FillFilter, ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS,
-    ORDER_UPSERT, OrderFilter, RowDecode, json, side_str, status_str,
+    CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter, ListingRow,
+    NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter, RowDecode, json,
+    side_str, status_str,
 };
 use super::{Backend, JournalEntry, Storage, StorageError, redact_password};
+use crate::exchange::CandleRow;
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -81,7 +83,7 @@ impl Storage for PostgresStorage {
         .bind(&commands)
         .execute(&mut *tx)
         .await?;
-        let writes: [(&str, String); 4] = [
+        let writes: [(&str, String); 5] = [
             (ORDER_INSERT.as_str(), json(&rows.orders)?),
             (
                 "INSERT INTO fills SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
@@ -105,6 +107,7 @@ impl Storage for PostgresStorage {
                  available = excluded.available, held = excluded.held, cost = excluded.cost",
                 json(&rows.positions)?,
             ),
+            (CANDLE_INSERT.as_str(), json(&rows.candles)?),
         ];
         for (sql, array) in &writes {
             if array != "[]" {
@@ -301,6 +304,23 @@ impl Storage for PostgresStorage {
         .await?)
     }
 
+    async fn candles(&self, filter: &CandleFilter) -> Result<Vec<CandleRow>, StorageError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CANDLE_COLUMNS} FROM candles WHERE symbol_id = $1 AND width = $2 \
+             AND ($3::BIGINT IS NULL OR start_ms < $3) ORDER BY start_ms DESC LIMIT $4"
+        ))
+        .bind(filter.symbol_id)
+        .bind(filter.interval.key())
+        .bind(filter.before)
+        .bind(filter.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.candle_row())
+            .collect::<Result<_, _>>()?)
+    }
+
     async fn news(&self, filter: &NewsFilter) -> Result<Vec<NewsRow>, StorageError> {
         let (symbol_id, sector) = filter.symbol.as_ref().map_or((None, None), |(id, sector)| {
             (Some(*id), Some(sector.as_str()))
@@ -389,5 +409,14 @@ static ORDER_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
          client_order_id BIGINT, symbol_id BIGINT, side TEXT, kind TEXT, tif TEXT, price BIGINT, \
          qty BIGINT, filled_qty BIGINT, remaining_qty BIGINT, filled_value BIGINT, status TEXT, \
          cancel_reason TEXT, created_ms BIGINT, updated_ms BIGINT) {ORDER_UPSERT}"
+    )
+});
+
+/// The JSON field `interval` goes to the column `width`.
+static CANDLE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO candles ({CANDLE_COLUMNS}) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
+         symbol_id BIGINT, \"interval\" TEXT, start_ms BIGINT, open BIGINT, high BIGINT, \
+         low BIGINT, close BIGINT, volume BIGINT, turnover BIGINT) {CANDLE_UPSERT}"
     )
 });

@@ -7,7 +7,7 @@
 use crate::exchange::projection::{
     BalanceRow, FillRow, OrderKindRow, OrderRow, OrderStatusRow, PositionRow,
 };
-use crate::exchange::{CancelReason, Side, TimeInForce};
+use crate::exchange::{CancelReason, CandleRow, Interval, Side, TimeInForce};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 /// Which of one account's orders to list, and in which order.
@@ -54,6 +54,16 @@ pub struct NewsRow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewsFilter {
     pub symbol: Option<(i64, String)>,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// Which candles of one symbol and width to list: newest first, starting
+/// before a cursor (`start_ms`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CandleFilter {
+    pub symbol_id: i64,
+    pub interval: Interval,
     pub before: Option<i64>,
     pub limit: i64,
 }
@@ -144,6 +154,7 @@ where
                 Some("unfilled") => Some(CancelReason::Unfilled),
                 Some("fill_or_kill") => Some(CancelReason::FillOrKill),
                 Some("self_trade") => Some(CancelReason::SelfTrade),
+                Some("outside_band") => Some(CancelReason::OutsideBand),
                 Some(other) => return Err(bad("cancel_reason", other)),
             },
             created_ms: self.try_get("created_ms")?,
@@ -189,6 +200,21 @@ where
         })
     }
 
+    fn candle_row(&self) -> Result<CandleRow, sqlx::Error> {
+        let width: String = self.try_get("width")?;
+        Ok(CandleRow {
+            symbol_id: self.try_get("symbol_id")?,
+            interval: Interval::parse(&width).ok_or_else(|| bad("width", &width))?,
+            start_ms: self.try_get("start_ms")?,
+            open: self.try_get("open")?,
+            high: self.try_get("high")?,
+            low: self.try_get("low")?,
+            close: self.try_get("close")?,
+            volume: self.try_get("volume")?,
+            turnover: self.try_get("turnover")?,
+        })
+    }
+
     fn news_row(&self) -> Result<NewsRow, sqlx::Error> {
         Ok(NewsRow {
             news_id: self.try_get("news_id")?,
@@ -215,6 +241,14 @@ where
 
 impl RowDecode for sqlx::sqlite::SqliteRow {}
 impl RowDecode for sqlx::postgres::PgRow {}
+
+pub const CANDLE_COLUMNS: &str =
+    "symbol_id, width, start_ms, open, high, low, close, volume, turnover";
+
+/// What changes when the current candle is written again.
+pub const CANDLE_UPSERT: &str = "ON CONFLICT (symbol_id, width, start_ms) DO UPDATE SET \
+     open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, \
+     volume = excluded.volume, turnover = excluded.turnover";
 
 pub const NEWS_COLUMNS: &str =
     "news_id, at_ms, symbol_id, sector, good, size_bp, headline_ko, headline_en";

@@ -3,10 +3,12 @@
 //! only after a commit returns.
 
 use super::rows::{
-    FILL_COLUMNS, FillFilter, ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS,
-    ORDER_UPSERT, OrderFilter, RowDecode, json, side_str, status_str,
+    CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter, ListingRow,
+    NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter, RowDecode, json,
+    side_str, status_str,
 };
 use super::{Backend, JournalEntry, Storage, StorageError};
+use crate::exchange::CandleRow;
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
 use sqlx::sqlite::{
@@ -91,7 +93,7 @@ impl Storage for SqliteStorage {
         let mut tx = self.pool.begin().await?;
         // Each table gets one statement reading a JSON array: a batch of
         // thousands costs a handful of round trips to the SQLite thread.
-        let writes: [(&str, String); 5] = [
+        let writes: [(&str, String); 6] = [
             (
                 "INSERT INTO exchange_journal (seq, ts_ms, command) \
                  SELECT value->>'seq', value->>'ts_ms', value->>'command' FROM json_each(?)",
@@ -123,6 +125,7 @@ impl Storage for SqliteStorage {
                  available = excluded.available, held = excluded.held, cost = excluded.cost",
                 json(&rows.positions)?,
             ),
+            (CANDLE_INSERT.as_str(), json(&rows.candles)?),
         ];
         for (sql, array) in &writes {
             if array != "[]" {
@@ -321,6 +324,23 @@ impl Storage for SqliteStorage {
         .await?)
     }
 
+    async fn candles(&self, filter: &CandleFilter) -> Result<Vec<CandleRow>, StorageError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CANDLE_COLUMNS} FROM candles WHERE symbol_id = ?1 AND width = ?2 \
+             AND (?3 IS NULL OR start_ms < ?3) ORDER BY start_ms DESC LIMIT ?4"
+        ))
+        .bind(filter.symbol_id)
+        .bind(filter.interval.key())
+        .bind(filter.before)
+        .bind(filter.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.candle_row())
+            .collect::<Result<_, _>>()?)
+    }
+
     async fn news(&self, filter: &NewsFilter) -> Result<Vec<NewsRow>, StorageError> {
         let (symbol_id, sector) = filter.symbol.as_ref().map_or((None, None), |(id, sector)| {
             (Some(*id), Some(sector.as_str()))
@@ -410,5 +430,18 @@ static ORDER_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         .join(", ");
     format!(
         "INSERT INTO orders ({ORDER_COLUMNS}) SELECT {values} FROM json_each(?) WHERE true {ORDER_UPSERT}"
+    )
+});
+
+/// The JSON field `interval` goes to the column `width`.
+static CANDLE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let values = CANDLE_COLUMNS
+        .replace("width", "interval")
+        .split(", ")
+        .map(|field| format!("value->>'{field}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "INSERT INTO candles ({CANDLE_COLUMNS}) SELECT {values} FROM json_each(?) WHERE true {CANDLE_UPSERT}"
     )
 });

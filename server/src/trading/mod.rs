@@ -404,6 +404,7 @@ pub fn order_view(listings: &Listings, row: &OrderRow) -> OrderView {
                 exchange::CancelReason::Unfilled => "unfilled",
                 exchange::CancelReason::FillOrKill => "fill_or_kill",
                 exchange::CancelReason::SelfTrade => "self_trade",
+                exchange::CancelReason::OutsideBand => "outside_band",
             }
             .to_owned()
         }),
