@@ -418,12 +418,15 @@ impl Bot {
                 Side::Buy => bid,
                 Side::Sell => ask,
             };
-            let ticks = rng.random_range(0..4);
-            let tick = tick_size(own_best);
-            let price = match side {
-                Side::Buy => (own_best - ticks * tick).max(view.lower),
-                Side::Sell => (own_best + ticks * tick).min(view.upper),
-            };
+            // Tick by tick: the steps change size across a band boundary.
+            let mut price = own_best;
+            for _ in 0..rng.random_range(0..4) {
+                price = match side {
+                    Side::Buy => tick_down(price).unwrap_or(price),
+                    Side::Sell => tick_up(price),
+                };
+            }
+            let price = price.clamp(view.lower, view.upper);
             let (client_id, command) = self.place(
                 listing,
                 side,
