@@ -100,6 +100,18 @@ pub fn format_kst_datetime(unix_ms: i64) -> String {
     }
 }
 
+/// A change in basis points as a signed percentage: `123` → `"+1.23%"`.
+/// Integer arithmetic, so `-5` is `"-0.05%"` and never `"-0.0499…%"`.
+pub fn format_change_bp(bp: i64) -> String {
+    let sign = match bp.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    let abs = bp.unsigned_abs();
+    format!("{sign}{}.{:02}%", abs / 100, abs % 100)
+}
+
 /// Which way a price moved. Korean convention: red for up, blue for down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -182,6 +194,14 @@ mod tests {
         assert_eq!(format_kst_datetime(ms), "2026-11-21 14:03");
         // 15:30 UTC is already the next day in Seoul.
         assert_eq!(format_kst_datetime(1_795_275_000_000), "2026-11-22 00:30");
+    }
+
+    #[test]
+    fn changes_show_as_signed_percentages_with_two_decimals() {
+        assert_eq!(format_change_bp(123), "+1.23%");
+        assert_eq!(format_change_bp(-5), "-0.05%");
+        assert_eq!(format_change_bp(0), "0.00%");
+        assert_eq!(format_change_bp(3_000), "+30.00%");
     }
 
     #[test]

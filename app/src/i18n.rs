@@ -109,6 +109,18 @@ pub struct Texts {
     pub error_body: &'static str,
     pub back_home: &'static str,
     pub loading: &'static str,
+    pub market_search_label: &'static str,
+    pub market_search_placeholder: &'static str,
+    pub market_sector_label: &'static str,
+    pub market_sector_all: &'static str,
+    pub market_count_suffix: &'static str,
+    pub market_no_match: &'static str,
+    pub market_load_failed: &'static str,
+    pub col_name: &'static str,
+    pub col_last: &'static str,
+    pub col_change: &'static str,
+    pub col_volume: &'static str,
+    pub col_trend: &'static str,
 }
 
 pub static KO: Texts = Texts {
@@ -155,6 +167,18 @@ pub static KO: Texts = Texts {
     error_body: "잠시 후 다시 시도해 주세요.",
     back_home: "홈으로",
     loading: "불러오는 중",
+    market_search_label: "종목 검색",
+    market_search_placeholder: "종목명, 코드, 초성 (예: ㅎㅂ)",
+    market_sector_label: "업종",
+    market_sector_all: "전체",
+    market_count_suffix: "개 종목",
+    market_no_match: "조건에 맞는 종목이 없습니다.",
+    market_load_failed: "시세를 불러오지 못했습니다.",
+    col_name: "종목",
+    col_last: "현재가",
+    col_change: "전일 대비",
+    col_volume: "거래량",
+    col_trend: "추이",
 };
 
 pub static EN: Texts = Texts {
@@ -201,6 +225,18 @@ pub static EN: Texts = Texts {
     error_body: "Please try again in a moment.",
     back_home: "Back to home",
     loading: "Loading",
+    market_search_label: "Search stocks",
+    market_search_placeholder: "Name or code",
+    market_sector_label: "Sector",
+    market_sector_all: "All",
+    market_count_suffix: " stocks",
+    market_no_match: "No stocks match.",
+    market_load_failed: "Could not load quotes.",
+    col_name: "Stock",
+    col_last: "Last",
+    col_change: "Change",
+    col_volume: "Volume",
+    col_trend: "Trend",
 };
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod api;
 mod components;
 pub mod format;
 pub mod i18n;
+pub mod market;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;

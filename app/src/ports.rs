@@ -49,4 +49,7 @@ pub trait TradingPort: Send + Sync + 'static {
         &self,
         request: &http::request::Parts,
     ) -> Result<crate::trading::PortfolioView, AppError>;
+
+    /// Every listing with its ticker and trend (public: no session needed).
+    async fn market(&self) -> Result<crate::market::MarketOverview, AppError>;
 }

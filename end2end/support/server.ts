@@ -53,6 +53,8 @@ export class GaemiServer {
         RUST_LOG: process.env.RUST_LOG ?? "warn",
         // The shell specs need no market; the trading UI's specs turn bots on.
         GAEMI_BOTS_ENABLED: process.env.GAEMI_BOTS_ENABLED ?? "false",
+        // Guests hold some of every listing, so a spec can sell as well as buy.
+        GAEMI_MARKET_GUEST_SHARES: "100",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -24,11 +24,6 @@ fn AreaPage(title: fn(&Texts) -> &'static str, blurb: fn(&Texts) -> &'static str
 }
 
 #[component]
-pub fn MarketPage() -> impl IntoView {
-    view! { <AreaPage title=|t| t.nav_market blurb=|t| t.market_blurb/> }
-}
-
-#[component]
 pub fn RoundsPage() -> impl IntoView {
     view! { <AreaPage title=|t| t.nav_rounds blurb=|t| t.rounds_blurb/> }
 }

@@ -3,11 +3,13 @@
 mod area;
 mod error;
 mod home;
+mod market;
 mod not_found;
 
-pub use area::{CommunityPage, MarketPage, MePage, RankingPage, RoundsPage};
+pub use area::{CommunityPage, MePage, RankingPage, RoundsPage};
 pub use error::ErrorPage;
 pub use home::HomePage;
+pub use market::MarketPage;
 pub use not_found::NotFoundPage;
 
 /// Sets the HTTP status of the page being rendered on the server; a no-op in

@@ -55,4 +55,10 @@ impl TradingPort for TradingForUi {
         let account = self.caller(request).await?;
         Ok(self.0.portfolio(account).await?)
     }
+
+    async fn market(&self) -> Result<app::market::MarketOverview, AppError> {
+        crate::market::overview(&self.0.market, self.0.storage.as_ref())
+            .await
+            .map_err(|err| TradingError::from(err).into())
+    }
 }

@@ -1,0 +1,153 @@
+//! The market list's contract: every listing with its names, sector,
+//! ticker and a short price trend, loaded once with the page (then kept
+//! live by the ticker topics), and the search Korean traders expect: by
+//! code, by name in either language, or by the initial consonants of the
+//! Korean name ("ㅎㅂ" finds 한빛전자).
+
+use crate::api::AppError;
+use crate::realtime::Ticker;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Trend points in a listing's sparkline: 5-minute closes.
+pub const SPARK_POINTS: i64 = 48;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectorView {
+    pub key: String,
+    pub name_ko: String,
+    pub name_en: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingView {
+    pub code: String,
+    pub name_ko: String,
+    pub name_en: String,
+    /// The sector's key.
+    pub sector: String,
+    pub ticker: Ticker,
+    /// Closes of the last [`SPARK_POINTS`] 5-minute candles, oldest first.
+    pub spark: Vec<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketOverview {
+    pub sectors: Vec<SectorView>,
+    pub listings: Vec<ListingView>,
+}
+
+#[server(prefix = "/api/fn", endpoint = "load_market")]
+pub async fn load_market() -> Result<MarketOverview, AppError> {
+    use_context::<std::sync::Arc<dyn crate::ports::TradingPort>>()
+        .ok_or_else(AppError::unavailable)?
+        .market()
+        .await
+}
+
+/// The initial consonants of Hangul syllables, in Unicode order.
+const CHOSEONG: [char; 19] = [
+    'ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ', 'ㅋ',
+    'ㅌ', 'ㅍ', 'ㅎ',
+];
+
+/// The initial consonant of a precomposed Hangul syllable.
+fn initial_consonant(c: char) -> Option<char> {
+    let index = (c as u32).checked_sub(0xAC00)?;
+    (index < 11_172).then(|| CHOSEONG[(index / 588) as usize])
+}
+
+/// Whether `query` char matches `name` char: equal (ignoring case), or a
+/// lone consonant matching the syllable's initial.
+fn char_matches(query: char, name: char) -> bool {
+    query == name
+        || query.to_lowercase().eq(name.to_lowercase())
+        || (CHOSEONG.contains(&query) && initial_consonant(name) == Some(query))
+}
+
+/// `query` appears in `name`, character by character, where any lone
+/// consonant in the query stands for a syllable starting with it.
+fn contains_loosely(name: &str, query: &[char]) -> bool {
+    let name: Vec<char> = name.chars().collect();
+    query.is_empty()
+        || name
+            .windows(query.len())
+            .any(|window| window.iter().zip(query).all(|(&n, &q)| char_matches(q, n)))
+}
+
+impl ListingView {
+    /// The market list's search: code prefix, Korean or English name, or
+    /// the Korean name's initial consonants. Spaces in the query are ignored.
+    pub fn matches(&self, query: &str) -> bool {
+        let query: Vec<char> = query.chars().filter(|c| !c.is_whitespace()).collect();
+        if query.is_empty() {
+            return true;
+        }
+        let text: String = query.iter().collect();
+        self.code.starts_with(&text)
+            || contains_loosely(&self.name_ko, &query)
+            || contains_loosely(&self.name_en.replace(' ', ""), &query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(code: &str, name_ko: &str, name_en: &str) -> ListingView {
+        ListingView {
+            code: code.into(),
+            name_ko: name_ko.into(),
+            name_en: name_en.into(),
+            sector: "semis".into(),
+            ticker: Ticker {
+                symbol: code.into(),
+                last: 0,
+                reference: 0,
+                change: 0,
+                change_bp: 0,
+                high: None,
+                low: None,
+                volume: 0,
+                turnover: 0,
+                best_bid: None,
+                best_ask: None,
+                lower_limit: 0,
+                upper_limit: 0,
+                halted: false,
+            },
+            spark: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn search_finds_codes_names_and_initial_consonants() {
+        let hanbit = listing("100010", "한빛전자", "Hanbit Electronics");
+        for query in [
+            "",
+            "1000",
+            "100010",
+            "한빛",
+            "빛전",
+            "ㅎㅂ",
+            "ㅎ빛ㅈ",
+            "ㅈㅈ",
+            "hanbit",
+            "ELEC",
+            "bit e",
+        ] {
+            assert!(hanbit.matches(query), "{query:?} should match");
+        }
+        for query in ["0010", "한전", "ㅂㅎ", "ㄱ", "seohae", "ㅎㅂㅈㅈㅈ"] {
+            assert!(!hanbit.matches(query), "{query:?} should not match");
+        }
+    }
+
+    #[test]
+    fn a_doubled_initial_consonant_is_its_own_letter() {
+        let ssiat = listing("100220", "씨앗소프트", "Ssiat Soft");
+        assert!(ssiat.matches("ㅆㅇ"));
+        assert!(!ssiat.matches("ㅅㅇ"));
+        assert!(ssiat.matches("ㅅㅍㅌ"));
+    }
+}

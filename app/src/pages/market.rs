@@ -1,0 +1,294 @@
+//! 시장 (Market): every listing with its last price, change, volume and a
+//! trend line. The list arrives with the page; each row then follows its
+//! ticker topic, so prices move without polling. Filter by sector, sort by
+//! any column, search by code, name or initial consonants.
+
+use crate::components::Skeleton;
+use crate::format::{Direction, format_change_bp, group_thousands};
+use crate::i18n::Lang;
+use crate::market::{ListingView, MarketOverview, SectorView, load_market};
+use crate::prefs::use_prefs;
+use crate::realtime::{Ticker, Topic, TopicEvent, use_topic};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn MarketPage() -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move || prefs.texts();
+    let overview = Resource::new(|| (), |_| load_market());
+    view! {
+        <Title text=move || t().nav_market/>
+        <section class="market">
+            <h1>{move || t().nav_market}</h1>
+            <p class="market__blurb">{move || t().market_blurb}</p>
+            <Suspense fallback=|| view! { <Skeleton lines=8/> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => view! { <MarketTable overview/> }.into_any(),
+                        Err(err) => view! {
+                            <p class="notice notice--error" role="alert">
+                                {move || t().market_load_failed} " " {err.message(prefs.lang.get()).to_owned()}
+                            </p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Name,
+    Last,
+    Change,
+    Volume,
+}
+
+/// One row: the listing as loaded and its live ticker.
+#[derive(Clone)]
+struct Row {
+    listing: ListingView,
+    ticker: Signal<Ticker>,
+}
+
+fn sector_name(sectors: &[SectorView], key: &str, lang: Lang) -> String {
+    sectors
+        .iter()
+        .find(|s| s.key == key)
+        .map(|s| match lang {
+            Lang::Ko => s.name_ko.clone(),
+            Lang::En => s.name_en.clone(),
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+fn MarketTable(overview: MarketOverview) -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move || prefs.texts();
+    let query = RwSignal::new(String::new());
+    let sector = RwSignal::new(String::new());
+    // None keeps the listing order (by code), the same on server and browser.
+    let sort = RwSignal::new(None::<(Column, bool)>);
+    let rows: Vec<Row> = (overview.listings.into_iter())
+        .map(|listing| {
+            let latest = use_topic(Topic::Ticker {
+                symbol: listing.code.clone(),
+            });
+            let first = listing.ticker.clone();
+            let ticker = Signal::derive(move || match latest.get() {
+                Some(TopicEvent::Ticker(ticker)) => ticker,
+                _ => first.clone(),
+            });
+            Row { listing, ticker }
+        })
+        .collect();
+    let rows = StoredValue::new(rows);
+    let sectors = StoredValue::new(overview.sectors);
+
+    let visible = Memo::new(move |_| {
+        let query = query.get();
+        let sector = sector.get();
+        let sort = sort.get();
+        rows.with_value(|rows| {
+            let mut shown: Vec<usize> = (0..rows.len())
+                .filter(|&i| {
+                    let listing = &rows[i].listing;
+                    (sector.is_empty() || listing.sector == sector) && listing.matches(&query)
+                })
+                .collect();
+            if let Some((column, descending)) = sort {
+                let lang = prefs.lang.get();
+                shown.sort_by(|&a, &b| {
+                    let (ra, rb) = (&rows[a], &rows[b]);
+                    let order = match column {
+                        Column::Name => {
+                            let name = |r: &Row| match lang {
+                                Lang::Ko => r.listing.name_ko.clone(),
+                                Lang::En => r.listing.name_en.to_lowercase(),
+                            };
+                            name(ra).cmp(&name(rb))
+                        }
+                        Column::Last => ra.ticker.get().last.cmp(&rb.ticker.get().last),
+                        Column::Change => ra.ticker.get().change_bp.cmp(&rb.ticker.get().change_bp),
+                        Column::Volume => ra.ticker.get().volume.cmp(&rb.ticker.get().volume),
+                    };
+                    if descending { order.reverse() } else { order }
+                });
+            }
+            shown
+        })
+    });
+
+    let header = move |column: Column, label: fn(&crate::i18n::Texts) -> &'static str| {
+        let aria_sort = move || match sort.get() {
+            Some((c, true)) if c == column => "descending",
+            Some((c, false)) if c == column => "ascending",
+            _ => "none",
+        };
+        let toggle = move |_| {
+            sort.update(|sort| {
+                *sort = match *sort {
+                    // Names read best A→Z first, numbers biggest first.
+                    Some((c, descending)) if c == column => Some((c, !descending)),
+                    _ => Some((column, column != Column::Name)),
+                }
+            })
+        };
+        let arrow = move || match sort.get() {
+            Some((c, true)) if c == column => "↓",
+            Some((c, false)) if c == column => "↑",
+            _ => "",
+        };
+        view! {
+            <th scope="col" aria-sort=aria_sort class:num=column != Column::Name>
+                <button type="button" class="sort" on:click=toggle>
+                    {move || label(t())}
+                    <span aria-hidden="true">{arrow}</span>
+                </button>
+            </th>
+        }
+        .into_any()
+    };
+
+    let controls = view! {
+        <div class="market__controls">
+            <label class="field">
+                <span>{move || t().market_search_label}</span>
+                <input
+                    type="search"
+                    data-testid="market-search"
+                    placeholder=move || t().market_search_placeholder
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+            </label>
+            <label class="field">
+                <span>{move || t().market_sector_label}</span>
+                <select
+                    data-testid="market-sector"
+                    on:change=move |ev| sector.set(event_target_value(&ev))
+                    prop:value=move || sector.get()
+                >
+                    <option value="">{move || t().market_sector_all}</option>
+                    {sectors.with_value(|sectors| sectors.iter().map(|s| {
+                        let (ko, en) = (s.name_ko.clone(), s.name_en.clone());
+                        view! {
+                            <option value=s.key.clone()>
+                                {move || if prefs.lang.get() == Lang::Ko { ko.clone() } else { en.clone() }}
+                            </option>
+                        }
+                    }).collect_view())}
+                </select>
+            </label>
+            <p class="market__count num" aria-live="polite">
+                {move || format!("{}{}", visible.with(Vec::len), t().market_count_suffix)}
+            </p>
+        </div>
+    }
+    .into_any();
+    view! {
+        {controls}
+        <div class="table-wrap">
+            <table class="market-table" data-testid="market-table">
+                <caption class="visually-hidden">{move || t().nav_market}</caption>
+                <thead>
+                    <tr>
+                        {header(Column::Name, |t| t.col_name)}
+                        {header(Column::Last, |t| t.col_last)}
+                        {header(Column::Change, |t| t.col_change)}
+                        {header(Column::Volume, |t| t.col_volume)}
+                        <th scope="col" class="market-table__trend">{move || t().col_trend}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || visible.get()
+                        key=|&index| index
+                        children=move |index| {
+                            let row = rows.with_value(|rows| rows[index].clone());
+                            let sector_of = row.listing.sector.clone();
+                            let sector = move || sectors.with_value(|s| sector_name(s, &sector_of, prefs.lang.get()));
+                            view! { <MarketRow row sector=Signal::derive(sector)/> }
+                        }
+                    />
+                </tbody>
+            </table>
+        </div>
+        <Show when=move || visible.with(Vec::is_empty)>
+            <p class="card card--empty">{move || t().market_no_match}</p>
+        </Show>
+    }
+}
+
+#[component]
+fn MarketRow(row: Row, sector: Signal<String>) -> impl IntoView {
+    let prefs = use_prefs();
+    let Row { listing, ticker } = row;
+    let direction = move || Direction::of_change(ticker.with(|t| t.change));
+    let (name_ko, name_en) = (listing.name_ko.clone(), listing.name_en.clone());
+    let name = move || match prefs.lang.get() {
+        Lang::Ko => name_ko.clone(),
+        Lang::En => name_en.clone(),
+    };
+    view! {
+        <tr data-testid="market-row" data-code=listing.code.clone()>
+            <th scope="row" class="market-table__name">
+                <span class="market-table__title">{name}</span>
+                <span class="market-table__meta">
+                    <span class="num">{listing.code.clone()}</span>
+                    " · "
+                    {sector}
+                </span>
+            </th>
+            <td class=move || format!("num {}", direction().class()) data-testid="market-last">
+                {move || group_thousands(ticker.with(|t| t.last))}
+            </td>
+            <td class=move || format!("num {}", direction().class())>
+                <span class="market-table__change">
+                    {move || direction().arrow()} " " {move || group_thousands(ticker.with(|t| t.change.abs()))}
+                </span>
+                <span>{move || format_change_bp(ticker.with(|t| t.change_bp))}</span>
+            </td>
+            <td class="num" data-testid="market-volume">{move || group_thousands(ticker.with(|t| t.volume))}</td>
+            <td class="market-table__trend">
+                <Sparkline closes=listing.spark.clone()/>
+            </td>
+        </tr>
+    }
+    .into_any()
+}
+
+/// A small line of recent closes, red when the last is above the first and
+/// blue when below. Decorative: the row's numbers carry the information.
+#[component]
+fn Sparkline(closes: Vec<i64>) -> impl IntoView {
+    const WIDTH: f64 = 96.0;
+    const HEIGHT: f64 = 28.0;
+    if closes.len() < 2 {
+        return view! { <span class="flat" aria-hidden="true">"-"</span> }.into_any();
+    }
+    let (low, high) = (
+        closes.iter().copied().min().unwrap_or(0),
+        closes.iter().copied().max().unwrap_or(0),
+    );
+    let span = (high - low).max(1) as f64;
+    let step = WIDTH / (closes.len() - 1) as f64;
+    let points: Vec<String> = (closes.iter().enumerate())
+        .map(|(i, &close)| {
+            let y = HEIGHT - 2.0 - (close - low) as f64 / span * (HEIGHT - 4.0);
+            format!("{:.1},{:.1}", i as f64 * step, y)
+        })
+        .collect();
+    let first = closes.first().copied().unwrap_or(0);
+    let last = closes.last().copied().unwrap_or(0);
+    let class = format!("spark {}", Direction::of_change(last - first).class());
+    view! {
+        <svg class=class viewBox=format!("0 0 {WIDTH} {HEIGHT}") width=WIDTH height=HEIGHT aria-hidden="true" focusable="false">
+            <polyline points=points.join(" ") fill="none" stroke="currentColor" stroke-width="1.5"/>
+        </svg>
+    }
+    .into_any()
+}

@@ -1,0 +1,79 @@
+// The market list in Chromium: every listing, search by name, code or initial
+// consonants, sector filter, sorting, and a trade that moves a row's price
+// live over the websocket without a reload.
+import { test, expect } from "../support/fixtures";
+import { request as playwrightRequest, type Page } from "@playwright/test";
+
+const LISTINGS = 34;
+
+async function openMarket(page: Page) {
+  await page.goto("/market");
+  await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/);
+  await expect(page.getByTestId("market-row")).toHaveCount(LISTINGS);
+}
+
+test("the market lists every listing and narrows by search and sector", async ({ page }) => {
+  await openMarket(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("시장");
+
+  const search = page.getByTestId("market-search");
+  await search.fill("ㅎㅂㅈ");
+  await expect(page.locator('[data-testid="market-row"][data-code="100010"]')).toBeVisible();
+  await expect(page.getByTestId("market-row")).toHaveCount(1);
+  await search.fill("ㅎㅂ");
+  await expect(page.getByTestId("market-row")).toHaveCount(2); // 한빛전자, 서해바이오
+  await search.fill("1000");
+  await expect(page.getByTestId("market-row")).toHaveCount(9);
+  await search.fill("없는종목");
+  await expect(page.getByTestId("market-row")).toHaveCount(0);
+  await expect(page.getByText("조건에 맞는 종목이 없습니다.")).toBeVisible();
+  await search.fill("");
+
+  await page.getByTestId("market-sector").selectOption("finance");
+  const finance = page.getByTestId("market-row");
+  await expect(finance).toHaveCount(4);
+  await expect(finance.first()).toContainText("금융");
+  await page.getByTestId("market-sector").selectOption("");
+  await expect(page.getByTestId("market-row")).toHaveCount(LISTINGS);
+});
+
+test("sorting by price puts the dearest first, then the cheapest", async ({ page }) => {
+  await openMarket(page);
+  const priceHeader = page.getByRole("columnheader", { name: /현재가/ });
+  await priceHeader.getByRole("button").click();
+  await expect(priceHeader).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByTestId("market-row").first()).toHaveAttribute("data-code", "100130");
+  await priceHeader.getByRole("button").click();
+  await expect(priceHeader).toHaveAttribute("aria-sort", "ascending");
+  await expect(page.getByTestId("market-row").first()).toHaveAttribute("data-code", "100110");
+});
+
+test("a trade moves the row's price and volume without a reload", async ({ page, gaemi }) => {
+  await openMarket(page);
+  const row = page.locator('[data-testid="market-row"][data-code="100010"]');
+  await expect(row.getByTestId("market-volume")).toHaveText("0");
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+
+  // Two traders with their own sessions, through the public JSON API.
+  const trader = async () => {
+    const context = await playwrightRequest.newContext({
+      baseURL: gaemi.url,
+      extraHTTPHeaders: { Origin: gaemi.url },
+    });
+    expect((await context.post("/api/v1/session")).ok()).toBe(true);
+    return context;
+  };
+  const [seller, buyer] = [await trader(), await trader()];
+  const order = (side: string) => ({
+    data: { client_order_id: 1, symbol: "100010", side, kind: "limit", price: 72_500, qty: 3 },
+  });
+  expect((await seller.post("/api/v1/orders", order("sell"))).ok()).toBe(true);
+  expect((await buyer.post("/api/v1/orders", order("buy"))).ok()).toBe(true);
+
+  await expect(row.getByTestId("market-last")).toHaveText("72,500");
+  await expect(row.getByTestId("market-last")).toHaveClass(/up/);
+  await expect(row.getByTestId("market-volume")).toHaveText("3");
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await seller.dispose();
+  await buyer.dispose();
+});
