@@ -505,6 +505,15 @@ mod tests {
             |var: &str| (var == "GAEMI_PUBLIC_ORIGIN").then(|| "gaemi.example/path".to_owned());
         let err = Settings::from_parts(None, None, env).unwrap_err();
         assert!(err.to_string().contains("public_origin"), "{err}");
+        for seconds in ["9", "604801", "a day"] {
+            let env = |var: &str| (var == "GAEMI_MARKET_DAY_SECONDS").then(|| seconds.to_owned());
+            let err = Settings::from_parts(None, None, env).unwrap_err();
+            assert!(
+                err.to_string().contains("day_seconds")
+                    || err.to_string().contains("GAEMI_MARKET_DAY_SECONDS"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

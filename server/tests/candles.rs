@@ -7,14 +7,14 @@
 mod common;
 
 use app::realtime::{CandleInterval, ClientFrame, ServerFrame, Topic, TopicEvent};
-use common::{HANG_GUARD, TestDb, TestServer, client, get_json};
+use common::{HANG_GUARD, TestDb, TestServer, client, get_json, wait_for};
 use futures_util::{SinkExt, StreamExt};
 use gaemi::exchange::{
     AccountId, ClientOrderId, Command, OrderType, PlaceOrder, Side, SymbolId, TimeInForce,
     TradingDay,
 };
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 const CODE: &str = "100010";
@@ -285,7 +285,7 @@ async fn a_days_close_becomes_the_next_reference_live_and_across_a_restart() {
     let (first_reference, ..) = reference(&server).await;
     assert_ne!(first_reference, 80_000);
 
-    wait_until("the day turns", async || {
+    wait_for("the day turns", async || {
         reference(&server).await.0 == 80_000
     })
     .await;
@@ -334,15 +334,4 @@ async fn orders_of(
         .unwrap();
     storage.close().await;
     rows
-}
-
-async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let started = Instant::now();
-    while !check().await {
-        assert!(
-            started.elapsed() < HANG_GUARD,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }

@@ -6,9 +6,8 @@
 
 mod common;
 
-use common::{HANG_GUARD, TestDb, TestServer, client, get_json};
+use common::{TestDb, TestServer, client, get_json, wait_for};
 use serde_json::Value;
-use std::time::{Duration, Instant};
 
 fn bots_on(var: &str) -> Option<String> {
     match var {
@@ -28,17 +27,6 @@ async fn volume(server: &TestServer) -> i64 {
         .iter()
         .map(|s| s["ticker"]["volume"].as_i64().unwrap())
         .sum()
-}
-
-async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let started = Instant::now();
-    while !check().await {
-        assert!(
-            started.elapsed() < HANG_GUARD,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 async fn bot_accounts(db: &TestDb) -> i64 {

@@ -234,3 +234,15 @@ pub async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value 
         .await
         .expect("a JSON answer")
 }
+
+/// Polls `check` until it holds; fails the test as hung after [`HANG_GUARD`].
+pub async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < HANG_GUARD,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
