@@ -121,6 +121,10 @@ pub struct Texts {
     pub col_change: &'static str,
     pub col_volume: &'static str,
     pub col_trend: &'static str,
+    pub market_only_watched: &'static str,
+    pub col_watch: &'static str,
+    pub watch_add: &'static str,
+    pub watch_remove: &'static str,
 }
 
 pub static KO: Texts = Texts {
@@ -168,7 +172,7 @@ pub static KO: Texts = Texts {
     back_home: "홈으로",
     loading: "불러오는 중",
     market_search_label: "종목 검색",
-    market_search_placeholder: "종목명, 코드, 초성 (예: ㅎㅂ)",
+    market_search_placeholder: "종목명, 코드, 초성(ㅎㅂ)",
     market_sector_label: "업종",
     market_sector_all: "전체",
     market_count_suffix: "개 종목",
@@ -179,6 +183,10 @@ pub static KO: Texts = Texts {
     col_change: "전일 대비",
     col_volume: "거래량",
     col_trend: "추이",
+    market_only_watched: "관심종목만",
+    col_watch: "관심종목",
+    watch_add: "관심종목에 추가",
+    watch_remove: "관심종목에서 빼기",
 };
 
 pub static EN: Texts = Texts {
@@ -237,6 +245,10 @@ pub static EN: Texts = Texts {
     col_change: "Change",
     col_volume: "Volume",
     col_trend: "Trend",
+    market_only_watched: "Watchlist only",
+    col_watch: "Watchlist",
+    watch_add: "add to watchlist",
+    watch_remove: "remove from watchlist",
 };
 
 #[cfg(test)]

@@ -39,9 +39,22 @@ pub struct MarketOverview {
 
 #[server(prefix = "/api/fn", endpoint = "load_market")]
 pub async fn load_market() -> Result<MarketOverview, AppError> {
-    use_context::<std::sync::Arc<dyn crate::ports::TradingPort>>()
-        .ok_or_else(AppError::unavailable)?
-        .market()
+    crate::trading::trading()?.market().await
+}
+
+/// The caller's watchlist (관심종목), as symbol codes.
+#[server(prefix = "/api/fn", endpoint = "watchlist")]
+pub async fn load_watchlist() -> Result<Vec<String>, AppError> {
+    use crate::trading::{request_parts, trading};
+    trading()?.watchlist(&request_parts()?).await
+}
+
+/// Stars or unstars `symbol`; answers the new watchlist.
+#[server(prefix = "/api/fn", endpoint = "set_watched")]
+pub async fn set_watched(symbol: String, watched: bool) -> Result<Vec<String>, AppError> {
+    use crate::trading::{request_parts, trading};
+    trading()?
+        .set_watched(&request_parts()?, symbol, watched)
         .await
 }
 

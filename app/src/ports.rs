@@ -50,6 +50,17 @@ pub trait TradingPort: Send + Sync + 'static {
         request: &http::request::Parts,
     ) -> Result<crate::trading::PortfolioView, AppError>;
 
+    /// The caller's watchlist (symbol codes); empty before they trade.
+    async fn watchlist(&self, request: &http::request::Parts) -> Result<Vec<String>, AppError>;
+
+    /// Stars or unstars a symbol for the caller; answers the new watchlist.
+    async fn set_watched(
+        &self,
+        request: &http::request::Parts,
+        symbol: String,
+        watched: bool,
+    ) -> Result<Vec<String>, AppError>;
+
     /// Every listing with its ticker and trend (public: no session needed).
     async fn market(&self) -> Result<crate::market::MarketOverview, AppError>;
 }

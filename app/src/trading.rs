@@ -194,12 +194,12 @@ pub struct Page<T> {
 /// The caller of a trading server function, as the server knows it from
 /// the request (its session).
 #[cfg(feature = "ssr")]
-fn request_parts() -> Result<http::request::Parts, AppError> {
+pub(crate) fn request_parts() -> Result<http::request::Parts, AppError> {
     use_context::<http::request::Parts>().ok_or_else(AppError::unavailable)
 }
 
 #[cfg(feature = "ssr")]
-fn trading() -> Result<std::sync::Arc<dyn crate::ports::TradingPort>, AppError> {
+pub(crate) fn trading() -> Result<std::sync::Arc<dyn crate::ports::TradingPort>, AppError> {
     use_context::<std::sync::Arc<dyn crate::ports::TradingPort>>().ok_or_else(AppError::unavailable)
 }
 

@@ -77,3 +77,24 @@ test("a trade moves the row's price and volume without a reload", async ({ page,
   await seller.dispose();
   await buyer.dispose();
 });
+
+test("a starred listing stays on the watchlist across reloads", async ({ page }) => {
+  await openMarket(page);
+  const star = page.locator('[data-testid="market-row"][data-code="100050"]').getByTestId("market-star");
+  await expect(star).toHaveAttribute("aria-pressed", "false");
+  await expect(star).toHaveAccessibleName("다온게임즈: 관심종목에 추가");
+  await star.click();
+  await expect(star).toHaveAttribute("aria-pressed", "true");
+  await page.getByTestId("market-only-watched").check();
+  await expect(page.getByTestId("market-row")).toHaveCount(1);
+
+  await page.reload();
+  await openMarket(page);
+  await expect(star).toHaveAttribute("aria-pressed", "true");
+  await expect(star).toHaveAccessibleName("다온게임즈: 관심종목에서 빼기");
+  await star.click();
+  await expect(star).toHaveAttribute("aria-pressed", "false");
+  await page.reload();
+  await openMarket(page);
+  await expect(star).toHaveAttribute("aria-pressed", "false");
+});

@@ -582,3 +582,38 @@ async fn the_ui_server_functions_open_a_guest_account_and_share_the_session() {
     assert_eq!(orders["items"][0]["order_id"], placed["order"]["order_id"]);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn each_account_has_its_own_watchlist_that_survives_a_restart() {
+    let server = TestServer::start().await;
+    let alice = Trader::open(&server).await;
+    let bob = Trader::open(&server).await;
+    for code in ["100090", "100010", "100090"] {
+        let (status, body) = alice
+            .call(Method::PUT, &format!("/watchlist/{code}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(
+        alice.get("/watchlist").await["symbols"],
+        json!(["100010", "100090"]),
+        "in listing order, each once"
+    );
+    assert_eq!(bob.get("/watchlist").await["symbols"], json!([]));
+    let (status, body) = bob.call(Method::DELETE, "/watchlist/100010", None).await;
+    assert_eq!((status, &body["symbols"]), (StatusCode::OK, &json!([])));
+    let (status, body) = alice.call(Method::PUT, "/watchlist/999999", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "unknown_symbol");
+
+    let (status, _) = alice.call(Method::DELETE, "/watchlist/100090", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let db = server.stop().await;
+    let server = TestServer::start_with(db, |_| None).await;
+    let alice = Trader {
+        base: server.url("/api/v1"),
+        ..alice
+    };
+    assert_eq!(alice.get("/watchlist").await["symbols"], json!(["100010"]));
+    server.stop().await;
+}

@@ -1,16 +1,20 @@
 //! 시장 (Market): every listing with its last price, change, volume and a
 //! trend line. The list arrives with the page; each row then follows its
 //! ticker topic, so prices move without polling. Filter by sector, sort by
-//! any column, search by code, name or initial consonants.
+//! any column, search by code, name or initial consonants, and star
+//! listings for the watchlist (kept per account on the server).
 
 use crate::components::Skeleton;
 use crate::format::{Direction, format_change_bp, group_thousands};
 use crate::i18n::Lang;
-use crate::market::{ListingView, MarketOverview, SectorView, load_market};
+use crate::market::{
+    ListingView, MarketOverview, SectorView, load_market, load_watchlist, set_watched,
+};
 use crate::prefs::use_prefs;
 use crate::realtime::{Ticker, Topic, TopicEvent, use_topic};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use std::collections::BTreeSet;
 
 #[component]
 pub fn MarketPage() -> impl IntoView {
@@ -72,6 +76,40 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
     let sector = RwSignal::new(String::new());
     // None keeps the listing order (by code), the same on server and browser.
     let sort = RwSignal::new(None::<(Column, bool)>);
+    let watched = RwSignal::new(BTreeSet::<String>::new());
+    let only_watched = RwSignal::new(false);
+    // The watchlist is the caller's own; it loads in the browser after
+    // hydration, so the server-rendered list is the same for everyone.
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = load_watchlist().await {
+                watched.set(list.into_iter().collect());
+            }
+        });
+    });
+    let toggle_watch = Callback::new(move |code: String| {
+        let star = !watched.with(|w| w.contains(&code));
+        // Shown at once; the server's answer (or a failure) settles it.
+        watched.update(|w| {
+            if star {
+                w.insert(code.clone());
+            } else {
+                w.remove(&code);
+            }
+        });
+        leptos::task::spawn_local(async move {
+            match set_watched(code.clone(), star).await {
+                Ok(list) => watched.set(list.into_iter().collect()),
+                Err(_) => watched.update(|w| {
+                    if star {
+                        w.remove(&code);
+                    } else {
+                        w.insert(code);
+                    }
+                }),
+            }
+        });
+    });
     let rows: Vec<Row> = (overview.listings.into_iter())
         .map(|listing| {
             let latest = use_topic(Topic::Ticker {
@@ -92,11 +130,14 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
         let query = query.get();
         let sector = sector.get();
         let sort = sort.get();
+        let only_watched = only_watched.get();
         rows.with_value(|rows| {
             let mut shown: Vec<usize> = (0..rows.len())
                 .filter(|&i| {
                     let listing = &rows[i].listing;
-                    (sector.is_empty() || listing.sector == sector) && listing.matches(&query)
+                    (sector.is_empty() || listing.sector == sector)
+                        && listing.matches(&query)
+                        && (!only_watched || watched.with(|w| w.contains(&listing.code)))
                 })
                 .collect();
             if let Some((column, descending)) = sort {
@@ -183,6 +224,15 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                     }).collect_view())}
                 </select>
             </label>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="market-only-watched"
+                    prop:checked=move || only_watched.get()
+                    on:change=move |ev| only_watched.set(event_target_checked(&ev))
+                />
+                <span>{move || t().market_only_watched}</span>
+            </label>
             <p class="market__count num" aria-live="polite">
                 {move || format!("{}{}", visible.with(Vec::len), t().market_count_suffix)}
             </p>
@@ -196,6 +246,9 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                 <caption class="visually-hidden">{move || t().nav_market}</caption>
                 <thead>
                     <tr>
+                        <th scope="col" class="market-table__watch">
+                            <span class="visually-hidden">{move || t().col_watch}</span>
+                        </th>
                         {header(Column::Name, |t| t.col_name)}
                         {header(Column::Last, |t| t.col_last)}
                         {header(Column::Change, |t| t.col_change)}
@@ -211,7 +264,9 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                             let row = rows.with_value(|rows| rows[index].clone());
                             let sector_of = row.listing.sector.clone();
                             let sector = move || sectors.with_value(|s| sector_name(s, &sector_of, prefs.lang.get()));
-                            view! { <MarketRow row sector=Signal::derive(sector)/> }
+                            let code = row.listing.code.clone();
+                            let starred = Signal::derive(move || watched.with(|w| w.contains(&code)));
+                            view! { <MarketRow row sector=Signal::derive(sector) starred toggle_watch/> }
                         }
                     />
                 </tbody>
@@ -224,7 +279,12 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
 }
 
 #[component]
-fn MarketRow(row: Row, sector: Signal<String>) -> impl IntoView {
+fn MarketRow(
+    row: Row,
+    sector: Signal<String>,
+    starred: Signal<bool>,
+    toggle_watch: Callback<String>,
+) -> impl IntoView {
     let prefs = use_prefs();
     let Row { listing, ticker } = row;
     let direction = move || Direction::of_change(ticker.with(|t| t.change));
@@ -233,8 +293,34 @@ fn MarketRow(row: Row, sector: Signal<String>) -> impl IntoView {
         Lang::Ko => name_ko.clone(),
         Lang::En => name_en.clone(),
     };
+    let star_label = {
+        let name = name.clone();
+        move || {
+            let t = prefs.texts();
+            let action = if starred.get() {
+                t.watch_remove
+            } else {
+                t.watch_add
+            };
+            format!("{}: {action}", name())
+        }
+    };
+    let code = listing.code.clone();
     view! {
         <tr data-testid="market-row" data-code=listing.code.clone()>
+            <td class="market-table__watch">
+                <button
+                    type="button"
+                    class="star"
+                    class:star--on=move || starred.get()
+                    data-testid="market-star"
+                    aria-pressed=move || if starred.get() { "true" } else { "false" }
+                    aria-label=star_label
+                    on:click=move |_| toggle_watch.run(code.clone())
+                >
+                    <span aria-hidden="true">{move || if starred.get() { "★" } else { "☆" }}</span>
+                </button>
+            </td>
             <th scope="row" class="market-table__name">
                 <span class="market-table__title">{name}</span>
                 <span class="market-table__meta">

@@ -27,6 +27,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/fills", get(list_fills))
         .route("/portfolio", get(portfolio))
+        .route("/watchlist", get(watchlist))
+        .route(
+            "/watchlist/{symbol}",
+            axum::routing::put(watch).delete(unwatch),
+        )
         .route("/market/symbols", get(symbols))
         .route("/market/news", get(news))
         .route("/market/{symbol}/book", get(book))
@@ -120,6 +125,32 @@ async fn list_fills(
 async fn portfolio(State(state): State<AppState>, session: Session) -> ApiResult {
     let account = session::require_account(&session).await?;
     Ok(Json(state.trading.portfolio(account).await?).into_response())
+}
+
+async fn watchlist(State(state): State<AppState>, session: Session) -> ApiResult {
+    let account = session::require_account(&session).await?;
+    let symbols = state.trading.watchlist(account).await?;
+    Ok(Json(json!({ "symbols": symbols })).into_response())
+}
+
+async fn watch(
+    State(state): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> ApiResult {
+    let account = session::require_account(&session).await?;
+    let symbols = state.trading.set_watched(account, &code, true).await?;
+    Ok(Json(json!({ "symbols": symbols })).into_response())
+}
+
+async fn unwatch(
+    State(state): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> ApiResult {
+    let account = session::require_account(&session).await?;
+    let symbols = state.trading.set_watched(account, &code, false).await?;
+    Ok(Json(json!({ "symbols": symbols })).into_response())
 }
 
 /// Every listing with its names and ticker.

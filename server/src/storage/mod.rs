@@ -94,6 +94,18 @@ pub trait Storage: Send + Sync + 'static {
     /// Every account of `kind`, oldest first (the bots find theirs).
     async fn accounts_of_kind(&self, kind: &str) -> Result<Vec<i64>, StorageError>;
 
+    /// The symbols on one account's watchlist, by symbol id.
+    async fn watchlist(&self, account_id: i64) -> Result<Vec<i64>, StorageError>;
+
+    /// Puts a symbol on an account's watchlist or takes it off (idempotent).
+    async fn set_watched(
+        &self,
+        account_id: i64,
+        symbol_id: i64,
+        watched: bool,
+        now_ms: i64,
+    ) -> Result<(), StorageError>;
+
     async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError>;
 
     /// One order, only if `account_id` owns it.

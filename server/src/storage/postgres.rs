@@ -159,6 +159,42 @@ impl Storage for PostgresStorage {
         .await?)
     }
 
+    async fn watchlist(&self, account_id: i64) -> Result<Vec<i64>, StorageError> {
+        Ok(sqlx::query_scalar(
+            "SELECT symbol_id FROM watchlist WHERE account_id = $1 ORDER BY symbol_id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn set_watched(
+        &self,
+        account_id: i64,
+        symbol_id: i64,
+        watched: bool,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        if watched {
+            sqlx::query(
+                "INSERT INTO watchlist (account_id, symbol_id, added_ms) VALUES ($1, $2, $3) \
+                 ON CONFLICT (account_id, symbol_id) DO NOTHING",
+            )
+            .bind(account_id)
+            .bind(symbol_id)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+        } else {
+            sqlx::query("DELETE FROM watchlist WHERE account_id = $1 AND symbol_id = $2")
+                .bind(account_id)
+                .bind(symbol_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError> {
         let (cmp, dir) = if filter.newest_first {
             ("<", "DESC")

@@ -260,6 +260,29 @@ impl Trading {
         }))
     }
 
+    /// The account's watchlist, as symbol codes in listing order.
+    pub async fn watchlist(&self, account: AccountId) -> Result<Vec<String>, TradingError> {
+        let listings = self.market.listings();
+        let ids = self.storage.watchlist(account.0 as i64).await?;
+        Ok(ids.into_iter().map(|id| listings.code_of(id)).collect())
+    }
+
+    /// Stars (`watched`) or unstars a symbol; answers the new watchlist.
+    pub async fn set_watched(
+        &self,
+        account: AccountId,
+        code: &str,
+        watched: bool,
+    ) -> Result<Vec<String>, TradingError> {
+        let listing = (self.market.listings().by_code(code))
+            .ok_or_else(|| TradingError::UnknownSymbol(code.to_owned()))?;
+        let symbol_id = i64::from(listing.symbol.0);
+        (self.storage)
+            .set_watched(account.0 as i64, symbol_id, watched, crate::now_ms())
+            .await?;
+        self.watchlist(account).await
+    }
+
     pub async fn portfolio(&self, account: AccountId) -> Result<PortfolioView, TradingError> {
         let id = account.0 as i64;
         let balance = self.storage.balance(id).await?.unwrap_or_default();

@@ -56,6 +56,27 @@ impl TradingPort for TradingForUi {
         Ok(self.0.portfolio(account).await?)
     }
 
+    async fn watchlist(&self, request: &Parts) -> Result<Vec<String>, AppError> {
+        let session = request
+            .extensions
+            .get::<Session>()
+            .ok_or(TradingError::Unauthenticated)?;
+        match session::account(session).await? {
+            Some(account) => Ok(self.0.watchlist(account).await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    async fn set_watched(
+        &self,
+        request: &Parts,
+        symbol: String,
+        watched: bool,
+    ) -> Result<Vec<String>, AppError> {
+        let account = self.caller(request).await?;
+        Ok(self.0.set_watched(account, &symbol, watched).await?)
+    }
+
     async fn market(&self) -> Result<app::market::MarketOverview, AppError> {
         crate::market::overview(&self.0.market, self.0.storage.as_ref())
             .await
