@@ -83,7 +83,7 @@ pub async fn run_with(
     if opened > 0 {
         tracing::info!(
             opened,
-            "trading days that ended while the server was down were closed"
+            "the trading day turned while the server was down; today opened"
         );
     }
     hub.set_source(market.clone());

@@ -84,6 +84,16 @@ async fn candles(server: &TestServer, query: &str) -> Value {
     .await
 }
 
+/// Every candle of an answer as `[start_ms, open, high, low, close, volume]`.
+fn series(body: &Value) -> Vec<[i64; 6]> {
+    body["candles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(ohlcv)
+        .collect()
+}
+
 fn ohlcv(candle: &Value) -> [i64; 6] {
     ["start_ms", "open", "high", "low", "close", "volume"].map(|k| candle[k].as_i64().unwrap())
 }
@@ -104,12 +114,7 @@ async fn trades_become_candles_that_are_served_streamed_and_kept_across_a_restar
     ];
     let body = candles(&server, "interval=1m").await;
     assert_eq!(body["interval"], "1m");
-    let got: Vec<[i64; 6]> = body["candles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(ohlcv)
-        .collect();
+    let got = series(&body);
     assert_eq!(got, expected_minutes, "oldest first, OHLCV exact");
     assert_eq!(
         body["candles"][0]["turnover"],
@@ -123,12 +128,7 @@ async fn trades_become_candles_that_are_served_streamed_and_kept_across_a_restar
         ("1d", TradingDay::default().start_of(T)),
     ] {
         let body = candles(&server, &format!("interval={interval}")).await;
-        let got: Vec<[i64; 6]> = body["candles"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(ohlcv)
-            .collect();
+        let got = series(&body);
         let mut want = whole;
         want[0] = start;
         assert_eq!(got, vec![want], "{interval}");
@@ -168,12 +168,7 @@ async fn trades_become_candles_that_are_served_streamed_and_kept_across_a_restar
     let db = server.stop().await;
     let server = TestServer::start_with(db, |_| None).await;
     let body = candles(&server, "interval=1m").await;
-    let got: Vec<[i64; 6]> = body["candles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(ohlcv)
-        .collect();
+    let got = series(&body);
     assert_eq!(
         got,
         vec![
