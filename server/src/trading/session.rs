@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
-use tower_sessions::{CachingSessionStore, Expiry, MemoryStore, Session, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, Session, SessionManagerLayer};
 
 pub const COOKIE_NAME: &str = "gaemi_session";
 const ACCOUNT_KEY: &str = "account_id";
@@ -87,13 +87,88 @@ impl SessionStore for StoredSessions {
     }
 }
 
+/// The in-memory side of [`CachedSessions`]: a bounded `moka` cache whose
+/// entries leave at their session's expiry. Written here because the
+/// published `tower-sessions-moka-store` (0.15.0) still implements the
+/// session-store trait of tower-sessions 0.14, not the 0.15 we use.
+#[derive(Clone, Debug)]
+pub struct SessionCache {
+    cache: moka::future::Cache<Id, Record>,
+}
+
+impl SessionCache {
+    pub fn new(capacity: u64) -> SessionCache {
+        SessionCache {
+            cache: moka::future::Cache::builder()
+                .max_capacity(capacity)
+                .expire_after(UntilExpiry)
+                .build(),
+        }
+    }
+}
+
+/// Keeps a cached session exactly until its own expiry date.
+struct UntilExpiry;
+
+impl UntilExpiry {
+    fn remaining(record: &Record) -> std::time::Duration {
+        let left = record.expiry_date - time::OffsetDateTime::now_utc();
+        left.try_into().unwrap_or_default()
+    }
+}
+
+impl moka::Expiry<Id, Record> for UntilExpiry {
+    fn expire_after_create(
+        &self,
+        _: &Id,
+        record: &Record,
+        _: std::time::Instant,
+    ) -> Option<std::time::Duration> {
+        Some(Self::remaining(record))
+    }
+
+    fn expire_after_update(
+        &self,
+        _: &Id,
+        record: &Record,
+        _: std::time::Instant,
+        _: Option<std::time::Duration>,
+    ) -> Option<std::time::Duration> {
+        Some(Self::remaining(record))
+    }
+}
+
+#[async_trait]
+impl SessionStore for SessionCache {
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.cache.insert(record.id, record.clone()).await;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        Ok(self.cache.get(id).await)
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.cache.invalidate(id).await;
+        Ok(())
+    }
+}
+
 /// Sessions read through a process-local cache: an order request then costs
 /// no database read to find its account (the load test showed that read,
-/// through SQLite's worker thread, dominating). Writes go to both.
-pub type CachedSessions = CachingSessionStore<MemoryStore, StoredSessions>;
+/// through SQLite's worker thread, dominating). Writes go to both. The cache
+/// is bounded (least recently used sessions leave first, and expired ones
+/// at their expiry), so a flood of new visitors cannot grow memory without
+/// end; a session that left the cache is read from the database again.
+pub type CachedSessions = CachingSessionStore<SessionCache, StoredSessions>;
+
+/// Sessions kept in memory at most: about 100 MB at 1 KB per session.
+pub const SESSION_CACHE_CAPACITY: u64 = 100_000;
 
 pub fn layer(storage: Arc<dyn Storage>, https: bool) -> SessionManagerLayer<CachedSessions> {
-    let store = CachingSessionStore::new(MemoryStore::default(), StoredSessions { storage });
+    let cache = SessionCache::new(SESSION_CACHE_CAPACITY);
+    let store = CachingSessionStore::new(cache, StoredSessions { storage });
     SessionManagerLayer::new(store)
         .with_name(COOKIE_NAME)
         .with_http_only(true)
@@ -130,4 +205,44 @@ pub async fn account_or_open(
 
 fn session_error(err: tower_sessions::session::Error) -> TradingError {
     TradingError::Session(err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(minutes: i64) -> Record {
+        Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_session_cache_never_holds_more_than_its_capacity() {
+        let cache = SessionCache::new(8);
+        for _ in 0..100 {
+            cache.save(&record(30)).await.unwrap();
+        }
+        cache.cache.run_pending_tasks().await;
+        assert!(
+            cache.cache.entry_count() <= 8,
+            "{}",
+            cache.cache.entry_count()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cached_session_is_served_until_it_expires() {
+        let cache = SessionCache::new(8);
+        let live = record(30);
+        let expired = record(-1);
+        cache.save(&live).await.unwrap();
+        cache.save(&expired).await.unwrap();
+        assert_eq!(cache.load(&live.id).await.unwrap(), Some(live.clone()));
+        assert_eq!(cache.load(&expired.id).await.unwrap(), None);
+        cache.delete(&live.id).await.unwrap();
+        assert_eq!(cache.load(&live.id).await.unwrap(), None);
+    }
 }
