@@ -9,10 +9,7 @@ mod common;
 use app::realtime::{CandleInterval, ClientFrame, ServerFrame, Topic, TopicEvent};
 use common::{HANG_GUARD, TestDb, TestServer, client, get_json, wait_for};
 use futures_util::{SinkExt, StreamExt};
-use gaemi::exchange::{
-    AccountId, ClientOrderId, Command, OrderType, PlaceOrder, Side, SymbolId, TimeInForce,
-    TradingDay,
-};
+use gaemi::exchange::{AccountId, Command, Side, SymbolId, TradingDay};
 use serde_json::Value;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
@@ -42,15 +39,7 @@ async fn submit(server: &TestServer, command: Command, ts_ms: i64) {
 }
 
 fn limit(account: u64, client: u64, side: Side, price: i64, qty: i64) -> Command {
-    Command::Place(PlaceOrder {
-        account: AccountId(account),
-        client_id: ClientOrderId(client),
-        symbol: SYMBOL,
-        side,
-        order_type: OrderType::Limit(price),
-        tif: TimeInForce::Gtc,
-        qty,
-    })
+    common::limit_order(account, client, SYMBOL, side, price, qty)
 }
 
 async fn fund(server: &TestServer) {

@@ -7,9 +7,7 @@ mod common;
 use app::realtime::{ClientFrame, ServerFrame, Topic, TopicEvent, WsErrorCode};
 use common::{HANG_GUARD, TestServer};
 use futures_util::{SinkExt, StreamExt};
-use gaemi::exchange::{
-    AccountId, ClientOrderId, Command, OrderType, PlaceOrder, Side, SymbolId, TimeInForce,
-};
+use gaemi::exchange::{AccountId, Command, Side, SymbolId};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -65,15 +63,7 @@ async fn command(server: &TestServer, command: Command) {
 }
 
 fn place(account: u64, client: u64, side: Side, price: i64, qty: i64) -> Command {
-    Command::Place(PlaceOrder {
-        account: AccountId(account),
-        client_id: ClientOrderId(client),
-        symbol: SYMBOL,
-        side,
-        order_type: OrderType::Limit(price),
-        tif: TimeInForce::Gtc,
-        qty,
-    })
+    common::limit_order(account, client, SYMBOL, side, price, qty)
 }
 
 #[tokio::test]

@@ -142,22 +142,25 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                 .collect();
             if let Some((column, descending)) = sort {
                 let lang = prefs.lang.get();
-                shown.sort_by(|&a, &b| {
-                    let (ra, rb) = (&rows[a], &rows[b]);
-                    let order = match column {
-                        Column::Name => {
-                            let name = |r: &Row| match lang {
-                                Lang::Ko => r.listing.name_ko.clone(),
-                                Lang::En => r.listing.name_en.to_lowercase(),
-                            };
-                            name(ra).cmp(&name(rb))
-                        }
-                        Column::Last => ra.ticker.get().last.cmp(&rb.ticker.get().last),
-                        Column::Change => ra.ticker.get().change_bp.cmp(&rb.ticker.get().change_bp),
-                        Column::Volume => ra.ticker.get().volume.cmp(&rb.ticker.get().volume),
-                    };
-                    if descending { order.reverse() } else { order }
-                });
+                // One key per row per sort, not per comparison: this runs
+                // again on every live update while a column is sorted.
+                let key = |row: &Row| match column {
+                    Column::Name => (
+                        0,
+                        match lang {
+                            Lang::Ko => row.listing.name_ko.clone(),
+                            Lang::En => row.listing.name_en.to_lowercase(),
+                        },
+                    ),
+                    Column::Last => (row.ticker.with(|t| t.last), String::new()),
+                    Column::Change => (row.ticker.with(|t| t.change_bp), String::new()),
+                    Column::Volume => (row.ticker.with(|t| t.volume), String::new()),
+                };
+                if descending {
+                    shown.sort_by_cached_key(|&i| std::cmp::Reverse(key(&rows[i])));
+                } else {
+                    shown.sort_by_cached_key(|&i| key(&rows[i]));
+                }
             }
             shown
         })

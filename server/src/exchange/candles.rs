@@ -94,10 +94,6 @@ impl TradingDay {
         }
     }
 
-    pub fn length_ms(self) -> i64 {
-        self.length_ms
-    }
-
     /// When the trading day holding `ts_ms` started (Unix ms).
     pub fn start_of(self, ts_ms: i64) -> i64 {
         (ts_ms + KST_OFFSET_MS).div_euclid(self.length_ms) * self.length_ms - KST_OFFSET_MS
@@ -220,7 +216,12 @@ mod tests {
             hourly.start_of(KST_MIDNIGHT + 3 * 3_600_000 + 17),
             KST_MIDNIGHT + 3 * 3_600_000
         );
-        assert_eq!(TradingDay::new(0).length_ms(), 1_000, "never zero");
+        let shortest = TradingDay::new(0);
+        assert_eq!(
+            shortest.next_start(KST_MIDNIGHT) - shortest.start_of(KST_MIDNIGHT),
+            1_000,
+            "never zero"
+        );
     }
 
     #[test]

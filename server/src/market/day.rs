@@ -64,6 +64,8 @@ pub async fn run_day_turns(
             () = tokio::time::sleep(Duration::from_millis(wait)) => {}
         }
         match open_due_days(&exchange, &market, day, crate::now_ms()).await {
+            // Woken a moment early, nothing is due yet; the loop waits again.
+            Ok(0) => {}
             Ok(opened) => tracing::info!(opened, "a new trading day opened"),
             Err(err) => {
                 tracing::error!(%err, "the trading day could not turn");

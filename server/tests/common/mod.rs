@@ -246,3 +246,24 @@ pub async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+/// A good-till-cancelled limit order, as the engine takes it.
+pub fn limit_order(
+    account: u64,
+    client: u64,
+    symbol: gaemi::exchange::SymbolId,
+    side: gaemi::exchange::Side,
+    price: i64,
+    qty: i64,
+) -> gaemi::exchange::Command {
+    use gaemi::exchange::{AccountId, ClientOrderId, Command, OrderType, PlaceOrder, TimeInForce};
+    Command::Place(PlaceOrder {
+        account: AccountId(account),
+        client_id: ClientOrderId(client),
+        symbol,
+        side,
+        order_type: OrderType::Limit(price),
+        tif: TimeInForce::Gtc,
+        qty,
+    })
+}
