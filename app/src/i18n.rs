@@ -47,6 +47,16 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// One of two inline strings: for labels used in a single place, where
+    /// a [`Texts`] field would only add indirection. Both are required, so
+    /// a missing translation is still a compile error.
+    pub const fn pick(self, ko: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Ko => ko,
+            Lang::En => en,
+        }
+    }
+
     pub const fn other(self) -> Lang {
         match self {
             Lang::Ko => Lang::En,
@@ -70,6 +80,8 @@ pub struct Texts {
     pub nav_label: &'static str,
     pub nav_home: &'static str,
     pub nav_market: &'static str,
+    pub nav_portfolio: &'static str,
+    pub nav_orders: &'static str,
     pub nav_rounds: &'static str,
     pub nav_community: &'static str,
     pub nav_ranking: &'static str,
@@ -134,6 +146,8 @@ pub static KO: Texts = Texts {
     nav_label: "주 메뉴",
     nav_home: "홈",
     nav_market: "시장",
+    nav_portfolio: "내 자산",
+    nav_orders: "주문",
     nav_rounds: "라운드",
     nav_community: "커뮤니티",
     nav_ranking: "랭킹",
@@ -196,6 +210,8 @@ pub static EN: Texts = Texts {
     nav_label: "Main menu",
     nav_home: "Home",
     nav_market: "Market",
+    nav_portfolio: "Portfolio",
+    nav_orders: "Orders",
     nav_rounds: "Rounds",
     nav_community: "Community",
     nav_ranking: "Ranking",

@@ -4,6 +4,8 @@
 //! server's types; the server reaches in only through [`ports`].
 
 pub mod api;
+pub mod book;
+pub mod chart;
 mod components;
 pub mod format;
 pub mod i18n;
@@ -13,8 +15,11 @@ mod pages;
 pub mod ports;
 pub mod prefs;
 pub mod realtime;
+pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod security;
+pub mod stock;
+pub mod ticket;
 pub mod trading;
 
 use leptos::prelude::*;
@@ -73,6 +78,9 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/market") view=MarketPage/>
+                        <Route path=path!("/market/:code") view=StockPage/>
+                        <Route path=path!("/portfolio") view=PortfolioPage/>
+                        <Route path=path!("/orders") view=OrdersPage/>
                         <Route path=path!("/rounds") view=RoundsPage/>
                         <Route path=path!("/community") view=CommunityPage/>
                         <Route path=path!("/ranking") view=RankingPage/>

@@ -63,4 +63,16 @@ pub trait TradingPort: Send + Sync + 'static {
 
     /// Every listing with its ticker and trend (public: no session needed).
     async fn market(&self) -> Result<crate::market::MarketOverview, AppError>;
+
+    /// One listing with its sector, news and fee rates (public).
+    async fn stock(&self, code: String) -> Result<crate::stock::StockView, AppError>;
+
+    /// Candle history of one listing, oldest first (public).
+    async fn candles(
+        &self,
+        code: String,
+        interval: crate::realtime::CandleInterval,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<crate::stock::CandleHistory, AppError>;
 }

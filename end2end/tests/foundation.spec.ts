@@ -143,7 +143,6 @@ test("screenshots of the shell at phone and desktop widths", async ({ page, cons
     await page.setViewportSize({ width, height });
     for (const [route, file] of [
       ["/", "home"],
-      ["/market", "market"],
       ["/missing", "not-found"],
     ]) {
       await page.goto(route);

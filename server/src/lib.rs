@@ -93,6 +93,7 @@ pub async fn run_with(
         market: market.clone(),
         starting_cash: settings.gaemi.market.starting_cash,
         guest_shares: settings.gaemi.market.guest_shares,
+        fees: fee_schedule(&settings),
     };
     let bots = if settings.gaemi.bots.enabled {
         let live = sim::live::LiveBots {
@@ -198,6 +199,13 @@ pub async fn run_with(
     Ok(())
 }
 
+fn fee_schedule(settings: &Settings) -> exchange::FeeSchedule {
+    exchange::FeeSchedule {
+        commission_ppm: settings.gaemi.market.commission_ppm,
+        sell_tax_ppm: settings.gaemi.market.sell_tax_ppm,
+    }
+}
+
 /// Recovers the exchange from the journal, feeding the market data, and
 /// lists whatever listing the journal does not know yet.
 async fn start_exchange(
@@ -206,10 +214,7 @@ async fn start_exchange(
     market: &Arc<market::MarketData>,
     hub: &Arc<realtime::Hub>,
 ) -> Result<(exchange::Exchange, exchange::ExchangeTasks), ServerError> {
-    let fees = exchange::FeeSchedule {
-        commission_ppm: settings.gaemi.market.commission_ppm,
-        sell_tax_ppm: settings.gaemi.market.sell_tax_ppm,
-    };
+    let fees = fee_schedule(settings);
     let exchange_settings = exchange::ExchangeSettings {
         queue: settings.gaemi.market.order_queue,
         day: market.day(),

@@ -195,6 +195,52 @@ async fn the_book_arrives_as_a_snapshot_then_deltas_in_sequence_and_trades_as_th
     .await;
     assert_eq!(book["bids"][0]["qty"], 3);
     assert_eq!(book["asks"][0]["price"], 38_500);
+
+    // A tape opened later starts with the recent trades.
+    let mut late = connect(&server).await;
+    let trades = Topic::Trades {
+        symbol: CODE.to_owned(),
+    };
+    send(&mut late, &ClientFrame::Subscribe { topic: trades }).await;
+    let recent = loop {
+        match next(&mut late).await {
+            ServerFrame::Subscribed { .. } => continue,
+            ServerFrame::Event {
+                event: TopicEvent::Trades(tape),
+                ..
+            } => break tape.trades,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    let recent: Vec<_> = recent.iter().map(|t| (t.price, t.qty)).collect();
+    assert_eq!(recent, vec![(38_000, 2)]);
+
+    // The stock page's server function: the listing, its sector and fees.
+    let client = common::client();
+    let stock: Value = client
+        .post(server.url("/api/fn/load_stock"))
+        .header("origin", server.origin())
+        .form(&[("code", CODE)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stock["listing"]["name_ko"], "서해바이오");
+    assert_eq!(stock["listing"]["ticker"]["last"], 38_000);
+    assert_eq!(stock["sector"]["key"], stock["listing"]["sector"]);
+    assert_eq!(stock["fees"]["commission_ppm"], 150);
+    let unknown = client
+        .post(server.url("/api/fn/load_stock"))
+        .header("origin", server.origin())
+        .form(&[("code", "999999")])
+        .send()
+        .await
+        .unwrap();
+    assert!(!unknown.status().is_success());
+    let unknown: Value = unknown.json().await.unwrap();
+    assert_eq!(unknown["code"], "unknown_symbol");
     server.stop().await;
 }
 

@@ -14,6 +14,8 @@ pub fn Header() -> impl IntoView {
         let t = t();
         [
             ("/market", t.nav_market),
+            ("/portfolio", t.nav_portfolio),
+            ("/orders", t.nav_orders),
             ("/rounds", t.nav_rounds),
             ("/community", t.nav_community),
             ("/ranking", t.nav_ranking),

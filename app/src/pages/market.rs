@@ -325,7 +325,7 @@ fn MarketRow(
                 </button>
             </td>
             <th scope="row" class="market-table__name">
-                <span class="market-table__title">{name}</span>
+                <a class="market-table__title" href=format!("/market/{}", listing.code) data-testid="market-link">{name}</a>
                 <span class="market-table__meta">
                     <span class="num">{listing.code.clone()}</span>
                     " · "

@@ -5,12 +5,18 @@ mod error;
 mod home;
 mod market;
 mod not_found;
+pub(crate) mod orders;
+mod portfolio;
+mod stock;
 
 pub use area::{CommunityPage, MePage, RankingPage, RoundsPage};
 pub use error::ErrorPage;
 pub use home::HomePage;
 pub use market::MarketPage;
 pub use not_found::NotFoundPage;
+pub use orders::OrdersPage;
+pub use portfolio::PortfolioPage;
+pub use stock::StockPage;
 
 /// Sets the HTTP status of the page being rendered on the server; a no-op in
 /// the browser, where the response has long been sent.

@@ -19,7 +19,9 @@ pub enum Topic {
     /// A snapshot of one symbol's book on subscribe, then depth deltas
     /// (conflated about every 100 ms) with sequence numbers.
     Book { symbol: String },
-    /// Every trade of one symbol, never conflated.
+    /// Every trade of one symbol, never conflated. On subscribe, the most
+    /// recent trades (oldest first); a print may then arrive again in the
+    /// next event, so clients skip sequence numbers they already have.
     Trades { symbol: String },
     /// Last price, change and volume of one symbol, on subscribe and on change.
     Ticker { symbol: String },

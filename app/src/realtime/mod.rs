@@ -81,6 +81,17 @@ impl Realtime {
         }
     }
 
+    /// Asks the server for a fresh snapshot of `topic`, after a gap in its
+    /// sequence: subscribing again while subscribed would be a no-op.
+    pub fn resync(self, topic: &Topic) {
+        self.send(&ClientFrame::Unsubscribe {
+            topic: topic.clone(),
+        });
+        self.send(&ClientFrame::Subscribe {
+            topic: topic.clone(),
+        });
+    }
+
     /// Topics that currently have subscribers; resubscribed after a reconnect.
     #[cfg(feature = "hydrate")]
     fn active_topics(self) -> Vec<Topic> {

@@ -250,10 +250,6 @@ async fn candles(
     Path(code): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult {
-    let market = &state.trading.market;
-    let listing = (market.listings().by_code(&code))
-        .filter(|listing| market.is_listed(listing.symbol))
-        .ok_or_else(|| TradingError::UnknownSymbol(code.clone()))?;
     let interval = match params.get("interval").map(String::as_str) {
         None => {
             return Err(TradingError::invalid(
@@ -270,43 +266,27 @@ async fn candles(
             )
         })?,
     };
-    let before = input::whole_in(
-        params.get("before").map(String::as_str),
-        0..=i64::MAX,
-        "before",
-        "캔들 시작 시각(밀리초, 0 이상의 정수)이어야 합니다.",
-        "Must be a candle start time (milliseconds, a whole number of 0 or more).",
-    )?;
-    let limit = input::whole_in(
-        params.get("limit").map(String::as_str),
-        1..=1_000,
-        "limit",
-        "1에서 1000 사이의 정수여야 합니다.",
-        "Must be a whole number from 1 to 1000.",
-    )?
-    .unwrap_or(200);
-    let mut rows = state
-        .storage
-        .candles(&crate::storage::CandleFilter {
-            symbol_id: i64::from(listing.symbol.0),
-            interval: crate::market::data::interval_of(interval),
-            before,
-            limit,
-        })
-        .await
-        .map_err(TradingError::from)?;
-    let next_before = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|row| row.start_ms))
-        .flatten();
-    rows.reverse();
-    let candles: Vec<_> = (rows.iter())
-        .map(|row| crate::market::data::candle_view(&listing.code, row))
-        .collect();
-    Ok(Json(json!({
-        "symbol": listing.code,
-        "interval": interval,
-        "candles": candles,
-        "next_before": next_before,
-    }))
-    .into_response())
+    // Whole numbers here; their ranges are checked with the server
+    // functions' in `candle_history`.
+    let whole = |field: &'static str| {
+        input::whole_in(
+            params.get(field).map(String::as_str),
+            i64::MIN..=i64::MAX,
+            field,
+            "정수여야 합니다.",
+            "Must be a whole number.",
+        )
+    };
+    let before = whole("before")?;
+    let limit = whole("limit")?.unwrap_or(app::stock::CHART_CANDLES);
+    let history = crate::market::candle_history(
+        &state.trading.market,
+        state.storage.as_ref(),
+        &code,
+        interval,
+        before,
+        limit,
+    )
+    .await?;
+    Ok(Json(history).into_response())
 }

@@ -15,13 +15,17 @@ use app::realtime::{
     BookDelta, BookSnapshot, Candle, CandleInterval, Level, Ticker, Topic, TopicEvent, TradePrint,
     TradePrints,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Levels per side in a snapshot; deeper levels still arrive as deltas.
 pub const SNAPSHOT_DEPTH: usize = 50;
+
+/// Trades a new `trades` subscriber gets first, so a tape opened mid-session
+/// is not empty until the next trade.
+pub const RECENT_TRADES: usize = 50;
 
 #[derive(Default)]
 struct SymbolState {
@@ -43,6 +47,8 @@ struct SymbolState {
     book_seq: u64,
     dirty: BTreeSet<(Side, i64)>,
     tape: Vec<TradePrint>,
+    /// The last [`RECENT_TRADES`] prints, oldest first (kept across publishes).
+    recent: VecDeque<TradePrint>,
     ticker_changed: bool,
 }
 
@@ -371,13 +377,18 @@ impl MarketData {
                     state.volume += qty;
                     state.turnover += price * qty;
                     state.ticker_changed = true;
-                    state.tape.push(TradePrint {
+                    let print = TradePrint {
                         seq: *seq,
                         price,
                         qty,
                         taker_buys: taker_side == Side::Buy,
                         ts_ms: *ts_ms,
-                    });
+                    };
+                    state.tape.push(print);
+                    if state.recent.len() == RECENT_TRADES {
+                        state.recent.pop_front();
+                    }
+                    state.recent.push_back(print);
                 }
                 _ => {}
             }
@@ -442,7 +453,16 @@ impl TopicSource for MarketData {
                 let id = self.listings.by_code(symbol)?.symbol;
                 self.candle(id, *interval).map(TopicEvent::Candle)
             }
-            Topic::Clock | Topic::News | Topic::Trades { .. } => None,
+            Topic::Trades { symbol } => {
+                let listing = self.listings.by_code(symbol)?;
+                let symbols = self.lock();
+                let state = symbols.get(&listing.symbol).filter(|s| s.listed)?;
+                Some(TopicEvent::Trades(TradePrints {
+                    symbol: listing.code.clone(),
+                    trades: state.recent.iter().copied().collect(),
+                }))
+            }
+            Topic::Clock | Topic::News => None,
         }
     }
 }

@@ -9,6 +9,10 @@ pub mod listings;
 pub use data::{MarketData, MarketFeed, run_publisher};
 pub use listings::{Listing, Listings, ListingsFile};
 
+use crate::storage::{CandleFilter, Storage, StorageError};
+use crate::trading::TradingError;
+use app::realtime::CandleInterval;
+
 /// A stored news item as clients see it: codes instead of symbol ids.
 pub fn news_view(listings: &Listings, row: &crate::storage::NewsRow) -> app::realtime::NewsView {
     app::realtime::NewsView {
@@ -23,43 +27,147 @@ pub fn news_view(listings: &Listings, row: &crate::storage::NewsRow) -> app::rea
     }
 }
 
-/// The market list: every listed company with its ticker and its last
-/// [`app::market::SPARK_POINTS`] 5-minute closes.
+/// One listing as the market list and the stock page show it: names,
+/// sector, ticker and its last [`app::market::SPARK_POINTS`] 5-minute closes.
+/// `None` when it is not listed (yet).
+async fn listing_view(
+    market: &MarketData,
+    storage: &dyn Storage,
+    listing: &Listing,
+) -> Result<Option<app::market::ListingView>, StorageError> {
+    let Some(ticker) = market.ticker(listing.symbol) else {
+        return Ok(None);
+    };
+    let candles = storage
+        .candles(&CandleFilter {
+            symbol_id: i64::from(listing.symbol.0),
+            interval: crate::exchange::Interval::FiveMinutes,
+            before: None,
+            limit: app::market::SPARK_POINTS,
+        })
+        .await?;
+    Ok(Some(app::market::ListingView {
+        code: listing.code.clone(),
+        name_ko: listing.name_ko.clone(),
+        name_en: listing.name_en.clone(),
+        sector: listing.sector.clone(),
+        ticker,
+        spark: candles.iter().rev().map(|c| c.close).collect(),
+    }))
+}
+
+fn sector_view(sector: &listings::Sector) -> app::market::SectorView {
+    app::market::SectorView {
+        key: sector.key.clone(),
+        name_ko: sector.name_ko.clone(),
+        name_en: sector.name_en.clone(),
+    }
+}
+
+/// The listed company with this code, or `UnknownSymbol`.
+pub fn listed<'a>(market: &'a MarketData, code: &str) -> Result<&'a Listing, TradingError> {
+    (market.listings().by_code(code))
+        .filter(|listing| market.is_listed(listing.symbol))
+        .ok_or_else(|| TradingError::UnknownSymbol(code.to_owned()))
+}
+
+/// The market list: every listed company with its ticker and trend.
 pub async fn overview(
     market: &MarketData,
-    storage: &dyn crate::storage::Storage,
-) -> Result<app::market::MarketOverview, crate::storage::StorageError> {
+    storage: &dyn Storage,
+) -> Result<app::market::MarketOverview, StorageError> {
     let listings = market.listings();
     let mut views = Vec::with_capacity(listings.all().len());
     for listing in listings.all() {
-        let Some(ticker) = market.ticker(listing.symbol) else {
-            continue;
-        };
-        let candles = storage
-            .candles(&crate::storage::CandleFilter {
-                symbol_id: i64::from(listing.symbol.0),
-                interval: crate::exchange::Interval::FiveMinutes,
-                before: None,
-                limit: app::market::SPARK_POINTS,
-            })
-            .await?;
-        views.push(app::market::ListingView {
-            code: listing.code.clone(),
-            name_ko: listing.name_ko.clone(),
-            name_en: listing.name_en.clone(),
-            sector: listing.sector.clone(),
-            ticker,
-            spark: candles.iter().rev().map(|c| c.close).collect(),
-        });
+        views.extend(listing_view(market, storage, listing).await?);
     }
     Ok(app::market::MarketOverview {
-        sectors: (listings.sectors().iter())
-            .map(|s| app::market::SectorView {
-                key: s.key.clone(),
-                name_ko: s.name_ko.clone(),
-                name_en: s.name_en.clone(),
-            })
-            .collect(),
+        sectors: listings.sectors().iter().map(sector_view).collect(),
         listings: views,
+    })
+}
+
+/// The stock page: one listing, its sector, its recent news and the fees.
+pub async fn stock(
+    market: &MarketData,
+    storage: &dyn Storage,
+    code: &str,
+    fees: crate::exchange::FeeSchedule,
+) -> Result<app::stock::StockView, TradingError> {
+    let listing = listed(market, code)?;
+    let view = listing_view(market, storage, listing)
+        .await?
+        .ok_or_else(|| TradingError::UnknownSymbol(code.to_owned()))?;
+    let sector = (market.listings().sectors().iter())
+        .find(|s| s.key == listing.sector)
+        .map(sector_view)
+        .unwrap_or_else(|| app::market::SectorView {
+            key: listing.sector.clone(),
+            name_ko: listing.sector.clone(),
+            name_en: listing.sector.clone(),
+        });
+    let news = storage
+        .news(&crate::storage::NewsFilter {
+            symbol: Some((i64::from(listing.symbol.0), listing.sector.clone())),
+            before: None,
+            limit: app::stock::STOCK_NEWS,
+        })
+        .await?;
+    Ok(app::stock::StockView {
+        listing: view,
+        sector,
+        news: news
+            .iter()
+            .map(|row| news_view(market.listings(), row))
+            .collect(),
+        fees,
+    })
+}
+
+/// Candles of one listed company, oldest first, up to `limit` (1 to
+/// [`app::stock::MAX_CANDLES`]) starting before `before` (0 or more).
+pub async fn candle_history(
+    market: &MarketData,
+    storage: &dyn Storage,
+    code: &str,
+    interval: CandleInterval,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<app::stock::CandleHistory, TradingError> {
+    let listing = listed(market, code)?;
+    if !(1..=app::stock::MAX_CANDLES).contains(&limit) {
+        return Err(TradingError::invalid(
+            "limit",
+            "1에서 1000 사이의 정수여야 합니다.",
+            "Must be a whole number from 1 to 1000.",
+        ));
+    }
+    if before.is_some_and(|before| before < 0) {
+        return Err(TradingError::invalid(
+            "before",
+            "캔들 시작 시각(밀리초, 0 이상의 정수)이어야 합니다.",
+            "Must be a candle start time (milliseconds, a whole number of 0 or more).",
+        ));
+    }
+    let mut rows = storage
+        .candles(&CandleFilter {
+            symbol_id: i64::from(listing.symbol.0),
+            interval: data::interval_of(interval),
+            before,
+            limit,
+        })
+        .await?;
+    let next_before = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|row| row.start_ms))
+        .flatten();
+    rows.reverse();
+    Ok(app::stock::CandleHistory {
+        symbol: listing.code.clone(),
+        interval,
+        candles: rows
+            .iter()
+            .map(|row| data::candle_view(&listing.code, row))
+            .collect(),
+        next_before,
     })
 }

@@ -32,6 +32,8 @@ pub struct Trading {
     pub starting_cash: i64,
     /// Shares of every listing a new guest account starts with.
     pub guest_shares: i64,
+    /// The rates the engine charges, shown to the order ticket.
+    pub fees: crate::exchange::FeeSchedule,
 }
 
 impl Trading {

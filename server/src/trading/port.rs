@@ -82,4 +82,34 @@ impl TradingPort for TradingForUi {
             .await
             .map_err(|err| TradingError::from(err).into())
     }
+
+    async fn stock(&self, code: String) -> Result<app::stock::StockView, AppError> {
+        let trading = &self.0;
+        Ok(crate::market::stock(
+            &trading.market,
+            trading.storage.as_ref(),
+            &code,
+            trading.fees,
+        )
+        .await?)
+    }
+
+    async fn candles(
+        &self,
+        code: String,
+        interval: app::realtime::CandleInterval,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<app::stock::CandleHistory, AppError> {
+        let trading = &self.0;
+        Ok(crate::market::candle_history(
+            &trading.market,
+            trading.storage.as_ref(),
+            &code,
+            interval,
+            before,
+            limit,
+        )
+        .await?)
+    }
 }

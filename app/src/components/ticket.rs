@@ -1,0 +1,343 @@
+//! The order ticket (주문): buy or sell, limit or market, a price stepper on
+//! the tick grid, quantity with 10/25/50/100 % of what is available, and
+//! the estimated total with commission and tax. Bad input is stopped here
+//! with a message per field (`crate::ticket`); what passes goes to the real
+//! engine, and its confirmation or rejection is shown as it answered.
+
+use crate::format::{format_won, group_thousands};
+use crate::i18n::Lang;
+use crate::prefs::use_prefs;
+use crate::realtime::Ticker;
+use crate::rules::{FeeSchedule, PriceBand, tick_down, tick_up};
+use crate::ticket::{FieldError, TicketContext, check, estimate, qty_for_percent};
+use crate::trading::{
+    OrderAck, OrderKind, OrderSide, OrderStatus, PlaceOrderInput, PortfolioView, TimeInForce,
+    place_order,
+};
+use leptos::prelude::*;
+
+/// A fresh idempotency key: clients count upwards (milliseconds with a
+/// random tail), which is what the engine's duplicate check expects.
+fn next_client_order_id() -> u64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys::Date::now() as u64) * 1_000 + (js_sys::Math::random() * 1_000.0) as u64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}
+
+fn field_message(errors: &[FieldError], field: &str, lang: Lang) -> Option<String> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| match lang {
+            Lang::Ko => e.message_ko.clone(),
+            Lang::En => e.message_en.clone(),
+        })
+}
+
+fn ack_message(ack: &OrderAck, lang: Lang) -> String {
+    let order = &ack.order;
+    let side = match order.side {
+        OrderSide::Buy => lang.pick("매수", "Buy"),
+        OrderSide::Sell => lang.pick("매도", "Sell"),
+    };
+    let qty = group_thousands(order.qty);
+    let filled = group_thousands(order.filled_qty);
+    match (order.status, lang) {
+        (OrderStatus::Filled, Lang::Ko) => format!("{side} {qty}주 주문이 모두 체결되었습니다."),
+        (OrderStatus::Filled, Lang::En) => format!("{side} order for {qty} filled in full."),
+        (OrderStatus::Open, Lang::Ko) => {
+            format!("{side} {qty}주 주문이 접수되었습니다 (체결 {filled}주).")
+        }
+        (OrderStatus::Open, Lang::En) => {
+            format!("{side} order for {qty} accepted ({filled} filled).")
+        }
+        (OrderStatus::Cancelled, Lang::Ko) => {
+            format!("{side} 주문이 {filled}주 체결되고 나머지는 취소되었습니다.")
+        }
+        (OrderStatus::Cancelled, Lang::En) => {
+            format!("{side} order: {filled} filled, the rest cancelled.")
+        }
+    }
+}
+
+#[component]
+pub fn OrderTicket(
+    code: String,
+    ticker: Signal<Ticker>,
+    fees: FeeSchedule,
+    /// A price picked elsewhere (a click on the book) lands here.
+    picked_price: RwSignal<Option<i64>>,
+    portfolio: Signal<Option<PortfolioView>>,
+    /// Called after the engine accepted an order.
+    on_placed: Callback<()>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let side = RwSignal::new(OrderSide::Buy);
+    let kind = RwSignal::new(OrderKind::Limit);
+    let price_text = RwSignal::new(group_thousands(ticker.get_untracked().last));
+    let qty_text = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let outcome = RwSignal::new(None::<Result<OrderAck, crate::api::AppError>>);
+    let pending = RwSignal::new(false);
+
+    Effect::new(move |_| {
+        if let Some(price) = picked_price.get() {
+            kind.set(OrderKind::Limit);
+            price_text.set(group_thousands(price));
+            errors.update(|e| e.retain(|e| e.field != "price"));
+        }
+    });
+
+    let code_for_context = code.clone();
+    let context = move || {
+        let ticker = ticker.get();
+        let (cash, shares) = portfolio.with(|p| match p {
+            Some(p) => (
+                p.cash_available,
+                (p.holdings.iter())
+                    .find(|h| h.symbol == code_for_context)
+                    .map_or(0, |h| h.qty_available),
+            ),
+            None => (0, 0),
+        });
+        TicketContext {
+            band: PriceBand {
+                lower: ticker.lower_limit,
+                upper: ticker.upper_limit,
+            },
+            fees,
+            cash_available: cash,
+            shares_available: shares,
+        }
+    };
+    let parsed_price = move || {
+        let digits: String = price_text.get().chars().filter(|&c| c != ',').collect();
+        digits.trim().parse::<i64>().ok().filter(|&p| p > 0)
+    };
+    let context_for_max = context.clone();
+    let max_qty = move || context_for_max().max_qty(side.get(), kind.get(), parsed_price());
+    let step = move |up: bool| {
+        let current = parsed_price().unwrap_or_else(|| ticker.get_untracked().last);
+        let next = if up {
+            Some(tick_up(current))
+        } else {
+            tick_down(current)
+        };
+        if let Some(next) = next {
+            kind.set(OrderKind::Limit);
+            price_text.set(group_thousands(next));
+            errors.update(|e| e.retain(|e| e.field != "price"));
+        }
+    };
+    let estimated = move || {
+        let qty = qty_text.get().replace(',', "").trim().parse::<i64>().ok()?;
+        let price = match kind.get() {
+            OrderKind::Limit => parsed_price()?,
+            // A market order trades at the other side's best price.
+            OrderKind::Market => match side.get() {
+                OrderSide::Buy => ticker.with(|t| t.best_ask)?,
+                OrderSide::Sell => ticker.with(|t| t.best_bid)?,
+            },
+        };
+        estimate(side.get(), price, qty.max(0), fees)
+    };
+
+    let code_for_submit = code.clone();
+    let context_for_submit = context.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        outcome.set(None);
+        let checked = check(
+            side.get_untracked(),
+            kind.get_untracked(),
+            &price_text.get_untracked(),
+            &qty_text.get_untracked(),
+            &context_for_submit(),
+        );
+        let (price, qty) = match checked {
+            Ok(order) => order,
+            Err(found) => return errors.set(found),
+        };
+        errors.set(Vec::new());
+        pending.set(true);
+        let input = PlaceOrderInput {
+            client_order_id: next_client_order_id(),
+            symbol: code_for_submit.clone(),
+            side: side.get_untracked(),
+            kind: kind.get_untracked(),
+            price,
+            qty,
+            tif: match kind.get_untracked() {
+                OrderKind::Limit => TimeInForce::Gtc,
+                OrderKind::Market => TimeInForce::Ioc,
+            },
+        };
+        leptos::task::spawn_local(async move {
+            let answer = place_order(input).await;
+            pending.set(false);
+            if answer.is_ok() {
+                qty_text.set(String::new());
+                on_placed.run(());
+            }
+            outcome.set(Some(answer));
+        });
+    };
+
+    let tab = move |value: OrderSide, ko: &'static str, en: &'static str| {
+        view! {
+            <button
+                type="button"
+                role="tab"
+                class=move || format!("ticket__tab ticket__tab--{}", if value == OrderSide::Buy { "buy" } else { "sell" })
+                aria-selected=move || if side.get() == value { "true" } else { "false" }
+                data-testid=if value == OrderSide::Buy { "ticket-buy" } else { "ticket-sell" }
+                on:click=move |_| {
+                    side.set(value);
+                    errors.set(Vec::new());
+                    outcome.set(None);
+                }
+            >
+                {move || lang().pick(ko, en)}
+            </button>
+        }
+    };
+    let price_error = move || field_message(&errors.get(), "price", lang());
+    let qty_error = move || field_message(&errors.get(), "qty", lang());
+    let context_for_available = context.clone();
+    let available = move || {
+        let c = context_for_available();
+        match side.get() {
+            OrderSide::Buy => format_won(c.cash_available, lang()),
+            OrderSide::Sell => format!(
+                "{}{}",
+                group_thousands(c.shares_available),
+                lang().pick("주", " shares")
+            ),
+        }
+    };
+
+    view! {
+        <form class="ticket card" data-testid="ticket" novalidate on:submit=submit>
+            <h2 class="visually-hidden">{move || lang().pick("주문하기", "Place an order")}</h2>
+            <div class="ticket__tabs" role="tablist">
+                {tab(OrderSide::Buy, "매수", "Buy")}
+                {tab(OrderSide::Sell, "매도", "Sell")}
+            </div>
+            <fieldset class="ticket__kinds">
+                <legend class="visually-hidden">{move || lang().pick("주문 유형", "Order type")}</legend>
+                <label class="check">
+                    <input type="radio" name="kind" data-testid="ticket-limit"
+                        prop:checked=move || kind.get() == OrderKind::Limit
+                        on:change=move |_| kind.set(OrderKind::Limit)/>
+                    <span>{move || lang().pick("지정가", "Limit")}</span>
+                </label>
+                <label class="check">
+                    <input type="radio" name="kind" data-testid="ticket-market"
+                        prop:checked=move || kind.get() == OrderKind::Market
+                        on:change=move |_| {
+                            kind.set(OrderKind::Market);
+                            errors.update(|e| e.retain(|e| e.field != "price"));
+                        }/>
+                    <span>{move || lang().pick("시장가", "Market")}</span>
+                </label>
+            </fieldset>
+            <div class="field">
+                <label for="ticket-price">{move || lang().pick("가격 (원)", "Price (won)")}</label>
+                <div class="stepper">
+                    <button type="button" class="chip" data-testid="ticket-price-down"
+                        aria-label=move || lang().pick("한 호가 내리기", "One tick down")
+                        disabled=move || kind.get() == OrderKind::Market
+                        on:click=move |_| step(false)>"−"</button>
+                    <input
+                        id="ticket-price"
+                        data-testid="ticket-price"
+                        inputmode="numeric"
+                        autocomplete="off"
+                        prop:value=move || if kind.get() == OrderKind::Market { lang().pick("시장가", "Market").to_owned() } else { price_text.get() }
+                        disabled=move || kind.get() == OrderKind::Market
+                        aria-invalid=move || if price_error().is_some() { "true" } else { "false" }
+                        aria-describedby="ticket-price-error"
+                        on:input=move |ev| price_text.set(event_target_value(&ev))
+                    />
+                    <button type="button" class="chip" data-testid="ticket-price-up"
+                        aria-label=move || lang().pick("한 호가 올리기", "One tick up")
+                        disabled=move || kind.get() == OrderKind::Market
+                        on:click=move |_| step(true)>"+"</button>
+                </div>
+                <p id="ticket-price-error" class="field__error" data-testid="ticket-price-error" role="alert">{price_error}</p>
+            </div>
+            <div class="field">
+                <label for="ticket-qty">{move || lang().pick("수량 (주)", "Quantity (shares)")}</label>
+                <input
+                    id="ticket-qty"
+                    data-testid="ticket-qty"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    prop:value=move || qty_text.get()
+                    aria-invalid=move || if qty_error().is_some() { "true" } else { "false" }
+                    aria-describedby="ticket-qty-error"
+                    on:input=move |ev| qty_text.set(event_target_value(&ev))
+                />
+                <div class="ticket__percents">
+                    {[10, 25, 50, 100].into_iter().map(|percent| {
+                        let max_qty = max_qty.clone();
+                        view! {
+                            <button type="button" class="chip" data-testid=format!("ticket-pct-{percent}")
+                                on:click=move |_| {
+                                    qty_text.set(qty_for_percent(max_qty(), percent).to_string());
+                                    errors.update(|e| e.retain(|e| e.field != "qty"));
+                                }>
+                                {format!("{percent}%")}
+                            </button>
+                        }
+                    }).collect_view()}
+                </div>
+                <p id="ticket-qty-error" class="field__error" data-testid="ticket-qty-error" role="alert">{qty_error}</p>
+            </div>
+            <dl class="ticket__summary">
+                <div>
+                    <dt>{move || match side.get() { OrderSide::Buy => lang().pick("주문 가능 금액", "Cash available"), OrderSide::Sell => lang().pick("매도 가능 수량", "Shares available") }}</dt>
+                    <dd class="num" data-testid="ticket-available">{available}</dd>
+                </div>
+                <div>
+                    <dt>{move || lang().pick("수수료", "Commission")}</dt>
+                    <dd class="num">{move || estimated().map(|e| format_won(e.commission, lang())).unwrap_or_else(|| "-".into())}</dd>
+                </div>
+                <Show when=move || side.get() == OrderSide::Sell>
+                    <div>
+                        <dt>{move || lang().pick("거래세", "Transaction tax")}</dt>
+                        <dd class="num">{move || estimated().map(|e| format_won(e.tax, lang())).unwrap_or_else(|| "-".into())}</dd>
+                    </div>
+                </Show>
+                <div class="ticket__total">
+                    <dt>{move || match side.get() { OrderSide::Buy => lang().pick("예상 결제 금액", "Estimated cost"), OrderSide::Sell => lang().pick("예상 수령 금액", "Estimated proceeds") }}</dt>
+                    <dd class="num" data-testid="ticket-total">{move || estimated().map(|e| format_won(e.total, lang())).unwrap_or_else(|| "-".into())}</dd>
+                </div>
+            </dl>
+            <button
+                type="submit"
+                class=move || format!("ticket__submit ticket__submit--{}", if side.get() == OrderSide::Buy { "buy" } else { "sell" })
+                data-testid="ticket-submit"
+                disabled=move || pending.get()
+            >
+                {move || match side.get() { OrderSide::Buy => lang().pick("매수 주문", "Place buy order"), OrderSide::Sell => lang().pick("매도 주문", "Place sell order") }}
+            </button>
+            <p class="ticket__outcome" data-testid="ticket-outcome" role="status" aria-live="polite">
+                {move || outcome.get().map(|answer| match answer {
+                    Ok(ack) => view! { <span class="notice notice--ok">{ack_message(&ack, lang())}</span> }.into_any(),
+                    Err(err) => view! { <span class="notice notice--error">{err.message(lang()).to_owned()}</span> }.into_any(),
+                })}
+            </p>
+        </form>
+    }
+    .into_any()
+}

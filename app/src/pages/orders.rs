@@ -1,0 +1,524 @@
+//! 주문 (Orders): the caller's open orders with amend and cancel, their
+//! order history and fills, filtered by stock, side and status, newest or
+//! oldest first, a page at a time. The lists are the caller's own, so they
+//! load in the browser after hydration. They follow the market live: a
+//! print at one of the caller's resting prices (the only way a resting
+//! order fills) reloads them; nothing polls.
+
+use crate::api::AppError;
+use crate::components::Skeleton;
+use crate::format::{format_kst_datetime, format_won, group_thousands};
+use crate::i18n::Lang;
+use crate::market::{ListingView, load_market};
+use crate::prefs::use_prefs;
+use crate::realtime::{Topic, TopicEvent, use_topic};
+use crate::rules::{is_on_tick, tick_size};
+use crate::trading::{
+    AmendOrderInput, FillView, ListQuery, OrderKind, OrderSide, OrderStatus, OrderView, Page,
+    SortOrder, amend_order, cancel_order, list_fills, list_orders,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn side_label(side: OrderSide, lang: Lang) -> &'static str {
+    match side {
+        OrderSide::Buy => lang.pick("매수", "Buy"),
+        OrderSide::Sell => lang.pick("매도", "Sell"),
+    }
+}
+
+fn side_class(side: OrderSide) -> &'static str {
+    match side {
+        OrderSide::Buy => "up",
+        OrderSide::Sell => "down",
+    }
+}
+
+fn status_label(order: &OrderView, lang: Lang) -> &'static str {
+    match order.status {
+        OrderStatus::Open if order.filled_qty > 0 => lang.pick("부분 체결", "Partly filled"),
+        OrderStatus::Open => lang.pick("미체결", "Open"),
+        OrderStatus::Filled => lang.pick("체결", "Filled"),
+        OrderStatus::Cancelled => match order.cancel_reason.as_deref() {
+            Some("requested") | None => lang.pick("취소", "Cancelled"),
+            Some("outside_band") => lang.pick("취소 (가격제한폭)", "Cancelled (price limits)"),
+            Some(_) => lang.pick("취소 (잔량)", "Cancelled (unfilled)"),
+        },
+    }
+}
+
+/// Reloads `version` when a print lands on one of `prices` of `symbol`:
+/// trades happen at the resting order's price, so that is when one of the
+/// caller's resting orders can have filled.
+#[component]
+fn FillWatcher(
+    symbol: String,
+    prices: Signal<BTreeSet<i64>>,
+    version: RwSignal<u64>,
+) -> impl IntoView {
+    let latest = use_topic(Topic::Trades { symbol });
+    Effect::new(move |_| {
+        let Some(TopicEvent::Trades(batch)) = latest.get() else {
+            return;
+        };
+        let ours =
+            prices.with_untracked(|prices| batch.trades.iter().any(|t| prices.contains(&t.price)));
+        if ours {
+            version.update(|v| *v += 1);
+        }
+    });
+}
+
+/// The caller's open orders (of one stock, or all), with amend and cancel.
+#[component]
+pub fn OpenOrders(
+    symbol: Option<String>,
+    /// Bumped by the page after the caller's own orders; reloads the list.
+    version: RwSignal<u64>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let orders = RwSignal::new(None::<Result<Vec<OrderView>, AppError>>);
+    Effect::new(move |_| {
+        version.track();
+        let query = ListQuery {
+            symbol: symbol.clone(),
+            status: Some(OrderStatus::Open),
+            limit: Some(ListQuery::MAX_LIMIT),
+            ..ListQuery::default()
+        };
+        leptos::task::spawn_local(async move {
+            orders.set(Some(list_orders(query).await.map(|page| page.items)));
+        });
+    });
+    // Resting prices per symbol, for the fill watchers.
+    let resting = Memo::new(move |_| {
+        let mut by_symbol = BTreeMap::<String, BTreeSet<i64>>::new();
+        if let Some(Ok(orders)) = orders.get() {
+            for order in orders {
+                if let Some(price) = order.price {
+                    by_symbol.entry(order.symbol).or_default().insert(price);
+                }
+            }
+        }
+        by_symbol
+    });
+    view! {
+        <For
+            each=move || resting.with(|r| r.keys().cloned().collect::<Vec<_>>())
+            key=|symbol| symbol.clone()
+            children=move |symbol| {
+                let key = symbol.clone();
+                let prices = Signal::derive(move || resting.with(|r| r.get(&key).cloned().unwrap_or_default()));
+                view! { <FillWatcher symbol prices version/> }
+            }
+        />
+        {move || match orders.get() {
+            None => view! { <Skeleton lines=2/> }.into_any(),
+            Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! {
+                <p class="card--empty" data-testid="open-orders-empty">{move || lang().pick("미체결 주문이 없습니다.", "No open orders.")}</p>
+            }.into_any(),
+            Some(Ok(list)) => view! {
+                <ul class="orders" data-testid="open-orders">
+                    {list.into_iter().map(|order| view! { <OpenOrderRow order on_change/> }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let editing = RwSignal::new(false);
+    let price_text = RwSignal::new(order.price.map(group_thousands).unwrap_or_default());
+    let qty_text = RwSignal::new(order.remaining_qty.to_string());
+    let message = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let order_id = order.order_id;
+    let cancel = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match cancel_order(order_id).await {
+                Ok(_) => on_change.run(()),
+                Err(err) => message.set(Some(err.message(prefs.lang.get_untracked()).to_owned())),
+            }
+            busy.set(false);
+        });
+    };
+    let amend = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lang = prefs.lang.get_untracked();
+        let whole = |text: String| {
+            text.replace(',', "")
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|&n| n > 0)
+        };
+        let Some(price) = whole(price_text.get_untracked()) else {
+            return message.set(Some(
+                lang.pick(
+                    "가격은 1원 이상의 정수로 입력하세요.",
+                    "The price must be a whole number of won, 1 or more.",
+                )
+                .into(),
+            ));
+        };
+        if !is_on_tick(price) {
+            let tick = tick_size(price);
+            return message.set(Some(match lang {
+                Lang::Ko => format!("이 가격대의 호가 단위는 {tick}원입니다."),
+                Lang::En => format!("Prices here move in steps of {tick} won."),
+            }));
+        }
+        let Some(qty) = whole(qty_text.get_untracked()) else {
+            return message.set(Some(
+                lang.pick(
+                    "수량은 1주 이상의 정수로 입력하세요.",
+                    "The quantity must be a whole number of shares, 1 or more.",
+                )
+                .into(),
+            ));
+        };
+        busy.set(true);
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            match amend_order(AmendOrderInput {
+                order_id,
+                price,
+                qty,
+            })
+            .await
+            {
+                Ok(_) => {
+                    editing.set(false);
+                    on_change.run(());
+                }
+                Err(err) => message.set(Some(err.message(prefs.lang.get_untracked()).to_owned())),
+            }
+            busy.set(false);
+        });
+    };
+    let side = order.side;
+    let summary = format!(
+        "{} · {}",
+        order.symbol,
+        order.price.map(group_thousands).unwrap_or_default()
+    );
+    view! {
+        <li class="orders__row" data-testid="open-order" data-order-id=order_id data-price=order.price.unwrap_or(0) data-qty=order.remaining_qty>
+            <div class="orders__main">
+                <span class=format!("orders__side {}", side_class(side))>{move || side_label(side, lang())}</span>
+                <a class="num" href=format!("/market/{}", order.symbol)>{order.symbol.clone()}</a>
+                <span class="num">{order.price.map(group_thousands).unwrap_or_else(|| "-".into())} {move || lang().pick("원", " won")}</span>
+                <span class="num">
+                    {group_thousands(order.remaining_qty)} {move || lang().pick("주", " sh")}
+                    {(order.filled_qty > 0).then(|| format!(" ({} / {})", group_thousands(order.filled_qty), group_thousands(order.qty)))}
+                </span>
+                <time class="num orders__time">{format_kst_datetime(order.created_ms)}</time>
+            </div>
+            <div class="orders__actions">
+                <button type="button" class="chip" data-testid="order-amend-open"
+                    aria-expanded=move || if editing.get() { "true" } else { "false" }
+                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().pick("정정", "Amend"))}
+                    on:click=move |_| editing.update(|e| *e = !*e)>
+                    {move || lang().pick("정정", "Amend")}
+                </button>
+                <button type="button" class="chip" data-testid="order-cancel" disabled=move || busy.get()
+                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().pick("취소", "Cancel"))}
+                    on:click=cancel>
+                    {move || lang().pick("취소", "Cancel")}
+                </button>
+            </div>
+            <Show when=move || editing.get()>
+                <form class="orders__amend" data-testid="order-amend" novalidate on:submit=amend>
+                    <label class="field">
+                        <span>{move || lang().pick("정정 가격", "New price")}</span>
+                        <input inputmode="numeric" data-testid="amend-price" prop:value=move || price_text.get()
+                            on:input=move |ev| price_text.set(event_target_value(&ev))/>
+                    </label>
+                    <label class="field">
+                        <span>{move || lang().pick("정정 수량", "New quantity")}</span>
+                        <input inputmode="numeric" data-testid="amend-qty" prop:value=move || qty_text.get()
+                            on:input=move |ev| qty_text.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="submit" class="chip" data-testid="amend-submit" disabled=move || busy.get()>
+                        {move || lang().pick("정정 주문", "Send amendment")}
+                    </button>
+                </form>
+            </Show>
+            <p class="field__error" role="alert" data-testid="order-message">{move || message.get()}</p>
+        </li>
+    }
+    .into_any()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Open,
+    History,
+    Fills,
+}
+
+#[component]
+pub fn OrdersPage() -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let tab = RwSignal::new(Tab::Open);
+    let version = RwSignal::new(0u64);
+    let refresh = Callback::new(move |_: ()| version.update(|v| *v += 1));
+    let listings = RwSignal::new(Vec::<ListingView>::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(market) = load_market().await {
+                listings.set(market.listings);
+            }
+        });
+    });
+    let tab_button = move |value: Tab, ko: &'static str, en: &'static str, id: &'static str| {
+        view! {
+            <button type="button" role="tab" class="tabs__tab" data-testid=id
+                aria-selected=move || if tab.get() == value { "true" } else { "false" }
+                on:click=move |_| tab.set(value)>
+                {move || lang().pick(ko, en)}
+            </button>
+        }
+    };
+    view! {
+        <Title text=move || lang().pick("주문", "Orders")/>
+        <section class="orders-page">
+            <h1>{move || lang().pick("주문", "Orders")}</h1>
+            <div class="tabs" role="tablist">
+                {tab_button(Tab::Open, "미체결", "Open", "tab-open")}
+                {tab_button(Tab::History, "주문 내역", "History", "tab-history")}
+                {tab_button(Tab::Fills, "체결 내역", "Fills", "tab-fills")}
+            </div>
+            {move || match tab.get() {
+                Tab::Open => view! {
+                    <div class="card"><OpenOrders symbol=None version on_change=refresh/></div>
+                }.into_any(),
+                Tab::History => view! { <History fills=false listings version/> }.into_any(),
+                Tab::Fills => view! { <History fills=true listings version/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Orders (or fills) with filters and "more" paging.
+#[component]
+fn History(
+    fills: bool,
+    listings: RwSignal<Vec<ListingView>>,
+    version: RwSignal<u64>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let symbol = RwSignal::new(String::new());
+    let side = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let sort = RwSignal::new(SortOrder::Newest);
+    let orders = RwSignal::new(Vec::<OrderView>::new());
+    let fill_rows = RwSignal::new(Vec::<FillView>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
+    let loading = RwSignal::new(false);
+    let query = move |cursor: Option<String>| ListQuery {
+        symbol: Some(symbol.get_untracked()).filter(|s| !s.is_empty()),
+        side: match side.get_untracked().as_str() {
+            "buy" => Some(OrderSide::Buy),
+            "sell" => Some(OrderSide::Sell),
+            _ => None,
+        },
+        status: match status.get_untracked().as_str() {
+            "open" => Some(OrderStatus::Open),
+            "filled" => Some(OrderStatus::Filled),
+            "cancelled" => Some(OrderStatus::Cancelled),
+            _ => None,
+        },
+        sort: sort.get_untracked(),
+        cursor,
+        limit: Some(20),
+    };
+    let load = move |more: bool| {
+        let next = if more { cursor.get_untracked() } else { None };
+        let query = query(next);
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            let result: Result<Option<String>, AppError> = if fills {
+                list_fills(query).await.map(|Page { items, next_cursor }| {
+                    fill_rows.update(|rows| {
+                        if !more {
+                            rows.clear();
+                        }
+                        rows.extend(items);
+                    });
+                    next_cursor
+                })
+            } else {
+                list_orders(query).await.map(|Page { items, next_cursor }| {
+                    orders.update(|rows| {
+                        if !more {
+                            rows.clear();
+                        }
+                        rows.extend(items);
+                    });
+                    next_cursor
+                })
+            };
+            match result {
+                Ok(next) => {
+                    cursor.set(next);
+                    error.set(None);
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            loading.set(false);
+        });
+    };
+    Effect::new(move |_| {
+        (
+            symbol.track(),
+            side.track(),
+            status.track(),
+            sort.track(),
+            version.track(),
+        );
+        load(false);
+    });
+    let name_of = move |code: &str| {
+        listings
+            .with(|l| {
+                l.iter().find(|l| l.code == code).map(|l| match lang() {
+                    Lang::Ko => l.name_ko.clone(),
+                    Lang::En => l.name_en.clone(),
+                })
+            })
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let select = move |label: (&'static str, &'static str),
+                       id: &'static str,
+                       value: RwSignal<String>,
+                       options: Vec<(String, String)>| {
+        view! {
+            <label class="field">
+                <span>{move || lang().pick(label.0, label.1)}</span>
+                <select data-testid=id prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
+                    {options.into_iter().map(|(v, text)| view! { <option value=v>{text}</option> }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    view! {
+        <div class="filters">
+            <label class="field">
+                <span>{move || lang().pick("종목", "Stock")}</span>
+                <select data-testid="filter-symbol" prop:value=move || symbol.get() on:change=move |ev| symbol.set(event_target_value(&ev))>
+                    <option value="">{move || lang().pick("전체", "All")}</option>
+                    {move || listings.get().into_iter().map(|l| {
+                        let text = format!("{} {}", l.code, match lang() { Lang::Ko => l.name_ko.clone(), Lang::En => l.name_en.clone() });
+                        view! { <option value=l.code.clone()>{text}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            {move || select(("구분", "Side"), "filter-side", side, vec![
+                (String::new(), lang().pick("전체", "All").into()),
+                ("buy".into(), lang().pick("매수", "Buy").into()),
+                ("sell".into(), lang().pick("매도", "Sell").into()),
+            ])}
+            <Show when=move || !fills>
+                {move || select(("상태", "Status"), "filter-status", status, vec![
+                    (String::new(), lang().pick("전체", "All").into()),
+                    ("open".into(), lang().pick("미체결", "Open").into()),
+                    ("filled".into(), lang().pick("체결", "Filled").into()),
+                    ("cancelled".into(), lang().pick("취소", "Cancelled").into()),
+                ])}
+            </Show>
+            <label class="field">
+                <span>{move || lang().pick("정렬", "Order")}</span>
+                <select data-testid="filter-sort"
+                    prop:value=move || if sort.get() == SortOrder::Newest { "newest" } else { "oldest" }
+                    on:change=move |ev| sort.set(if event_target_value(&ev) == "oldest" { SortOrder::Oldest } else { SortOrder::Newest })>
+                    <option value="newest">{move || lang().pick("최신순", "Newest first")}</option>
+                    <option value="oldest">{move || lang().pick("오래된순", "Oldest first")}</option>
+                </select>
+            </label>
+        </div>
+        {move || error.get().map(|err| view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> })}
+        <div class="table-wrap card">
+            {move || if fills {
+                view! {
+                    <table class="history" data-testid="fills-table">
+                        <caption class="visually-hidden">{move || lang().pick("체결 내역", "Fills")}</caption>
+                        <thead><tr>
+                            <th scope="col">{move || lang().pick("시각", "Time")}</th>
+                            <th scope="col">{move || lang().pick("종목", "Stock")}</th>
+                            <th scope="col">{move || lang().pick("구분", "Side")}</th>
+                            <th scope="col" class="num">{move || lang().pick("가격", "Price")}</th>
+                            <th scope="col" class="num">{move || lang().pick("수량", "Qty")}</th>
+                            <th scope="col" class="num">{move || lang().pick("수수료·세금", "Fees")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {move || fill_rows.get().into_iter().map(|fill| view! {
+                                <tr data-testid="fill-row">
+                                    <td class="num">{format_kst_datetime(fill.ts_ms)}</td>
+                                    <td>{name_of(&fill.symbol)}</td>
+                                    <td class=side_class(fill.side)>{side_label(fill.side, lang())}</td>
+                                    <td class="num">{group_thousands(fill.price)}</td>
+                                    <td class="num">{group_thousands(fill.qty)}</td>
+                                    <td class="num">{format_won(fill.commission + fill.tax, lang())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            } else {
+                view! {
+                    <table class="history" data-testid="orders-table">
+                        <caption class="visually-hidden">{move || lang().pick("주문 내역", "Order history")}</caption>
+                        <thead><tr>
+                            <th scope="col">{move || lang().pick("시각", "Time")}</th>
+                            <th scope="col">{move || lang().pick("종목", "Stock")}</th>
+                            <th scope="col">{move || lang().pick("구분", "Side")}</th>
+                            <th scope="col" class="num">{move || lang().pick("가격", "Price")}</th>
+                            <th scope="col" class="num">{move || lang().pick("체결 / 주문", "Filled / qty")}</th>
+                            <th scope="col">{move || lang().pick("상태", "Status")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {move || orders.get().into_iter().map(|order| {
+                                let price = match order.kind {
+                                    OrderKind::Market => lang().pick("시장가", "Market").to_owned(),
+                                    OrderKind::Limit => order.price.map(group_thousands).unwrap_or_default(),
+                                };
+                                view! {
+                                    <tr data-testid="order-row" data-status=order.status.as_str()>
+                                        <td class="num">{format_kst_datetime(order.created_ms)}</td>
+                                        <td>{name_of(&order.symbol)}</td>
+                                        <td class=side_class(order.side)>{side_label(order.side, lang())}</td>
+                                        <td class="num">{price}</td>
+                                        <td class="num">{format!("{} / {}", group_thousands(order.filled_qty), group_thousands(order.qty))}</td>
+                                        <td>{status_label(&order, lang())}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </div>
+        <Show when=move || !loading.get() && (if fills { fill_rows.with(Vec::is_empty) } else { orders.with(Vec::is_empty) })>
+            <p class="card--empty">{move || lang().pick("내역이 없습니다.", "Nothing here yet.")}</p>
+        </Show>
+        <Show when=move || cursor.with(Option::is_some)>
+            <button type="button" class="chip" data-testid="history-more" disabled=move || loading.get() on:click=move |_| load(true)>
+                {move || lang().pick("더 보기", "Show more")}
+            </button>
+        </Show>
+    }
+    .into_any()
+}

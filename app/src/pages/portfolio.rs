@@ -1,0 +1,200 @@
+//! 내 자산 (Portfolio): cash available and held, each holding with its
+//! average price, value, profit and return, and the total equity. The
+//! account is the caller's own, so it loads in the browser; each holding
+//! then follows its ticker topic, so values move with the market.
+
+use crate::components::Skeleton;
+use crate::format::{Direction, format_change_bp, format_won, group_thousands};
+use crate::i18n::Lang;
+use crate::market::{ListingView, load_market};
+use crate::prefs::use_prefs;
+use crate::realtime::{Topic, TopicEvent, use_topic};
+use crate::trading::{HoldingView, PortfolioView, get_portfolio};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// A holding valued at a live last price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Valued {
+    value: i64,
+    pnl: i64,
+    return_bp: i64,
+}
+
+fn value_at(holding: &HoldingView, last: i64) -> Valued {
+    let qty = holding.qty_available + holding.qty_held;
+    let value = qty.saturating_mul(last);
+    let pnl = value - holding.cost;
+    Valued {
+        value,
+        pnl,
+        return_bp: if holding.cost > 0 {
+            (i128::from(pnl) * 10_000 / i128::from(holding.cost)) as i64
+        } else {
+            0
+        },
+    }
+}
+
+#[component]
+pub fn PortfolioPage() -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let portfolio = RwSignal::new(None::<Result<PortfolioView, crate::api::AppError>>);
+    let listings = RwSignal::new(Vec::<ListingView>::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            portfolio.set(Some(get_portfolio().await));
+            if let Ok(market) = load_market().await {
+                listings.set(market.listings);
+            }
+        });
+    });
+    view! {
+        <Title text=move || lang().pick("내 자산", "Portfolio")/>
+        <section class="portfolio">
+            <h1>{move || lang().pick("내 자산", "Portfolio")}</h1>
+            {move || match portfolio.get() {
+                None => view! { <Skeleton lines=6/> }.into_any(),
+                Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
+                Some(Ok(view)) => view! { <PortfolioBody portfolio=view listings/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn PortfolioBody(portfolio: PortfolioView, listings: RwSignal<Vec<ListingView>>) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let rows: Vec<(HoldingView, Signal<Valued>)> = (portfolio.holdings.into_iter())
+        .filter(|h| h.qty_available + h.qty_held > 0)
+        .map(|holding| {
+            let latest = use_topic(Topic::Ticker {
+                symbol: holding.symbol.clone(),
+            });
+            let fallback = holding.last_price;
+            let for_value = holding.clone();
+            let valued = Signal::derive(move || {
+                let last = match latest.get() {
+                    Some(TopicEvent::Ticker(ticker)) => ticker.last,
+                    _ => fallback,
+                };
+                value_at(&for_value, last)
+            });
+            (holding, valued)
+        })
+        .collect();
+    let cash = portfolio.cash_available + portfolio.cash_held;
+    let deposited = portfolio.deposited;
+    let valuations: Vec<Signal<Valued>> = rows.iter().map(|(_, v)| *v).collect();
+    let total =
+        Signal::derive(move || cash + valuations.iter().map(|v| v.get().value).sum::<i64>());
+    let pnl = Signal::derive(move || total.get() - deposited);
+    let return_bp = Signal::derive(move || {
+        if deposited > 0 {
+            (i128::from(pnl.get()) * 10_000 / i128::from(deposited)) as i64
+        } else {
+            0
+        }
+    });
+    let name_of = move |code: &str| {
+        listings
+            .with(|l| {
+                l.iter().find(|l| l.code == code).map(|l| match lang() {
+                    Lang::Ko => l.name_ko.clone(),
+                    Lang::En => l.name_en.clone(),
+                })
+            })
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let empty = rows.is_empty();
+    view! {
+        <dl class="summary" data-testid="portfolio-summary">
+            <div class="card">
+                <dt>{move || lang().pick("총 자산", "Total equity")}</dt>
+                <dd class="num summary__big" data-testid="portfolio-total">{move || format_won(total.get(), lang())}</dd>
+            </div>
+            <div class="card">
+                <dt>{move || lang().pick("평가 손익", "Profit / loss")}</dt>
+                <dd class=move || format!("num {}", Direction::of_change(pnl.get()).class()) data-testid="portfolio-pnl">
+                    {move || format_won(pnl.get(), lang())} " (" {move || format_change_bp(return_bp.get())} ")"
+                </dd>
+            </div>
+            <div class="card">
+                <dt>{move || lang().pick("주문 가능 현금", "Cash available")}</dt>
+                <dd class="num" data-testid="portfolio-cash">{format_won(portfolio.cash_available, prefs.lang.get_untracked())}</dd>
+            </div>
+            <div class="card">
+                <dt>{move || lang().pick("주문 중 묶인 현금", "Cash held by orders")}</dt>
+                <dd class="num" data-testid="portfolio-held">{format_won(portfolio.cash_held, prefs.lang.get_untracked())}</dd>
+            </div>
+        </dl>
+        <h2>{move || lang().pick("보유 종목", "Holdings")}</h2>
+        {if empty {
+            view! { <p class="card card--empty" data-testid="holdings-empty">{move || lang().pick("보유한 종목이 없습니다. 시장에서 첫 주문을 넣어 보세요.", "No holdings yet. Place a first order from the market.")}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap card">
+                    <table class="holdings" data-testid="holdings">
+                        <caption class="visually-hidden">{move || lang().pick("보유 종목", "Holdings")}</caption>
+                        <thead><tr>
+                            <th scope="col">{move || lang().pick("종목", "Stock")}</th>
+                            <th scope="col" class="num">{move || lang().pick("수량", "Shares")}</th>
+                            <th scope="col" class="num">{move || lang().pick("평균 단가", "Avg. price")}</th>
+                            <th scope="col" class="num">{move || lang().pick("평가 금액", "Value")}</th>
+                            <th scope="col" class="num">{move || lang().pick("손익 (수익률)", "P/L (return)")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|(holding, valued)| {
+                                let code = holding.symbol.clone();
+                                let direction = move || Direction::of_change(valued.get().pnl).class();
+                                view! {
+                                    <tr data-testid="holding" data-code=code.clone()>
+                                        <th scope="row"><a href=format!("/market/{code}")>{ let code = code.clone(); move || name_of(&code) }</a></th>
+                                        <td class="num" data-testid="holding-qty">{group_thousands(holding.qty_available + holding.qty_held)}</td>
+                                        <td class="num">{group_thousands(holding.avg_price)}</td>
+                                        <td class="num">{move || format_won(valued.get().value, lang())}</td>
+                                        <td class=move || format!("num {}", direction())>
+                                            {move || format_won(valued.get().pnl, lang())} " (" {move || format_change_bp(valued.get().return_bp)} ")"
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holding_is_valued_at_the_live_price_including_held_shares() {
+        let holding = HoldingView {
+            symbol: "100010".into(),
+            qty_available: 7,
+            qty_held: 3,
+            cost: 500_000,
+            avg_price: 50_000,
+            last_price: 50_000,
+            value: 500_000,
+            pnl: 0,
+            return_bp: 0,
+        };
+        assert_eq!(
+            value_at(&holding, 55_000),
+            Valued {
+                value: 550_000,
+                pnl: 50_000,
+                return_bp: 1_000
+            }
+        );
+        assert_eq!(value_at(&holding, 45_000).return_bp, -1_000);
+    }
+}

@@ -1,0 +1,489 @@
+//! 종목 (a stock's page): the header with price, change, day range and
+//! volume; the candle chart with volume; the 10-level order book (a click
+//! on a level puts its price in the ticket); the order ticket; the caller's
+//! open orders in this stock; the tape; and the stock's news. Everything
+//! live arrives on websocket topics; nothing polls.
+
+use crate::book::{Applied, BookState};
+use crate::chart::{candle_chart, merge_live};
+use crate::components::{OrderTicket, Skeleton};
+use crate::format::{
+    Direction, format_change_bp, format_kst_time, format_won_compact, group_thousands,
+};
+use crate::i18n::Lang;
+use crate::market::SectorView;
+use crate::pages::orders::OpenOrders;
+use crate::pages::respond_with_status;
+use crate::prefs::use_prefs;
+use crate::realtime::{
+    Candle, CandleInterval, Level, NewsView, Realtime, Ticker, Topic, TopicEvent, TradePrint,
+    use_topic,
+};
+use crate::stock::{CHART_CANDLES, StockView, load_candles, load_stock};
+use crate::trading::{PortfolioView, get_portfolio};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// Book levels shown per side.
+const DEPTH: usize = 10;
+/// Prints kept on the tape.
+const TAPE: usize = 30;
+
+#[component]
+pub fn StockPage() -> impl IntoView {
+    let prefs = use_prefs();
+    let params = use_params_map();
+    let code = Memo::new(move |_| params.read().get("code").unwrap_or_default());
+    let stock = Resource::new(move || code.get(), load_stock);
+    view! {
+        <Suspense fallback=|| view! { <Skeleton lines=10/> }>
+            {move || Suspend::new(async move {
+                match stock.await {
+                    Ok(stock) => view! { <StockBody stock/> }.into_any(),
+                    Err(err) => {
+                        if err.code == "unknown_symbol" {
+                            respond_with_status(404);
+                        }
+                        view! {
+                            <section class="area">
+                                <Title text=move || prefs.lang.get().pick("종목을 찾을 수 없습니다", "Stock not found")/>
+                                <h1>{move || prefs.lang.get().pick("종목을 찾을 수 없습니다", "Stock not found")}</h1>
+                                <p class="notice notice--error" role="alert">{move || err.message(prefs.lang.get()).to_owned()}</p>
+                                <a href="/market">{move || prefs.lang.get().pick("시장으로 돌아가기", "Back to the market")}</a>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn name_in(lang: Lang, ko: &str, en: &str) -> String {
+    match lang {
+        Lang::Ko => ko.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+#[component]
+fn StockBody(stock: StockView) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let StockView {
+        listing,
+        sector,
+        news,
+        fees,
+    } = stock;
+    let code = listing.code.clone();
+    let latest = use_topic(Topic::Ticker {
+        symbol: code.clone(),
+    });
+    let first = listing.ticker.clone();
+    let ticker = Signal::derive(move || match latest.get() {
+        Some(TopicEvent::Ticker(ticker)) => ticker,
+        _ => first.clone(),
+    });
+    let picked_price = RwSignal::new(None::<i64>);
+    // The caller's cash and shares: their own, so loaded in the browser
+    // after hydration and again after each of their orders.
+    let portfolio = RwSignal::new(None::<PortfolioView>);
+    let orders_version = RwSignal::new(0u64);
+    let refresh = Callback::new(move |_: ()| {
+        orders_version.update(|v| *v += 1);
+        leptos::task::spawn_local(async move {
+            if let Ok(view) = get_portfolio().await {
+                portfolio.set(Some(view));
+            }
+        });
+    });
+    Effect::new(move |_| refresh.run(()));
+
+    let (name_ko, name_en) = (listing.name_ko.clone(), listing.name_en.clone());
+    let title = move || name_in(lang(), &name_ko, &name_en);
+    view! {
+        <Title text=title.clone()/>
+        <article class="stock" data-testid="stock" data-code=code.clone()>
+            <StockHeader title=Signal::derive(title) code=code.clone() sector ticker/>
+            <div class="stock__grid">
+                <section class="card stock__chart" aria-labelledby="chart-heading">
+                    <h2 id="chart-heading">{move || lang().pick("차트", "Chart")}</h2>
+                    <PriceChart code=code.clone()/>
+                </section>
+                <section class="card stock__book" aria-labelledby="book-heading">
+                    <h2 id="book-heading">{move || lang().pick("호가", "Order book")}</h2>
+                    <OrderBook code=code.clone() ticker picked_price/>
+                </section>
+                <section class="stock__ticket" aria-label=move || lang().pick("주문", "Order")>
+                    <OrderTicket code=code.clone() ticker fees picked_price portfolio=portfolio.into() on_placed=refresh/>
+                </section>
+                <section class="card stock__tape" aria-labelledby="tape-heading">
+                    <h2 id="tape-heading">{move || lang().pick("체결", "Trades")}</h2>
+                    <Tape code=code.clone()/>
+                </section>
+                <section class="card stock__orders" aria-labelledby="my-orders-heading">
+                    <h2 id="my-orders-heading">{move || lang().pick("내 미체결 주문", "My open orders")}</h2>
+                    <OpenOrders symbol=Some(code.clone()) version=orders_version on_change=refresh/>
+                </section>
+                <section class="card stock__news" aria-labelledby="news-heading">
+                    <h2 id="news-heading">{move || lang().pick("뉴스", "News")}</h2>
+                    <StockNews code=code.clone() sector=listing.sector.clone() news/>
+                </section>
+            </div>
+        </article>
+    }
+    .into_any()
+}
+
+#[component]
+fn StockHeader(
+    title: Signal<String>,
+    code: String,
+    sector: SectorView,
+    ticker: Signal<Ticker>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let direction = move || Direction::of_change(ticker.with(|t| t.change));
+    let sector_name = move || name_in(lang(), &sector.name_ko, &sector.name_en);
+    let range = move || {
+        ticker.with(|t| match (t.low, t.high) {
+            (Some(low), Some(high)) => {
+                format!("{} ~ {}", group_thousands(low), group_thousands(high))
+            }
+            _ => "-".to_owned(),
+        })
+    };
+    view! {
+        <header class="stock__header">
+            <div>
+                <h1 class="stock__name">{title}</h1>
+                <p class="stock__meta"><span class="num">{code}</span> " · " {sector_name}</p>
+            </div>
+            <div class=move || format!("stock__price {}", direction().class())>
+                <span class="stock__last num" data-testid="stock-last">{move || group_thousands(ticker.with(|t| t.last))}</span>
+                <span class="num">
+                    {move || direction().arrow()} " " {move || group_thousands(ticker.with(|t| t.change.abs()))}
+                    " (" {move || format_change_bp(ticker.with(|t| t.change_bp))} ")"
+                </span>
+            </div>
+            <dl class="stock__stats">
+                <div><dt>{move || lang().pick("고가 · 저가", "Day range")}</dt><dd class="num">{range}</dd></div>
+                <div><dt>{move || lang().pick("거래량", "Volume")}</dt><dd class="num" data-testid="stock-volume">{move || group_thousands(ticker.with(|t| t.volume))}</dd></div>
+                <div><dt>{move || lang().pick("거래대금", "Turnover")}</dt><dd class="num">{move || format_won_compact(ticker.with(|t| t.turnover), lang())}</dd></div>
+                <div><dt>{move || lang().pick("가격제한폭", "Price limits")}</dt><dd class="num">{move || ticker.with(|t| format!("{} ~ {}", group_thousands(t.lower_limit), group_thousands(t.upper_limit)))}</dd></div>
+            </dl>
+            <Show when=move || ticker.with(|t| t.halted)>
+                <p class="notice notice--error" role="status">{move || lang().pick("거래 정지 중입니다.", "Trading is halted.")}</p>
+            </Show>
+        </header>
+    }
+    .into_any()
+}
+
+#[component]
+fn PriceChart(code: String) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let interval = RwSignal::new(CandleInterval::Minute);
+    let history = RwSignal::new(None::<Vec<Candle>>);
+    let failed = RwSignal::new(false);
+    let live = RwSignal::new(None::<Candle>);
+    let code_for_load = code.clone();
+    Effect::new(move |_| {
+        let interval = interval.get();
+        let code = code_for_load.clone();
+        history.set(None);
+        live.set(None);
+        leptos::task::spawn_local(async move {
+            match load_candles(code, interval, None, CHART_CANDLES).await {
+                Ok(loaded) => {
+                    failed.set(false);
+                    history.set(Some(loaded.candles));
+                }
+                Err(_) => failed.set(true),
+            }
+        });
+    });
+    let candles = Memo::new(move |_| {
+        let mut candles = history.get()?;
+        if let Some(live) = live.get()
+            && live.interval == interval.get()
+        {
+            merge_live(&mut candles, &live);
+        }
+        Some(candles)
+    });
+    // How many candles the canvas holds, for people and tests alike.
+    let drawn = RwSignal::new(0usize);
+    let node = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let Some(candles) = candles.get() else { return };
+        let option = candle_chart(&candles, interval.get());
+        let Some(element) = node.get() else { return };
+        crate::chart::browser::with_echarts(move || {
+            if crate::chart::browser::draw(&element, &option).is_some() {
+                drawn.set(candles.len());
+            }
+        });
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::resize, move |_| {
+            if let Some(element) = node.get_untracked() {
+                crate::chart::browser::with_echarts(move || {
+                    if let Some(chart) = crate::chart::browser::draw_existing(&element) {
+                        chart.resize();
+                    }
+                });
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = candle_chart;
+    let last_close =
+        move || candles.with(|c| c.as_ref().and_then(|c| c.last()).map_or(0, |c| c.close));
+    view! {
+        <div class="chart__intervals" role="group" aria-label=move || lang().pick("봉 간격", "Candle width")>
+            {CandleInterval::ALL.into_iter().map(|value| {
+                let label = move || match (value, lang()) {
+                    (CandleInterval::Minute, Lang::Ko) => "1분",
+                    (CandleInterval::FiveMinutes, Lang::Ko) => "5분",
+                    (CandleInterval::Hour, Lang::Ko) => "1시간",
+                    (CandleInterval::Day, Lang::Ko) => "일",
+                    (CandleInterval::Minute, Lang::En) => "1m",
+                    (CandleInterval::FiveMinutes, Lang::En) => "5m",
+                    (CandleInterval::Hour, Lang::En) => "1h",
+                    (CandleInterval::Day, Lang::En) => "1d",
+                };
+                view! {
+                    <button type="button" class="chip" data-testid=format!("chart-{}", value.key())
+                        aria-pressed=move || if interval.get() == value { "true" } else { "false" }
+                        on:click=move |_| interval.set(value)>
+                        {label}
+                    </button>
+                }
+            }).collect_view()}
+        </div>
+        {move || {
+            let interval = interval.get();
+            view! { <LiveCandle code=code.clone() interval live/> }
+        }}
+        <div
+            class="chart"
+            node_ref=node
+            data-testid="chart"
+            data-candles=move || drawn.get()
+            data-last-close=last_close
+            role="img"
+            aria-label=move || {
+                let close = group_thousands(last_close());
+                match lang() {
+                    Lang::Ko => format!("캔들 차트, 마지막 종가 {close}원"),
+                    Lang::En => format!("Candle chart, last close {close} won"),
+                }
+            }
+        ></div>
+        <Show when=move || failed.get()>
+            <p class="notice notice--error" role="alert">{move || lang().pick("차트를 불러오지 못했습니다.", "Could not load the chart.")}</p>
+        </Show>
+        <Show when=move || candles.with(|c| c.as_ref().is_some_and(Vec::is_empty))>
+            <p class="card--empty">{move || lang().pick("아직 거래가 없습니다.", "No trades yet.")}</p>
+        </Show>
+    }
+    .into_any()
+}
+
+/// Follows the current candle of one width; re-created when the width changes.
+#[component]
+fn LiveCandle(
+    code: String,
+    interval: CandleInterval,
+    live: RwSignal<Option<Candle>>,
+) -> impl IntoView {
+    let latest = use_topic(Topic::Candles {
+        symbol: code,
+        interval,
+    });
+    Effect::new(move |_| {
+        if let Some(TopicEvent::Candle(candle)) = latest.get() {
+            live.set(Some(candle));
+        }
+    });
+}
+
+#[component]
+fn OrderBook(
+    code: String,
+    ticker: Signal<Ticker>,
+    picked_price: RwSignal<Option<i64>>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let realtime = expect_context::<Realtime>();
+    let topic = Topic::Book { symbol: code };
+    let latest = use_topic(topic.clone());
+    let book = RwSignal::new(BookState::default());
+    Effect::new(move |_| {
+        let Some(event) = latest.get() else { return };
+        let applied = book.try_update(|book| book.apply(&event));
+        if applied == Some(Applied::Gap) {
+            realtime.resync(&topic);
+        }
+    });
+    let asks = Memo::new(move |_| {
+        let mut asks = book.with(|b| b.asks(DEPTH));
+        asks.reverse();
+        asks
+    });
+    let bids = Memo::new(move |_| book.with(|b| b.bids(DEPTH)));
+    let largest = Memo::new(move |_| {
+        asks.with(|a| bids.with(|b| a.iter().chain(b).map(|l| l.qty).max().unwrap_or(1)))
+    });
+    let row = move |level: Level, ask: bool| {
+        // A depth bar drawn as SVG: an inline style attribute would break
+        // the page's Content-Security-Policy (style-src 'self').
+        let width = (level.qty * 100 / largest.get_untracked().max(1)).to_string();
+        let reference = ticker.with_untracked(|t| t.reference);
+        let direction = Direction::of_change(level.price - reference);
+        let label = move || {
+            let price = group_thousands(level.price);
+            let qty = group_thousands(level.qty);
+            match (lang(), ask) {
+                (Lang::Ko, true) => {
+                    format!("매도 호가 {price}원, 잔량 {qty}주. 주문 가격으로 선택")
+                }
+                (Lang::Ko, false) => {
+                    format!("매수 호가 {price}원, 잔량 {qty}주. 주문 가격으로 선택")
+                }
+                (Lang::En, true) => format!("Ask {price} won, {qty} shares. Use as order price"),
+                (Lang::En, false) => format!("Bid {price} won, {qty} shares. Use as order price"),
+            }
+        };
+        view! {
+            <li class=if ask { "book__level book__level--ask" } else { "book__level book__level--bid" }>
+                <button type="button" class="book__button" data-testid=if ask { "book-ask" } else { "book-bid" }
+                    data-price=level.price data-qty=level.qty
+                    aria-label=label
+                    on:click=move |_| picked_price.set(Some(level.price))>
+                    <svg class="book__bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+                        <rect width=width height="1"/>
+                    </svg>
+                    <span class=format!("book__price num {}", direction.class())>{group_thousands(level.price)}</span>
+                    <span class="book__qty num">{group_thousands(level.qty)}</span>
+                </button>
+            </li>
+        }
+    };
+    view! {
+        <div class="book" data-testid="book" data-seq=move || book.with(|b| b.seq.map(|s| s.to_string()).unwrap_or_default())>
+            <ol class="book__side" aria-label=move || lang().pick("매도 호가", "Asks")>
+                {move || asks.get().into_iter().map(|level| row(level, true)).collect_view()}
+            </ol>
+            <ol class="book__side" aria-label=move || lang().pick("매수 호가", "Bids")>
+                {move || bids.get().into_iter().map(|level| row(level, false)).collect_view()}
+            </ol>
+            <Show when=move || book.with(|b| b.seq.is_none())>
+                <p class="card--empty">{move || lang().pick("호가를 불러오는 중…", "Loading the book…")}</p>
+            </Show>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Tape(code: String) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let latest = use_topic(Topic::Trades { symbol: code });
+    let prints = RwSignal::new(Vec::<TradePrint>::new());
+    Effect::new(move |_| {
+        let Some(TopicEvent::Trades(batch)) = latest.get() else {
+            return;
+        };
+        prints.update(|prints| {
+            // Newest first; a print already shown (snapshot overlap) is skipped.
+            let newest = prints.first().map_or(0, |p| p.seq);
+            for print in batch.trades.into_iter().filter(|p| p.seq > newest) {
+                prints.insert(0, print);
+            }
+            prints.truncate(TAPE);
+        });
+    });
+    view! {
+        <div class="table-wrap">
+            <table class="tape" data-testid="tape">
+                <caption class="visually-hidden">{move || lang().pick("최근 체결", "Recent trades")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || lang().pick("시각", "Time")}</th>
+                        <th scope="col" class="num">{move || lang().pick("가격", "Price")}</th>
+                        <th scope="col" class="num">{move || lang().pick("수량", "Qty")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || prints.get().into_iter().map(|print| {
+                        let class = if print.taker_buys { "num up" } else { "num down" };
+                        view! {
+                            <tr data-testid="tape-row">
+                                <td class="num">{format_kst_time(print.ts_ms)}</td>
+                                <td class=class>{group_thousands(print.price)}</td>
+                                <td class=class>{group_thousands(print.qty)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Show when=move || prints.with(Vec::is_empty)>
+            <p class="card--empty">{move || lang().pick("아직 체결이 없습니다.", "No trades yet.")}</p>
+        </Show>
+    }
+    .into_any()
+}
+
+#[component]
+fn StockNews(code: String, sector: String, news: Vec<NewsView>) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let items = RwSignal::new(news);
+    let latest = use_topic(Topic::News);
+    Effect::new(move |_| {
+        let Some(TopicEvent::News(item)) = latest.get() else {
+            return;
+        };
+        let ours = item.symbol.as_deref() == Some(code.as_str())
+            || (item.symbol.is_none() && item.sector.as_deref() == Some(sector.as_str()));
+        if ours {
+            items.update(|items| {
+                if items.iter().all(|i| i.id != item.id) {
+                    items.insert(0, item);
+                    items.truncate(crate::stock::STOCK_NEWS as usize);
+                }
+            });
+        }
+    });
+    view! {
+        <ul class="news" data-testid="news">
+            {move || items.get().into_iter().map(|item| {
+                let headline = name_in(lang(), &item.headline_ko, &item.headline_en);
+                let class = if item.good { "news__mark up" } else { "news__mark down" };
+                view! {
+                    <li class="news__item">
+                        <span class=class aria-hidden="true">{if item.good { "▲" } else { "▼" }}</span>
+                        <span class="news__headline">{headline}</span>
+                        <time class="news__time num">{crate::format::format_kst_datetime(item.at_ms)}</time>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        <Show when=move || items.with(Vec::is_empty)>
+            <p class="card--empty">{move || lang().pick("관련 뉴스가 없습니다.", "No news yet.")}</p>
+        </Show>
+    }
+    .into_any()
+}

@@ -1,0 +1,53 @@
+//! The stock page's contract: one listing with its sector, recent news and
+//! the fee rates the order ticket estimates with, and pages of candle
+//! history for the chart (live candles then arrive on the `candles` topic).
+
+use crate::api::AppError;
+use crate::market::{ListingView, SectorView};
+use crate::realtime::{Candle, CandleInterval, NewsView};
+use crate::rules::FeeSchedule;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// News items the stock page loads with it.
+pub const STOCK_NEWS: i64 = 20;
+/// Candles the chart loads first; older ones page in by `before`.
+pub const CHART_CANDLES: i64 = 200;
+/// The most candles one request may ask for.
+pub const MAX_CANDLES: i64 = 1_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockView {
+    pub listing: ListingView,
+    pub sector: SectorView,
+    /// The company's own news and its sector's, newest first.
+    pub news: Vec<NewsView>,
+    pub fees: FeeSchedule,
+}
+
+/// Candles oldest first; `next_before` pages further back when there may be
+/// more.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandleHistory {
+    pub symbol: String,
+    pub interval: CandleInterval,
+    pub candles: Vec<Candle>,
+    pub next_before: Option<i64>,
+}
+
+#[server(prefix = "/api/fn", endpoint = "load_stock")]
+pub async fn load_stock(code: String) -> Result<StockView, AppError> {
+    crate::trading::trading()?.stock(code).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "load_candles")]
+pub async fn load_candles(
+    code: String,
+    interval: CandleInterval,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<CandleHistory, AppError> {
+    crate::trading::trading()?
+        .candles(code, interval, before, limit)
+        .await
+}

@@ -1,0 +1,199 @@
+// The trading UI in Chromium against the real engine: the ticket, the book,
+// the chart, open orders with amend and cancel, fills and the portfolio,
+// all moving without a reload; bad input stopped in the page and by the
+// server; and the book coming back after a server restart.
+import { test, expect, expectConsoleErrors } from "../support/fixtures";
+import { GaemiServer } from "../support/server";
+import { request as playwrightRequest, type APIRequestContext, type Page } from "@playwright/test";
+
+const CODE = "100010";
+
+/** A trader with a session of their own, through the public JSON API. */
+async function trader(baseURL: string): Promise<APIRequestContext> {
+  const context = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL } });
+  expect((await context.post("/api/v1/session")).ok()).toBe(true);
+  return context;
+}
+
+let nextId = 1;
+async function limit(api: APIRequestContext, side: "buy" | "sell", price: number, qty: number, symbol = CODE) {
+  const response = await api.post("/api/v1/orders", {
+    data: { client_order_id: nextId++, symbol, side, kind: "limit", price, qty },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+}
+
+const digits = (text: string | null) => Number((text ?? "").replace(/[^0-9]/g, ""));
+
+async function openStock(page: Page, url = `/market/${CODE}`) {
+  await page.goto(url);
+  await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/);
+  await expect(page.getByTestId("book")).toHaveAttribute("data-seq", /\d+/);
+  await expect(page.getByTestId("ticket-available")).not.toHaveText("0원");
+  return digits(await page.getByTestId("stock-last").textContent());
+}
+
+test("a limit buy below the market rests in open orders and the book; amend and cancel follow", async ({ page }) => {
+  const last = await openStock(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  // Three ticks below the last price, on the tick grid by the stepper.
+  for (let i = 0; i < 3; i++) await page.getByTestId("ticket-price-down").click();
+  const price = digits(await page.getByTestId("ticket-price").inputValue());
+  expect(price).toBeLessThan(last);
+  await page.getByTestId("ticket-qty").fill("5");
+  await expect(page.getByTestId("ticket-total")).not.toHaveText("-");
+  await page.getByTestId("ticket-submit").click();
+  await expect(page.getByTestId("ticket-outcome")).toContainText("접수");
+
+  const order = page.getByTestId("open-order");
+  await expect(order).toHaveCount(1);
+  await expect(order).toHaveAttribute("data-price", String(price));
+  const bid = page.locator(`[data-testid="book-bid"][data-price="${price}"]`);
+  await expect(bid).toHaveAttribute("data-qty", "5");
+
+  // Amend: one tick lower (the stepper's price minus its tick) and 3 shares.
+  await page.getByTestId("ticket-price-down").click();
+  const lower = digits(await page.getByTestId("ticket-price").inputValue());
+  await order.getByTestId("order-amend-open").click();
+  await order.getByTestId("amend-price").fill(String(lower));
+  await order.getByTestId("amend-qty").fill("3");
+  await order.getByTestId("amend-submit").click();
+  await expect(page.getByTestId("open-order")).toHaveAttribute("data-price", String(lower));
+  await expect(page.locator(`[data-testid="book-bid"][data-price="${lower}"]`)).toHaveAttribute("data-qty", "3");
+  await expect(bid).toHaveCount(0);
+
+  await page.getByTestId("open-order").getByTestId("order-cancel").click();
+  await expect(page.getByTestId("open-orders-empty")).toBeVisible();
+  await expect(page.getByTestId("book-bid")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});
+
+test("a market buy crosses the spread: the fill, the tape, the chart, the book and the portfolio move live", async ({ page, gaemi }) => {
+  const last = await openStock(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const seller = await trader(gaemi.url);
+  await limit(seller, "sell", last, 10);
+  const ask = page.locator(`[data-testid="book-ask"][data-price="${last}"]`);
+  await expect(ask).toHaveAttribute("data-qty", "10");
+
+  // Clicking a level puts its price in the ticket.
+  await page.getByTestId("ticket-market").check();
+  await ask.click();
+  await expect(page.getByTestId("ticket-price")).toHaveValue(last.toLocaleString("en-US"));
+  await page.getByTestId("ticket-market").check();
+  await page.getByTestId("ticket-qty").fill("4");
+  await page.getByTestId("ticket-submit").click();
+  await expect(page.getByTestId("ticket-outcome")).toContainText("모두 체결");
+  await expect(ask).toHaveAttribute("data-qty", "6");
+  await expect(page.getByTestId("tape-row").first()).toContainText("4");
+  await expect(page.getByTestId("stock-volume")).toHaveText("4");
+
+  // The chart draws the candle, and a new trade moves it.
+  const chart = page.getByTestId("chart");
+  await expect(chart.locator("canvas").first()).toBeVisible();
+  await expect(chart).not.toHaveAttribute("data-candles", "0");
+  await expect(chart).toHaveAttribute("data-last-close", String(last));
+  const buyer = await trader(gaemi.url);
+  await limit(buyer, "buy", last, 6);
+  const higher = last + 100; // 100010 trades on the 100-won tick
+  await limit(seller, "sell", higher, 1);
+  await limit(buyer, "buy", higher, 1);
+  await expect(chart).toHaveAttribute("data-last-close", String(higher));
+
+  // The fill and the portfolio, reached through the navigation: no reload.
+  await page.getByRole("link", { name: "주문", exact: true }).click();
+  await page.getByTestId("tab-fills").click();
+  await expect(page.getByTestId("fill-row")).toHaveCount(1);
+  await expect(page.getByTestId("fill-row")).toContainText("4");
+  await page.getByTestId("tab-history").click();
+  await expect(page.locator('[data-testid="order-row"][data-status="filled"]')).toHaveCount(1);
+  await page.getByRole("link", { name: "내 자산" }).click();
+  await expect(page.locator(`[data-testid="holding"][data-code="${CODE}"]`).getByTestId("holding-qty")).toHaveText("104");
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await seller.dispose();
+  await buyer.dispose();
+});
+
+test("bad input in the ticket is stopped in the page, and the server refuses it too", async ({ page, request }) => {
+  const last = await openStock(page);
+  const submit = page.getByTestId("ticket-submit");
+  const qty = page.getByTestId("ticket-qty");
+  const price = page.getByTestId("ticket-price");
+  const qtyError = page.getByTestId("ticket-qty-error");
+  const priceError = page.getByTestId("ticket-price-error");
+
+  await submit.click();
+  await expect(qtyError).toHaveText("수량을 입력하세요.");
+  for (const bad of ["0", "1.5", "-2"]) {
+    await qty.fill(bad);
+    await submit.click();
+    await expect(qtyError).toHaveText("수량은 1주 이상의 정수로 입력하세요.");
+  }
+  await qty.fill("1");
+  await price.fill(String(last + 50)); // off the 100-won tick
+  await submit.click();
+  await expect(priceError).toContainText("호가 단위는 100원");
+  await price.fill(String(last * 2));
+  await submit.click();
+  await expect(priceError).toContainText("가격제한폭");
+  await price.fill("");
+  await submit.click();
+  await expect(priceError).toHaveText("가격을 입력하세요.");
+
+  await page.getByTestId("ticket-sell").click();
+  await price.fill(String(last));
+  await qty.fill("101"); // a guest holds 100
+  await submit.click();
+  await expect(qtyError).toContainText("매도 가능 수량(100주)");
+  await expect(page.getByTestId("ticket-outcome")).toBeEmpty();
+  await expect(page.getByTestId("open-orders-empty")).toBeVisible();
+
+  // The same orders sent straight to the server are refused by field.
+  const origin = new URL(page.url()).origin;
+  const session = await request.post("/api/v1/session", { headers: { Origin: origin } });
+  expect(session.ok()).toBe(true);
+  const direct = async (body: object) =>
+    request.post("/api/v1/orders", {
+      headers: { Origin: origin },
+      data: { client_order_id: nextId++, symbol: CODE, side: "buy", kind: "limit", ...body },
+    });
+  for (const [body, field] of [
+    [{ price: last, qty: 0 }, "qty"],
+    [{ price: last, qty: 1.5 }, "qty"],
+    [{ price: last + 50, qty: 1 }, "price"],
+  ] as const) {
+    const response = await direct(body);
+    expect(response.status()).toBe(422);
+    expect((await response.json()).field).toBe(field);
+  }
+  const outOfBand = await direct({ price: last * 2, qty: 1 });
+  expect(outOfBand.status()).toBeGreaterThanOrEqual(400);
+  expect(outOfBand.status()).toBeLessThan(500);
+});
+
+test("after a server restart the page resubscribes and the book resyncs", async ({ page, consoleErrors }) => {
+  // A server of its own: restarting the shared one would disturb other tests.
+  const server = await GaemiServer.start();
+  try {
+    const last = await openStock(page, `${server.url}/market/${CODE}`);
+    const api = await trader(server.url);
+    await limit(api, "buy", last - 100, 7);
+    await expect(page.locator(`[data-testid="book-bid"][data-price="${last - 100}"]`)).toHaveAttribute("data-qty", "7");
+    await page.evaluate(() => ((window as any).__sameDocument = true));
+
+    await server.stop();
+    await expect(page.getByTestId("live-badge")).toHaveClass(/live--reconnecting/);
+    await server.launch();
+    await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/, { timeout: 30_000 });
+
+    // The order survived the restart; a new one shows the book is live again.
+    await limit(api, "buy", last - 200, 2);
+    await expect(page.locator(`[data-testid="book-bid"][data-price="${last - 200}"]`)).toHaveAttribute("data-qty", "2");
+    await expect(page.locator(`[data-testid="book-bid"][data-price="${last - 100}"]`)).toHaveAttribute("data-qty", "7");
+    expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+    await api.dispose();
+  } finally {
+    await server.dispose();
+  }
+  expectConsoleErrors(consoleErrors, /WebSocket connection to .* failed|Failed to load resource|Failed to fetch/);
+});

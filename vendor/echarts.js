@@ -1,0 +1,25 @@
+// The part of ECharts the stock chart draws with (candlesticks, volume bars,
+// axes, tooltip, zoom; canvas only), bundled by scripts/setup with esbuild
+// into public/vendor/echarts.min.js: a third of the full build, served by
+// Gaemi itself and loaded only by pages that draw a chart.
+import * as echarts from 'echarts/core';
+import { BarChart, CandlestickChart } from 'echarts/charts';
+import {
+  AxisPointerComponent,
+  DataZoomInsideComponent,
+  GridComponent,
+  TooltipComponent,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+echarts.use([
+  BarChart,
+  CandlestickChart,
+  AxisPointerComponent,
+  DataZoomInsideComponent,
+  GridComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
+
+window.echarts = echarts;
