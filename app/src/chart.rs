@@ -17,8 +17,8 @@ use charming::series::{Bar, Candlestick};
 pub const ECHARTS_URL: &str = "/vendor/echarts.min.js";
 
 /// Korean convention, as in the stylesheet's `--up` and `--down`.
-const UP: &str = "#e5383b";
-const DOWN: &str = "#2f6fe4";
+const UP: &str = "#c92a2d";
+const DOWN: &str = "#2563d9";
 /// Candles shown before the user zooms out.
 const VISIBLE: usize = 80;
 
@@ -107,6 +107,9 @@ pub fn candle_chart(candles: &[Candle], interval: CandleInterval) -> serde_json:
     let mut option = serde_json::to_value(&chart).unwrap_or_default();
     // charming's candlestick has no item style; the Korean colours (and
     // the hollow-free look) are set on the JSON it produced.
+    // The tooltip drawn on the canvas: ECharts' HTML tooltip carries inline
+    // style attributes, which the page's Content-Security-Policy refuses.
+    option["tooltip"]["renderMode"] = serde_json::json!("richText");
     if let Some(series) = option.pointer_mut("/series/0") {
         series["itemStyle"] = serde_json::json!({
             "color": UP, "color0": DOWN, "borderColor": UP, "borderColor0": DOWN,
@@ -240,5 +243,6 @@ mod tests {
         assert_eq!(option["series"][1]["data"][0]["value"], 7);
         assert_eq!(option["series"][1]["data"][1]["itemStyle"]["color"], DOWN);
         assert_eq!(option["xAxis"][0]["data"][0], "09:00");
+        assert_eq!(option["tooltip"]["renderMode"], "richText");
     }
 }

@@ -72,6 +72,19 @@ impl Lang {
     }
 }
 
+/// A label given inline in both languages that follows the language switch.
+/// Every call returns the same closure type, so the hundreds of labels on
+/// the trading pages share one compiled text node instead of one each
+/// (each distinct closure is its own copy of the rendering code in the WASM).
+pub fn tr(
+    ko: &'static str,
+    en: &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    use leptos::prelude::Get;
+    let prefs = crate::prefs::use_prefs();
+    move || prefs.lang.get().pick(ko, en)
+}
+
 /// One language's strings. Fields are grouped by the screen that shows them.
 pub struct Texts {
     pub site_name: &'static str,

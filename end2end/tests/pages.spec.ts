@@ -22,18 +22,25 @@ const PAGES = [
 
 test("every page is accessible and photographed at 390 and 1280 px", async ({ page, gaemi }) => {
   test.setTimeout(180_000);
-  const api = await playwrightRequest.newContext({ baseURL: gaemi.url, extraHTTPHeaders: { Origin: gaemi.url } });
-  expect((await api.post("/api/v1/session")).ok()).toBe(true);
+  // Two traders with sessions of their own (one account never trades with
+  // itself: self-trade prevention).
+  const trader = async () => {
+    const api = await playwrightRequest.newContext({ baseURL: gaemi.url, extraHTTPHeaders: { Origin: gaemi.url } });
+    expect((await api.post("/api/v1/session")).ok()).toBe(true);
+    return api;
+  };
+  const [seller, buyer] = [await trader(), await trader()];
   let id = 1;
-  const order = (side: string, price: number, qty: number) =>
-    api.post("/api/v1/orders", { data: { client_order_id: id++, symbol: "100010", side, kind: "limit", price, qty } });
-  for (const [side, price, qty] of [
-    ["sell", 72_600, 5],
-    ["buy", 72_600, 2],
-    ["buy", 72_300, 4],
-    ["sell", 72_900, 3],
+  for (const [api, side, price, qty] of [
+    [seller, "sell", 72_600, 5],
+    [buyer, "buy", 72_600, 2],
+    [buyer, "buy", 72_300, 4],
+    [seller, "sell", 72_900, 3],
   ] as const) {
-    expect((await order(side, price, qty)).ok()).toBe(true);
+    const response = await api.post("/api/v1/orders", {
+      data: { client_order_id: id++, symbol: "100010", side, kind: "limit", price, qty },
+    });
+    expect(response.ok()).toBe(true);
   }
   // The browser's own guest places an order too, so its lists are not empty.
   await page.goto("/market/100010");
@@ -67,5 +74,6 @@ test("every page is accessible and photographed at 390 and 1280 px", async ({ pa
       expect(overflow, `${route} overflows sideways at ${width} px`).toBeLessThanOrEqual(0);
     }
   }
-  await api.dispose();
+  await seller.dispose();
+  await buyer.dispose();
 });

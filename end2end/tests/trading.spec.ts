@@ -6,7 +6,23 @@ import { test, expect, expectConsoleErrors } from "../support/fixtures";
 import { GaemiServer } from "../support/server";
 import { request as playwrightRequest, type APIRequestContext, type Page } from "@playwright/test";
 
-const CODE = "100010";
+// Each test trades its own stock: the worker's server is shared with the
+// other spec files, which trade 100010.
+const LIMIT_CODE = "100070"; // 52,300 won, 100-won ticks
+const MARKET_CODE = "100050"; // 153,000 won, 100-won ticks
+const BAD_INPUT_CODE = "100020"; // 38,500 won, 50-won ticks
+const RESTART_CODE = "100010"; // on a server of its own
+
+/** The KRX tick at `price` (app::rules::tick_size). */
+function tick(price: number): number {
+  if (price < 2_000) return 1;
+  if (price < 5_000) return 5;
+  if (price < 20_000) return 10;
+  if (price < 50_000) return 50;
+  if (price < 200_000) return 100;
+  if (price < 500_000) return 500;
+  return 1_000;
+}
 
 /** A trader with a session of their own, through the public JSON API. */
 async function trader(baseURL: string): Promise<APIRequestContext> {
@@ -16,7 +32,7 @@ async function trader(baseURL: string): Promise<APIRequestContext> {
 }
 
 let nextId = 1;
-async function limit(api: APIRequestContext, side: "buy" | "sell", price: number, qty: number, symbol = CODE) {
+async function limit(api: APIRequestContext, symbol: string, side: "buy" | "sell", price: number, qty: number) {
   const response = await api.post("/api/v1/orders", {
     data: { client_order_id: nextId++, symbol, side, kind: "limit", price, qty },
   });
@@ -25,8 +41,8 @@ async function limit(api: APIRequestContext, side: "buy" | "sell", price: number
 
 const digits = (text: string | null) => Number((text ?? "").replace(/[^0-9]/g, ""));
 
-async function openStock(page: Page, url = `/market/${CODE}`) {
-  await page.goto(url);
+async function openStock(page: Page, code: string, origin = "") {
+  await page.goto(`${origin}/market/${code}`);
   await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/);
   await expect(page.getByTestId("book")).toHaveAttribute("data-seq", /\d+/);
   await expect(page.getByTestId("ticket-available")).not.toHaveText("0원");
@@ -34,7 +50,7 @@ async function openStock(page: Page, url = `/market/${CODE}`) {
 }
 
 test("a limit buy below the market rests in open orders and the book; amend and cancel follow", async ({ page }) => {
-  const last = await openStock(page);
+  const last = await openStock(page, LIMIT_CODE);
   await page.evaluate(() => ((window as any).__sameDocument = true));
   // Three ticks below the last price, on the tick grid by the stepper.
   for (let i = 0; i < 3; i++) await page.getByTestId("ticket-price-down").click();
@@ -69,10 +85,11 @@ test("a limit buy below the market rests in open orders and the book; amend and 
 });
 
 test("a market buy crosses the spread: the fill, the tape, the chart, the book and the portfolio move live", async ({ page, gaemi }) => {
-  const last = await openStock(page);
+  const code = MARKET_CODE;
+  const last = await openStock(page, code);
   await page.evaluate(() => ((window as any).__sameDocument = true));
   const seller = await trader(gaemi.url);
-  await limit(seller, "sell", last, 10);
+  await limit(seller, code, "sell", last, 10);
   const ask = page.locator(`[data-testid="book-ask"][data-price="${last}"]`);
   await expect(ask).toHaveAttribute("data-qty", "10");
 
@@ -94,10 +111,10 @@ test("a market buy crosses the spread: the fill, the tape, the chart, the book a
   await expect(chart).not.toHaveAttribute("data-candles", "0");
   await expect(chart).toHaveAttribute("data-last-close", String(last));
   const buyer = await trader(gaemi.url);
-  await limit(buyer, "buy", last, 6);
-  const higher = last + 100; // 100010 trades on the 100-won tick
-  await limit(seller, "sell", higher, 1);
-  await limit(buyer, "buy", higher, 1);
+  await limit(buyer, code, "buy", last, 6);
+  const higher = last + tick(last);
+  await limit(seller, code, "sell", higher, 1);
+  await limit(buyer, code, "buy", higher, 1);
   await expect(chart).toHaveAttribute("data-last-close", String(higher));
 
   // The fill and the portfolio, reached through the navigation: no reload.
@@ -108,14 +125,15 @@ test("a market buy crosses the spread: the fill, the tape, the chart, the book a
   await page.getByTestId("tab-history").click();
   await expect(page.locator('[data-testid="order-row"][data-status="filled"]')).toHaveCount(1);
   await page.getByRole("link", { name: "내 자산" }).click();
-  await expect(page.locator(`[data-testid="holding"][data-code="${CODE}"]`).getByTestId("holding-qty")).toHaveText("104");
+  await expect(page.locator(`[data-testid="holding"][data-code="${code}"]`).getByTestId("holding-qty")).toHaveText("104");
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   await seller.dispose();
   await buyer.dispose();
 });
 
 test("bad input in the ticket is stopped in the page, and the server refuses it too", async ({ page, request }) => {
-  const last = await openStock(page);
+  const code = BAD_INPUT_CODE;
+  const last = await openStock(page, code);
   const submit = page.getByTestId("ticket-submit");
   const qty = page.getByTestId("ticket-qty");
   const price = page.getByTestId("ticket-price");
@@ -130,9 +148,9 @@ test("bad input in the ticket is stopped in the page, and the server refuses it 
     await expect(qtyError).toHaveText("수량은 1주 이상의 정수로 입력하세요.");
   }
   await qty.fill("1");
-  await price.fill(String(last + 50)); // off the 100-won tick
+  await price.fill(String(last + tick(last) / 2)); // between two ticks
   await submit.click();
-  await expect(priceError).toContainText("호가 단위는 100원");
+  await expect(priceError).toContainText(`호가 단위는 ${tick(last)}원`);
   await price.fill(String(last * 2));
   await submit.click();
   await expect(priceError).toContainText("가격제한폭");
@@ -155,12 +173,12 @@ test("bad input in the ticket is stopped in the page, and the server refuses it 
   const direct = async (body: object) =>
     request.post("/api/v1/orders", {
       headers: { Origin: origin },
-      data: { client_order_id: nextId++, symbol: CODE, side: "buy", kind: "limit", ...body },
+      data: { client_order_id: nextId++, symbol: code, side: "buy", kind: "limit", ...body },
     });
   for (const [body, field] of [
     [{ price: last, qty: 0 }, "qty"],
     [{ price: last, qty: 1.5 }, "qty"],
-    [{ price: last + 50, qty: 1 }, "price"],
+    [{ price: last + tick(last) / 2, qty: 1 }, "price"],
   ] as const) {
     const response = await direct(body);
     expect(response.status()).toBe(422);
@@ -175,10 +193,12 @@ test("after a server restart the page resubscribes and the book resyncs", async 
   // A server of its own: restarting the shared one would disturb other tests.
   const server = await GaemiServer.start();
   try {
-    const last = await openStock(page, `${server.url}/market/${CODE}`);
+    const code = RESTART_CODE;
+    const last = await openStock(page, code, server.url);
+    const [below, further] = [last - tick(last), last - 2 * tick(last)];
     const api = await trader(server.url);
-    await limit(api, "buy", last - 100, 7);
-    await expect(page.locator(`[data-testid="book-bid"][data-price="${last - 100}"]`)).toHaveAttribute("data-qty", "7");
+    await limit(api, code, "buy", below, 7);
+    await expect(page.locator(`[data-testid="book-bid"][data-price="${below}"]`)).toHaveAttribute("data-qty", "7");
     await page.evaluate(() => ((window as any).__sameDocument = true));
 
     await server.stop();
@@ -187,9 +207,9 @@ test("after a server restart the page resubscribes and the book resyncs", async 
     await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/, { timeout: 30_000 });
 
     // The order survived the restart; a new one shows the book is live again.
-    await limit(api, "buy", last - 200, 2);
-    await expect(page.locator(`[data-testid="book-bid"][data-price="${last - 200}"]`)).toHaveAttribute("data-qty", "2");
-    await expect(page.locator(`[data-testid="book-bid"][data-price="${last - 100}"]`)).toHaveAttribute("data-qty", "7");
+    await limit(api, code, "buy", further, 2);
+    await expect(page.locator(`[data-testid="book-bid"][data-price="${further}"]`)).toHaveAttribute("data-qty", "2");
+    await expect(page.locator(`[data-testid="book-bid"][data-price="${below}"]`)).toHaveAttribute("data-qty", "7");
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
     await api.dispose();
   } finally {

@@ -5,7 +5,7 @@
 //! engine, and its confirmation or rejection is shown as it answered.
 
 use crate::format::{format_won, group_thousands};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
 use crate::prefs::use_prefs;
 use crate::realtime::Ticker;
 use crate::rules::{FeeSchedule, PriceBand, tick_down, tick_up};
@@ -183,12 +183,12 @@ pub fn OrderTicket(
         };
         leptos::task::spawn_local(async move {
             let answer = place_order(input).await;
-            pending.set(false);
+            pending.try_set(false);
             if answer.is_ok() {
-                qty_text.set(String::new());
-                on_placed.run(());
+                qty_text.try_set(String::new());
+                on_placed.try_run(());
             }
-            outcome.set(Some(answer));
+            outcome.try_set(Some(answer));
         });
     };
 
@@ -227,18 +227,18 @@ pub fn OrderTicket(
 
     view! {
         <form class="ticket card" data-testid="ticket" novalidate on:submit=submit>
-            <h2 class="visually-hidden">{move || lang().pick("주문하기", "Place an order")}</h2>
+            <h2 class="visually-hidden">{tr("주문하기", "Place an order")}</h2>
             <div class="ticket__tabs" role="tablist">
                 {tab(OrderSide::Buy, "매수", "Buy")}
                 {tab(OrderSide::Sell, "매도", "Sell")}
             </div>
             <fieldset class="ticket__kinds">
-                <legend class="visually-hidden">{move || lang().pick("주문 유형", "Order type")}</legend>
+                <legend class="visually-hidden">{tr("주문 유형", "Order type")}</legend>
                 <label class="check">
                     <input type="radio" name="kind" data-testid="ticket-limit"
                         prop:checked=move || kind.get() == OrderKind::Limit
                         on:change=move |_| kind.set(OrderKind::Limit)/>
-                    <span>{move || lang().pick("지정가", "Limit")}</span>
+                    <span>{tr("지정가", "Limit")}</span>
                 </label>
                 <label class="check">
                     <input type="radio" name="kind" data-testid="ticket-market"
@@ -247,14 +247,14 @@ pub fn OrderTicket(
                             kind.set(OrderKind::Market);
                             errors.update(|e| e.retain(|e| e.field != "price"));
                         }/>
-                    <span>{move || lang().pick("시장가", "Market")}</span>
+                    <span>{tr("시장가", "Market")}</span>
                 </label>
             </fieldset>
             <div class="field">
-                <label for="ticket-price">{move || lang().pick("가격 (원)", "Price (won)")}</label>
+                <label for="ticket-price">{tr("가격 (원)", "Price (won)")}</label>
                 <div class="stepper">
                     <button type="button" class="chip" data-testid="ticket-price-down"
-                        aria-label=move || lang().pick("한 호가 내리기", "One tick down")
+                        aria-label=tr("한 호가 내리기", "One tick down")
                         disabled=move || kind.get() == OrderKind::Market
                         on:click=move |_| step(false)>"−"</button>
                     <input
@@ -269,14 +269,14 @@ pub fn OrderTicket(
                         on:input=move |ev| price_text.set(event_target_value(&ev))
                     />
                     <button type="button" class="chip" data-testid="ticket-price-up"
-                        aria-label=move || lang().pick("한 호가 올리기", "One tick up")
+                        aria-label=tr("한 호가 올리기", "One tick up")
                         disabled=move || kind.get() == OrderKind::Market
                         on:click=move |_| step(true)>"+"</button>
                 </div>
                 <p id="ticket-price-error" class="field__error" data-testid="ticket-price-error" role="alert">{price_error}</p>
             </div>
             <div class="field">
-                <label for="ticket-qty">{move || lang().pick("수량 (주)", "Quantity (shares)")}</label>
+                <label for="ticket-qty">{tr("수량 (주)", "Quantity (shares)")}</label>
                 <input
                     id="ticket-qty"
                     data-testid="ticket-qty"
@@ -309,12 +309,12 @@ pub fn OrderTicket(
                     <dd class="num" data-testid="ticket-available">{available}</dd>
                 </div>
                 <div>
-                    <dt>{move || lang().pick("수수료", "Commission")}</dt>
+                    <dt>{tr("수수료", "Commission")}</dt>
                     <dd class="num">{move || estimated().map(|e| format_won(e.commission, lang())).unwrap_or_else(|| "-".into())}</dd>
                 </div>
                 <Show when=move || side.get() == OrderSide::Sell>
                     <div>
-                        <dt>{move || lang().pick("거래세", "Transaction tax")}</dt>
+                        <dt>{tr("거래세", "Transaction tax")}</dt>
                         <dd class="num">{move || estimated().map(|e| format_won(e.tax, lang())).unwrap_or_else(|| "-".into())}</dd>
                     </div>
                 </Show>

@@ -83,7 +83,7 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
             if let Ok(list) = load_watchlist().await {
-                watched.set(list.into_iter().collect());
+                watched.try_set(list.into_iter().collect());
             }
         });
     });
@@ -99,14 +99,18 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
         });
         leptos::task::spawn_local(async move {
             match set_watched(code.clone(), star).await {
-                Ok(list) => watched.set(list.into_iter().collect()),
-                Err(_) => watched.update(|w| {
-                    if star {
-                        w.remove(&code);
-                    } else {
-                        w.insert(code);
-                    }
-                }),
+                Ok(list) => {
+                    watched.try_set(list.into_iter().collect());
+                }
+                Err(_) => {
+                    watched.try_update(|w| {
+                        if star {
+                            w.remove(&code);
+                        } else {
+                            w.insert(code);
+                        }
+                    });
+                }
             }
         });
     });

@@ -8,7 +8,7 @@
 use crate::api::AppError;
 use crate::components::Skeleton;
 use crate::format::{format_kst_datetime, format_won, group_thousands};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
 use crate::market::{ListingView, load_market};
 use crate::prefs::use_prefs;
 use crate::realtime::{Topic, TopicEvent, use_topic};
@@ -90,7 +90,7 @@ pub fn OpenOrders(
             ..ListQuery::default()
         };
         leptos::task::spawn_local(async move {
-            orders.set(Some(list_orders(query).await.map(|page| page.items)));
+            orders.try_set(Some(list_orders(query).await.map(|page| page.items)));
         });
     });
     // Resting prices per symbol, for the fill watchers.
@@ -119,7 +119,7 @@ pub fn OpenOrders(
             None => view! { <Skeleton lines=2/> }.into_any(),
             Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
             Some(Ok(list)) if list.is_empty() => view! {
-                <p class="card--empty" data-testid="open-orders-empty">{move || lang().pick("미체결 주문이 없습니다.", "No open orders.")}</p>
+                <p class="card--empty" data-testid="open-orders-empty">{tr("미체결 주문이 없습니다.", "No open orders.")}</p>
             }.into_any(),
             Some(Ok(list)) => view! {
                 <ul class="orders" data-testid="open-orders">
@@ -145,10 +145,14 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             match cancel_order(order_id).await {
-                Ok(_) => on_change.run(()),
-                Err(err) => message.set(Some(err.message(prefs.lang.get_untracked()).to_owned())),
+                Ok(_) => {
+                    on_change.try_run(());
+                }
+                Err(err) => {
+                    message.try_set(Some(err.message(prefs.lang.get_untracked()).to_owned()));
+                }
             }
-            busy.set(false);
+            busy.try_set(false);
         });
     };
     let amend = move |ev: leptos::ev::SubmitEvent| {
@@ -197,12 +201,14 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
             .await
             {
                 Ok(_) => {
-                    editing.set(false);
-                    on_change.run(());
+                    editing.try_set(false);
+                    on_change.try_run(());
                 }
-                Err(err) => message.set(Some(err.message(prefs.lang.get_untracked()).to_owned())),
+                Err(err) => {
+                    message.try_set(Some(err.message(prefs.lang.get_untracked()).to_owned()));
+                }
             }
-            busy.set(false);
+            busy.try_set(false);
         });
     };
     let side = order.side;
@@ -216,9 +222,9 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
             <div class="orders__main">
                 <span class=format!("orders__side {}", side_class(side))>{move || side_label(side, lang())}</span>
                 <a class="num" href=format!("/market/{}", order.symbol)>{order.symbol.clone()}</a>
-                <span class="num">{order.price.map(group_thousands).unwrap_or_else(|| "-".into())} {move || lang().pick("원", " won")}</span>
+                <span class="num">{order.price.map(group_thousands).unwrap_or_else(|| "-".into())} {tr("원", " won")}</span>
                 <span class="num">
-                    {group_thousands(order.remaining_qty)} {move || lang().pick("주", " sh")}
+                    {group_thousands(order.remaining_qty)} {tr("주", " sh")}
                     {(order.filled_qty > 0).then(|| format!(" ({} / {})", group_thousands(order.filled_qty), group_thousands(order.qty)))}
                 </span>
                 <time class="num orders__time">{format_kst_datetime(order.created_ms)}</time>
@@ -228,28 +234,28 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
                     aria-expanded=move || if editing.get() { "true" } else { "false" }
                     aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().pick("정정", "Amend"))}
                     on:click=move |_| editing.update(|e| *e = !*e)>
-                    {move || lang().pick("정정", "Amend")}
+                    {tr("정정", "Amend")}
                 </button>
                 <button type="button" class="chip" data-testid="order-cancel" disabled=move || busy.get()
                     aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().pick("취소", "Cancel"))}
                     on:click=cancel>
-                    {move || lang().pick("취소", "Cancel")}
+                    {tr("취소", "Cancel")}
                 </button>
             </div>
             <Show when=move || editing.get()>
                 <form class="orders__amend" data-testid="order-amend" novalidate on:submit=amend>
                     <label class="field">
-                        <span>{move || lang().pick("정정 가격", "New price")}</span>
+                        <span>{tr("정정 가격", "New price")}</span>
                         <input inputmode="numeric" data-testid="amend-price" prop:value=move || price_text.get()
                             on:input=move |ev| price_text.set(event_target_value(&ev))/>
                     </label>
                     <label class="field">
-                        <span>{move || lang().pick("정정 수량", "New quantity")}</span>
+                        <span>{tr("정정 수량", "New quantity")}</span>
                         <input inputmode="numeric" data-testid="amend-qty" prop:value=move || qty_text.get()
                             on:input=move |ev| qty_text.set(event_target_value(&ev))/>
                     </label>
                     <button type="submit" class="chip" data-testid="amend-submit" disabled=move || busy.get()>
-                        {move || lang().pick("정정 주문", "Send amendment")}
+                        {tr("정정 주문", "Send amendment")}
                     </button>
                 </form>
             </Show>
@@ -277,7 +283,7 @@ pub fn OrdersPage() -> impl IntoView {
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
             if let Ok(market) = load_market().await {
-                listings.set(market.listings);
+                listings.try_set(market.listings);
             }
         });
     });
@@ -291,9 +297,9 @@ pub fn OrdersPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || lang().pick("주문", "Orders")/>
+        <Title text=tr("주문", "Orders")/>
         <section class="orders-page">
-            <h1>{move || lang().pick("주문", "Orders")}</h1>
+            <h1>{tr("주문", "Orders")}</h1>
             <div class="tabs" role="tablist">
                 {tab_button(Tab::Open, "미체결", "Open", "tab-open")}
                 {tab_button(Tab::History, "주문 내역", "History", "tab-history")}
@@ -352,7 +358,7 @@ fn History(
         leptos::task::spawn_local(async move {
             let result: Result<Option<String>, AppError> = if fills {
                 list_fills(query).await.map(|Page { items, next_cursor }| {
-                    fill_rows.update(|rows| {
+                    fill_rows.try_update(|rows| {
                         if !more {
                             rows.clear();
                         }
@@ -362,7 +368,7 @@ fn History(
                 })
             } else {
                 list_orders(query).await.map(|Page { items, next_cursor }| {
-                    orders.update(|rows| {
+                    orders.try_update(|rows| {
                         if !more {
                             rows.clear();
                         }
@@ -373,22 +379,22 @@ fn History(
             };
             match result {
                 Ok(next) => {
-                    cursor.set(next);
-                    error.set(None);
+                    cursor.try_set(next);
+                    error.try_set(None);
                 }
-                Err(err) => error.set(Some(err)),
+                Err(err) => {
+                    error.try_set(Some(err));
+                }
             }
-            loading.set(false);
+            loading.try_set(false);
         });
     };
     Effect::new(move |_| {
-        (
-            symbol.track(),
-            side.track(),
-            status.track(),
-            sort.track(),
-            version.track(),
-        );
+        symbol.track();
+        side.track();
+        status.track();
+        sort.track();
+        version.track();
         load(false);
     });
     let name_of = move |code: &str| {
@@ -417,9 +423,9 @@ fn History(
     view! {
         <div class="filters">
             <label class="field">
-                <span>{move || lang().pick("종목", "Stock")}</span>
+                <span>{tr("종목", "Stock")}</span>
                 <select data-testid="filter-symbol" prop:value=move || symbol.get() on:change=move |ev| symbol.set(event_target_value(&ev))>
-                    <option value="">{move || lang().pick("전체", "All")}</option>
+                    <option value="">{tr("전체", "All")}</option>
                     {move || listings.get().into_iter().map(|l| {
                         let text = format!("{} {}", l.code, match lang() { Lang::Ko => l.name_ko.clone(), Lang::En => l.name_en.clone() });
                         view! { <option value=l.code.clone()>{text}</option> }
@@ -440,12 +446,12 @@ fn History(
                 ])}
             </Show>
             <label class="field">
-                <span>{move || lang().pick("정렬", "Order")}</span>
+                <span>{tr("정렬", "Order")}</span>
                 <select data-testid="filter-sort"
                     prop:value=move || if sort.get() == SortOrder::Newest { "newest" } else { "oldest" }
                     on:change=move |ev| sort.set(if event_target_value(&ev) == "oldest" { SortOrder::Oldest } else { SortOrder::Newest })>
-                    <option value="newest">{move || lang().pick("최신순", "Newest first")}</option>
-                    <option value="oldest">{move || lang().pick("오래된순", "Oldest first")}</option>
+                    <option value="newest">{tr("최신순", "Newest first")}</option>
+                    <option value="oldest">{tr("오래된순", "Oldest first")}</option>
                 </select>
             </label>
         </div>
@@ -454,14 +460,14 @@ fn History(
             {move || if fills {
                 view! {
                     <table class="history" data-testid="fills-table">
-                        <caption class="visually-hidden">{move || lang().pick("체결 내역", "Fills")}</caption>
+                        <caption class="visually-hidden">{tr("체결 내역", "Fills")}</caption>
                         <thead><tr>
-                            <th scope="col">{move || lang().pick("시각", "Time")}</th>
-                            <th scope="col">{move || lang().pick("종목", "Stock")}</th>
-                            <th scope="col">{move || lang().pick("구분", "Side")}</th>
-                            <th scope="col" class="num">{move || lang().pick("가격", "Price")}</th>
-                            <th scope="col" class="num">{move || lang().pick("수량", "Qty")}</th>
-                            <th scope="col" class="num">{move || lang().pick("수수료·세금", "Fees")}</th>
+                            <th scope="col">{tr("시각", "Time")}</th>
+                            <th scope="col">{tr("종목", "Stock")}</th>
+                            <th scope="col">{tr("구분", "Side")}</th>
+                            <th scope="col" class="num">{tr("가격", "Price")}</th>
+                            <th scope="col" class="num">{tr("수량", "Qty")}</th>
+                            <th scope="col" class="num">{tr("수수료·세금", "Fees")}</th>
                         </tr></thead>
                         <tbody>
                             {move || fill_rows.get().into_iter().map(|fill| view! {
@@ -480,14 +486,14 @@ fn History(
             } else {
                 view! {
                     <table class="history" data-testid="orders-table">
-                        <caption class="visually-hidden">{move || lang().pick("주문 내역", "Order history")}</caption>
+                        <caption class="visually-hidden">{tr("주문 내역", "Order history")}</caption>
                         <thead><tr>
-                            <th scope="col">{move || lang().pick("시각", "Time")}</th>
-                            <th scope="col">{move || lang().pick("종목", "Stock")}</th>
-                            <th scope="col">{move || lang().pick("구분", "Side")}</th>
-                            <th scope="col" class="num">{move || lang().pick("가격", "Price")}</th>
-                            <th scope="col" class="num">{move || lang().pick("체결 / 주문", "Filled / qty")}</th>
-                            <th scope="col">{move || lang().pick("상태", "Status")}</th>
+                            <th scope="col">{tr("시각", "Time")}</th>
+                            <th scope="col">{tr("종목", "Stock")}</th>
+                            <th scope="col">{tr("구분", "Side")}</th>
+                            <th scope="col" class="num">{tr("가격", "Price")}</th>
+                            <th scope="col" class="num">{tr("체결 / 주문", "Filled / qty")}</th>
+                            <th scope="col">{tr("상태", "Status")}</th>
                         </tr></thead>
                         <tbody>
                             {move || orders.get().into_iter().map(|order| {
@@ -512,11 +518,11 @@ fn History(
             }}
         </div>
         <Show when=move || !loading.get() && (if fills { fill_rows.with(Vec::is_empty) } else { orders.with(Vec::is_empty) })>
-            <p class="card--empty">{move || lang().pick("내역이 없습니다.", "Nothing here yet.")}</p>
+            <p class="card--empty">{tr("내역이 없습니다.", "Nothing here yet.")}</p>
         </Show>
         <Show when=move || cursor.with(Option::is_some)>
             <button type="button" class="chip" data-testid="history-more" disabled=move || loading.get() on:click=move |_| load(true)>
-                {move || lang().pick("더 보기", "Show more")}
+                {tr("더 보기", "Show more")}
             </button>
         </Show>
     }

@@ -5,7 +5,7 @@
 
 use crate::components::Skeleton;
 use crate::format::{Direction, format_change_bp, format_won, group_thousands};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
 use crate::market::{ListingView, load_market};
 use crate::prefs::use_prefs;
 use crate::realtime::{Topic, TopicEvent, use_topic};
@@ -44,16 +44,16 @@ pub fn PortfolioPage() -> impl IntoView {
     let listings = RwSignal::new(Vec::<ListingView>::new());
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            portfolio.set(Some(get_portfolio().await));
+            portfolio.try_set(Some(get_portfolio().await));
             if let Ok(market) = load_market().await {
-                listings.set(market.listings);
+                listings.try_set(market.listings);
             }
         });
     });
     view! {
-        <Title text=move || lang().pick("내 자산", "Portfolio")/>
+        <Title text=tr("내 자산", "Portfolio")/>
         <section class="portfolio">
-            <h1>{move || lang().pick("내 자산", "Portfolio")}</h1>
+            <h1>{tr("내 자산", "Portfolio")}</h1>
             {move || match portfolio.get() {
                 None => view! { <Skeleton lines=6/> }.into_any(),
                 Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
@@ -85,7 +85,8 @@ fn PortfolioBody(portfolio: PortfolioView, listings: RwSignal<Vec<ListingView>>)
             (holding, valued)
         })
         .collect();
-    let cash = portfolio.cash_available + portfolio.cash_held;
+    let (cash_available, cash_held) = (portfolio.cash_available, portfolio.cash_held);
+    let cash = cash_available + cash_held;
     let deposited = portfolio.deposited;
     let valuations: Vec<Signal<Valued>> = rows.iter().map(|(_, v)| *v).collect();
     let total =
@@ -112,38 +113,38 @@ fn PortfolioBody(portfolio: PortfolioView, listings: RwSignal<Vec<ListingView>>)
     view! {
         <dl class="summary" data-testid="portfolio-summary">
             <div class="card">
-                <dt>{move || lang().pick("총 자산", "Total equity")}</dt>
+                <dt>{tr("총 자산", "Total equity")}</dt>
                 <dd class="num summary__big" data-testid="portfolio-total">{move || format_won(total.get(), lang())}</dd>
             </div>
             <div class="card">
-                <dt>{move || lang().pick("평가 손익", "Profit / loss")}</dt>
+                <dt>{tr("평가 손익", "Profit / loss")}</dt>
                 <dd class=move || format!("num {}", Direction::of_change(pnl.get()).class()) data-testid="portfolio-pnl">
                     {move || format_won(pnl.get(), lang())} " (" {move || format_change_bp(return_bp.get())} ")"
                 </dd>
             </div>
             <div class="card">
-                <dt>{move || lang().pick("주문 가능 현금", "Cash available")}</dt>
-                <dd class="num" data-testid="portfolio-cash">{format_won(portfolio.cash_available, prefs.lang.get_untracked())}</dd>
+                <dt>{tr("주문 가능 현금", "Cash available")}</dt>
+                <dd class="num" data-testid="portfolio-cash">{move || format_won(cash_available, lang())}</dd>
             </div>
             <div class="card">
-                <dt>{move || lang().pick("주문 중 묶인 현금", "Cash held by orders")}</dt>
-                <dd class="num" data-testid="portfolio-held">{format_won(portfolio.cash_held, prefs.lang.get_untracked())}</dd>
+                <dt>{tr("주문 중 묶인 현금", "Cash held by orders")}</dt>
+                <dd class="num" data-testid="portfolio-held">{move || format_won(cash_held, lang())}</dd>
             </div>
         </dl>
-        <h2>{move || lang().pick("보유 종목", "Holdings")}</h2>
+        <h2>{tr("보유 종목", "Holdings")}</h2>
         {if empty {
-            view! { <p class="card card--empty" data-testid="holdings-empty">{move || lang().pick("보유한 종목이 없습니다. 시장에서 첫 주문을 넣어 보세요.", "No holdings yet. Place a first order from the market.")}</p> }.into_any()
+            view! { <p class="card card--empty" data-testid="holdings-empty">{tr("보유한 종목이 없습니다. 시장에서 첫 주문을 넣어 보세요.", "No holdings yet. Place a first order from the market.")}</p> }.into_any()
         } else {
             view! {
                 <div class="table-wrap card">
                     <table class="holdings" data-testid="holdings">
-                        <caption class="visually-hidden">{move || lang().pick("보유 종목", "Holdings")}</caption>
+                        <caption class="visually-hidden">{tr("보유 종목", "Holdings")}</caption>
                         <thead><tr>
-                            <th scope="col">{move || lang().pick("종목", "Stock")}</th>
-                            <th scope="col" class="num">{move || lang().pick("수량", "Shares")}</th>
-                            <th scope="col" class="num">{move || lang().pick("평균 단가", "Avg. price")}</th>
-                            <th scope="col" class="num">{move || lang().pick("평가 금액", "Value")}</th>
-                            <th scope="col" class="num">{move || lang().pick("손익 (수익률)", "P/L (return)")}</th>
+                            <th scope="col">{tr("종목", "Stock")}</th>
+                            <th scope="col" class="num">{tr("수량", "Shares")}</th>
+                            <th scope="col" class="num">{tr("평균 단가", "Avg. price")}</th>
+                            <th scope="col" class="num">{tr("평가 금액", "Value")}</th>
+                            <th scope="col" class="num">{tr("손익 (수익률)", "P/L (return)")}</th>
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|(holding, valued)| {

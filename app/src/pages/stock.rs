@@ -10,7 +10,7 @@ use crate::components::{OrderTicket, Skeleton};
 use crate::format::{
     Direction, format_change_bp, format_kst_time, format_won_compact, group_thousands,
 };
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
 use crate::market::SectorView;
 use crate::pages::orders::OpenOrders;
 use crate::pages::respond_with_status;
@@ -47,10 +47,10 @@ pub fn StockPage() -> impl IntoView {
                         }
                         view! {
                             <section class="area">
-                                <Title text=move || prefs.lang.get().pick("종목을 찾을 수 없습니다", "Stock not found")/>
-                                <h1>{move || prefs.lang.get().pick("종목을 찾을 수 없습니다", "Stock not found")}</h1>
+                                <Title text=tr("종목을 찾을 수 없습니다", "Stock not found")/>
+                                <h1>{tr("종목을 찾을 수 없습니다", "Stock not found")}</h1>
                                 <p class="notice notice--error" role="alert">{move || err.message(prefs.lang.get()).to_owned()}</p>
-                                <a href="/market">{move || prefs.lang.get().pick("시장으로 돌아가기", "Back to the market")}</a>
+                                <a href="/market">{tr("시장으로 돌아가기", "Back to the market")}</a>
                             </section>
                         }.into_any()
                     }
@@ -95,7 +95,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
         orders_version.update(|v| *v += 1);
         leptos::task::spawn_local(async move {
             if let Ok(view) = get_portfolio().await {
-                portfolio.set(Some(view));
+                portfolio.try_set(Some(view));
             }
         });
     });
@@ -109,26 +109,26 @@ fn StockBody(stock: StockView) -> impl IntoView {
             <StockHeader title=Signal::derive(title) code=code.clone() sector ticker/>
             <div class="stock__grid">
                 <section class="card stock__chart" aria-labelledby="chart-heading">
-                    <h2 id="chart-heading">{move || lang().pick("차트", "Chart")}</h2>
+                    <h2 id="chart-heading">{tr("차트", "Chart")}</h2>
                     <PriceChart code=code.clone()/>
                 </section>
                 <section class="card stock__book" aria-labelledby="book-heading">
-                    <h2 id="book-heading">{move || lang().pick("호가", "Order book")}</h2>
+                    <h2 id="book-heading">{tr("호가", "Order book")}</h2>
                     <OrderBook code=code.clone() ticker picked_price/>
                 </section>
-                <section class="stock__ticket" aria-label=move || lang().pick("주문", "Order")>
+                <section class="stock__ticket" aria-label=tr("주문", "Order")>
                     <OrderTicket code=code.clone() ticker fees picked_price portfolio=portfolio.into() on_placed=refresh/>
                 </section>
                 <section class="card stock__tape" aria-labelledby="tape-heading">
-                    <h2 id="tape-heading">{move || lang().pick("체결", "Trades")}</h2>
+                    <h2 id="tape-heading">{tr("체결", "Trades")}</h2>
                     <Tape code=code.clone()/>
                 </section>
                 <section class="card stock__orders" aria-labelledby="my-orders-heading">
-                    <h2 id="my-orders-heading">{move || lang().pick("내 미체결 주문", "My open orders")}</h2>
+                    <h2 id="my-orders-heading">{tr("내 미체결 주문", "My open orders")}</h2>
                     <OpenOrders symbol=Some(code.clone()) version=orders_version on_change=refresh/>
                 </section>
                 <section class="card stock__news" aria-labelledby="news-heading">
-                    <h2 id="news-heading">{move || lang().pick("뉴스", "News")}</h2>
+                    <h2 id="news-heading">{tr("뉴스", "News")}</h2>
                     <StockNews code=code.clone() sector=listing.sector.clone() news/>
                 </section>
             </div>
@@ -170,13 +170,13 @@ fn StockHeader(
                 </span>
             </div>
             <dl class="stock__stats">
-                <div><dt>{move || lang().pick("고가 · 저가", "Day range")}</dt><dd class="num">{range}</dd></div>
-                <div><dt>{move || lang().pick("거래량", "Volume")}</dt><dd class="num" data-testid="stock-volume">{move || group_thousands(ticker.with(|t| t.volume))}</dd></div>
-                <div><dt>{move || lang().pick("거래대금", "Turnover")}</dt><dd class="num">{move || format_won_compact(ticker.with(|t| t.turnover), lang())}</dd></div>
-                <div><dt>{move || lang().pick("가격제한폭", "Price limits")}</dt><dd class="num">{move || ticker.with(|t| format!("{} ~ {}", group_thousands(t.lower_limit), group_thousands(t.upper_limit)))}</dd></div>
+                <div><dt>{tr("고가 · 저가", "Day range")}</dt><dd class="num">{range}</dd></div>
+                <div><dt>{tr("거래량", "Volume")}</dt><dd class="num" data-testid="stock-volume">{move || group_thousands(ticker.with(|t| t.volume))}</dd></div>
+                <div><dt>{tr("거래대금", "Turnover")}</dt><dd class="num">{move || format_won_compact(ticker.with(|t| t.turnover), lang())}</dd></div>
+                <div><dt>{tr("가격제한폭", "Price limits")}</dt><dd class="num">{move || ticker.with(|t| format!("{} ~ {}", group_thousands(t.lower_limit), group_thousands(t.upper_limit)))}</dd></div>
             </dl>
             <Show when=move || ticker.with(|t| t.halted)>
-                <p class="notice notice--error" role="status">{move || lang().pick("거래 정지 중입니다.", "Trading is halted.")}</p>
+                <p class="notice notice--error" role="status">{tr("거래 정지 중입니다.", "Trading is halted.")}</p>
             </Show>
         </header>
     }
@@ -200,10 +200,12 @@ fn PriceChart(code: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match load_candles(code, interval, None, CHART_CANDLES).await {
                 Ok(loaded) => {
-                    failed.set(false);
-                    history.set(Some(loaded.candles));
+                    failed.try_set(false);
+                    history.try_set(Some(loaded.candles));
                 }
-                Err(_) => failed.set(true),
+                Err(_) => {
+                    failed.try_set(true);
+                }
             }
         });
     });
@@ -226,7 +228,7 @@ fn PriceChart(code: String) -> impl IntoView {
         let Some(element) = node.get() else { return };
         crate::chart::browser::with_echarts(move || {
             if crate::chart::browser::draw(&element, &option).is_some() {
-                drawn.set(candles.len());
+                drawn.try_set(candles.len());
             }
         });
     });
@@ -248,7 +250,7 @@ fn PriceChart(code: String) -> impl IntoView {
     let last_close =
         move || candles.with(|c| c.as_ref().and_then(|c| c.last()).map_or(0, |c| c.close));
     view! {
-        <div class="chart__intervals" role="group" aria-label=move || lang().pick("봉 간격", "Candle width")>
+        <div class="chart__intervals" role="group" aria-label=tr("봉 간격", "Candle width")>
             {CandleInterval::ALL.into_iter().map(|value| {
                 let label = move || match (value, lang()) {
                     (CandleInterval::Minute, Lang::Ko) => "1분",
@@ -289,10 +291,10 @@ fn PriceChart(code: String) -> impl IntoView {
             }
         ></div>
         <Show when=move || failed.get()>
-            <p class="notice notice--error" role="alert">{move || lang().pick("차트를 불러오지 못했습니다.", "Could not load the chart.")}</p>
+            <p class="notice notice--error" role="alert">{tr("차트를 불러오지 못했습니다.", "Could not load the chart.")}</p>
         </Show>
         <Show when=move || candles.with(|c| c.as_ref().is_some_and(Vec::is_empty))>
-            <p class="card--empty">{move || lang().pick("아직 거래가 없습니다.", "No trades yet.")}</p>
+            <p class="card--empty">{tr("아직 거래가 없습니다.", "No trades yet.")}</p>
         </Show>
     }
     .into_any()
@@ -322,8 +324,6 @@ fn OrderBook(
     ticker: Signal<Ticker>,
     picked_price: RwSignal<Option<i64>>,
 ) -> impl IntoView {
-    let prefs = use_prefs();
-    let lang = move || prefs.lang.get();
     let realtime = expect_context::<Realtime>();
     let topic = Topic::Book { symbol: code };
     let latest = use_topic(topic.clone());
@@ -350,45 +350,37 @@ fn OrderBook(
         let width = (level.qty * 100 / largest.get_untracked().max(1)).to_string();
         let reference = ticker.with_untracked(|t| t.reference);
         let direction = Direction::of_change(level.price - reference);
-        let label = move || {
-            let price = group_thousands(level.price);
-            let qty = group_thousands(level.qty);
-            match (lang(), ask) {
-                (Lang::Ko, true) => {
-                    format!("매도 호가 {price}원, 잔량 {qty}주. 주문 가격으로 선택")
-                }
-                (Lang::Ko, false) => {
-                    format!("매수 호가 {price}원, 잔량 {qty}주. 주문 가격으로 선택")
-                }
-                (Lang::En, true) => format!("Ask {price} won, {qty} shares. Use as order price"),
-                (Lang::En, false) => format!("Bid {price} won, {qty} shares. Use as order price"),
-            }
+        let side = if ask {
+            tr("매도 호가", "Ask")
+        } else {
+            tr("매수 호가", "Bid")
         };
         view! {
             <li class=if ask { "book__level book__level--ask" } else { "book__level book__level--bid" }>
                 <button type="button" class="book__button" data-testid=if ask { "book-ask" } else { "book-bid" }
                     data-price=level.price data-qty=level.qty
-                    aria-label=label
+                    title=tr("주문 가격으로 선택", "Use as the order price")
                     on:click=move |_| picked_price.set(Some(level.price))>
                     <svg class="book__bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" focusable="false">
                         <rect width=width height="1"/>
                     </svg>
+                    <span class="visually-hidden">{side}</span>
                     <span class=format!("book__price num {}", direction.class())>{group_thousands(level.price)}</span>
-                    <span class="book__qty num">{group_thousands(level.qty)}</span>
+                    <span class="book__qty num">{group_thousands(level.qty)}<span class="visually-hidden">{tr("주", " shares")}</span></span>
                 </button>
             </li>
         }
     };
     view! {
         <div class="book" data-testid="book" data-seq=move || book.with(|b| b.seq.map(|s| s.to_string()).unwrap_or_default())>
-            <ol class="book__side" aria-label=move || lang().pick("매도 호가", "Asks")>
+            <ol class="book__side" aria-label=tr("매도 호가", "Asks")>
                 {move || asks.get().into_iter().map(|level| row(level, true)).collect_view()}
             </ol>
-            <ol class="book__side" aria-label=move || lang().pick("매수 호가", "Bids")>
+            <ol class="book__side" aria-label=tr("매수 호가", "Bids")>
                 {move || bids.get().into_iter().map(|level| row(level, false)).collect_view()}
             </ol>
             <Show when=move || book.with(|b| b.seq.is_none())>
-                <p class="card--empty">{move || lang().pick("호가를 불러오는 중…", "Loading the book…")}</p>
+                <p class="card--empty">{tr("호가를 불러오는 중…", "Loading the book…")}</p>
             </Show>
         </div>
     }
@@ -397,8 +389,6 @@ fn OrderBook(
 
 #[component]
 fn Tape(code: String) -> impl IntoView {
-    let prefs = use_prefs();
-    let lang = move || prefs.lang.get();
     let latest = use_topic(Topic::Trades { symbol: code });
     let prints = RwSignal::new(Vec::<TradePrint>::new());
     Effect::new(move |_| {
@@ -417,12 +407,12 @@ fn Tape(code: String) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="tape" data-testid="tape">
-                <caption class="visually-hidden">{move || lang().pick("최근 체결", "Recent trades")}</caption>
+                <caption class="visually-hidden">{tr("최근 체결", "Recent trades")}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || lang().pick("시각", "Time")}</th>
-                        <th scope="col" class="num">{move || lang().pick("가격", "Price")}</th>
-                        <th scope="col" class="num">{move || lang().pick("수량", "Qty")}</th>
+                        <th scope="col">{tr("시각", "Time")}</th>
+                        <th scope="col" class="num">{tr("가격", "Price")}</th>
+                        <th scope="col" class="num">{tr("수량", "Qty")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -440,7 +430,7 @@ fn Tape(code: String) -> impl IntoView {
             </table>
         </div>
         <Show when=move || prints.with(Vec::is_empty)>
-            <p class="card--empty">{move || lang().pick("아직 체결이 없습니다.", "No trades yet.")}</p>
+            <p class="card--empty">{tr("아직 체결이 없습니다.", "No trades yet.")}</p>
         </Show>
     }
     .into_any()
@@ -482,7 +472,7 @@ fn StockNews(code: String, sector: String, news: Vec<NewsView>) -> impl IntoView
             }).collect_view()}
         </ul>
         <Show when=move || items.with(Vec::is_empty)>
-            <p class="card--empty">{move || lang().pick("관련 뉴스가 없습니다.", "No news yet.")}</p>
+            <p class="card--empty">{tr("관련 뉴스가 없습니다.", "No news yet.")}</p>
         </Show>
     }
     .into_any()

@@ -32,6 +32,10 @@ struct TopicSlot {
 pub struct Realtime {
     pub status: RwSignal<ConnStatus>,
     topics: StoredValue<BTreeMap<Topic, TopicSlot>>,
+    /// The app root's owner: topic signals belong to it, not to the first
+    /// component that subscribed, so they outlive that component while
+    /// others (or the next page) still follow the topic.
+    owner: StoredValue<Owner>,
 }
 
 impl Realtime {
@@ -40,6 +44,7 @@ impl Realtime {
         let realtime = Realtime {
             status: RwSignal::new(ConnStatus::Connecting),
             topics: StoredValue::new(BTreeMap::new()),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
         };
         provide_context(realtime);
         #[cfg(feature = "hydrate")]
@@ -48,10 +53,11 @@ impl Realtime {
     }
 
     fn acquire(self, topic: &Topic) -> RwSignal<Option<TopicEvent>> {
+        let owner = self.owner.get_value();
         let acquired = self.topics.try_update_value(|topics| {
             let slot = topics.entry(topic.clone()).or_insert_with(|| TopicSlot {
                 subscribers: 0,
-                latest: RwSignal::new(None),
+                latest: owner.with(|| RwSignal::new(None)),
             });
             slot.subscribers += 1;
             (slot.latest, slot.subscribers == 1)
@@ -60,6 +66,9 @@ impl Realtime {
         // updates is the right degradation if that ever races a late caller.
         let (latest, first) = acquired.unwrap_or_else(|| (RwSignal::new(None), false));
         if first {
+            // What it held is from an earlier subscription; the snapshot
+            // of this one follows.
+            latest.set(None);
             self.send(&ClientFrame::Subscribe {
                 topic: topic.clone(),
             });
