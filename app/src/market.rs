@@ -89,6 +89,20 @@ fn contains_loosely(name: &str, query: &[char]) -> bool {
 }
 
 impl ListingView {
+    pub fn name(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Ko => &self.name_ko,
+            crate::i18n::Lang::En => &self.name_en,
+        }
+    }
+
+    /// The name of the listing with `code` among `listings`, or the code
+    /// itself while the list has not loaded.
+    pub fn name_of(listings: &[ListingView], code: &str, lang: crate::i18n::Lang) -> String {
+        (listings.iter().find(|l| l.code == code))
+            .map_or_else(|| code.to_owned(), |l| l.name(lang).to_owned())
+    }
+
     /// The market list's search: code prefix, Korean or English name, or
     /// the Korean name's initial consonants. Spaces in the query are ignored.
     pub fn matches(&self, query: &str) -> bool {

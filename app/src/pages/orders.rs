@@ -397,16 +397,7 @@ fn History(
         version.track();
         load(false);
     });
-    let name_of = move |code: &str| {
-        listings
-            .with(|l| {
-                l.iter().find(|l| l.code == code).map(|l| match lang() {
-                    Lang::Ko => l.name_ko.clone(),
-                    Lang::En => l.name_en.clone(),
-                })
-            })
-            .unwrap_or_else(|| code.to_owned())
-    };
+    let name_of = move |code: &str| listings.with(|l| ListingView::name_of(l, code, lang()));
     let select = move |label: (&'static str, &'static str),
                        id: &'static str,
                        value: RwSignal<String>,
@@ -427,7 +418,7 @@ fn History(
                 <select data-testid="filter-symbol" prop:value=move || symbol.get() on:change=move |ev| symbol.set(event_target_value(&ev))>
                     <option value="">{tr("전체", "All")}</option>
                     {move || listings.get().into_iter().map(|l| {
-                        let text = format!("{} {}", l.code, match lang() { Lang::Ko => l.name_ko.clone(), Lang::En => l.name_en.clone() });
+                        let text = format!("{} {}", l.code, l.name(lang()));
                         view! { <option value=l.code.clone()>{text}</option> }
                     }).collect_view()}
                 </select>

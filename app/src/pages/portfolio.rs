@@ -5,7 +5,7 @@
 
 use crate::components::Skeleton;
 use crate::format::{Direction, format_change_bp, format_won, group_thousands};
-use crate::i18n::{Lang, tr};
+use crate::i18n::tr;
 use crate::market::{ListingView, load_market};
 use crate::prefs::use_prefs;
 use crate::realtime::{Topic, TopicEvent, use_topic};
@@ -99,16 +99,7 @@ fn PortfolioBody(portfolio: PortfolioView, listings: RwSignal<Vec<ListingView>>)
             0
         }
     });
-    let name_of = move |code: &str| {
-        listings
-            .with(|l| {
-                l.iter().find(|l| l.code == code).map(|l| match lang() {
-                    Lang::Ko => l.name_ko.clone(),
-                    Lang::En => l.name_en.clone(),
-                })
-            })
-            .unwrap_or_else(|| code.to_owned())
-    };
+    let name_of = move |code: &str| listings.with(|l| ListingView::name_of(l, code, lang()));
     let empty = rows.is_empty();
     view! {
         <dl class="summary" data-testid="portfolio-summary">
