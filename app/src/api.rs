@@ -50,10 +50,7 @@ impl AppError {
     }
 
     pub fn message(&self, lang: crate::i18n::Lang) -> &str {
-        match lang {
-            crate::i18n::Lang::Ko => &self.message_ko,
-            crate::i18n::Lang::En => &self.message_en,
-        }
+        lang.pick(&self.message_ko, &self.message_en)
     }
 }
 

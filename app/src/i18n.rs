@@ -47,10 +47,9 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    /// One of two inline strings: for labels used in a single place, where
-    /// a [`Texts`] field would only add indirection. Both are required, so
-    /// a missing translation is still a compile error.
-    pub const fn pick(self, ko: &'static str, en: &'static str) -> &'static str {
+    /// The one of two texts in this language: inline labels (see [`tr`])
+    /// and any pair of Korean and English fields.
+    pub const fn pick<'a>(self, ko: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::Ko => ko,
             Lang::En => en,

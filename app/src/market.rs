@@ -90,10 +90,7 @@ fn contains_loosely(name: &str, query: &[char]) -> bool {
 
 impl ListingView {
     pub fn name(&self, lang: crate::i18n::Lang) -> &str {
-        match lang {
-            crate::i18n::Lang::Ko => &self.name_ko,
-            crate::i18n::Lang::En => &self.name_en,
-        }
+        lang.pick(&self.name_ko, &self.name_en)
     }
 
     /// The name of the listing with `code` among `listings`, or the code

@@ -14,6 +14,12 @@ pub struct FieldError {
     pub message_en: String,
 }
 
+impl FieldError {
+    pub fn message(&self, lang: crate::i18n::Lang) -> &str {
+        lang.pick(&self.message_ko, &self.message_en)
+    }
+}
+
 fn error(field: &'static str, message_ko: String, message_en: String) -> FieldError {
     FieldError {
         field,
@@ -102,12 +108,69 @@ pub fn estimate(side: OrderSide, price: i64, qty: i64, fees: FeeSchedule) -> Opt
 }
 
 /// A whole number typed into the ticket, with thousands separators allowed.
-fn whole(text: &str) -> Option<i64> {
+pub fn whole(text: &str) -> Option<i64> {
     let digits: String = text.trim().chars().filter(|&c| c != ',').collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
     digits.parse().ok()
+}
+
+/// A limit price: present, whole, on the tick grid and, when the day's
+/// `band` is known, inside it.
+pub fn check_price(text: &str, band: Option<PriceBand>) -> Result<i64, FieldError> {
+    if text.trim().is_empty() {
+        return Err(error(
+            "price",
+            "가격을 입력하세요.".into(),
+            "Enter a price.".into(),
+        ));
+    }
+    match whole(text).filter(|&p| p > 0) {
+        None => Err(error(
+            "price",
+            "가격은 1원 이상의 정수로 입력하세요.".into(),
+            "The price must be a whole number of won, 1 or more.".into(),
+        )),
+        Some(price) if !is_on_tick(price) => {
+            let tick = tick_size(price);
+            Err(error(
+                "price",
+                format!("이 가격대의 호가 단위는 {tick}원입니다."),
+                format!("Prices here move in steps of {tick} won."),
+            ))
+        }
+        Some(price) => match band {
+            Some(band) if !band.contains(price) => {
+                let lower = crate::format::group_thousands(band.lower);
+                let upper = crate::format::group_thousands(band.upper);
+                Err(error(
+                    "price",
+                    format!("가격제한폭({lower}~{upper}원) 밖입니다."),
+                    format!("Outside today's limits ({lower}–{upper} won)."),
+                ))
+            }
+            _ => Ok(price),
+        },
+    }
+}
+
+/// A quantity: present and a whole number of shares, 1 or more.
+pub fn check_qty(text: &str) -> Result<i64, FieldError> {
+    if text.trim().is_empty() {
+        return Err(error(
+            "qty",
+            "수량을 입력하세요.".into(),
+            "Enter a quantity.".into(),
+        ));
+    }
+    whole(text).filter(|&q| q > 0).ok_or_else(|| {
+        error(
+            "qty",
+            "수량은 1주 이상의 정수로 입력하세요.".into(),
+            "The quantity must be a whole number of shares, 1 or more.".into(),
+        )
+    })
 }
 
 /// Checks the ticket's fields; the price is `None` for market orders.
@@ -121,72 +184,11 @@ pub fn check(
     let mut errors = Vec::new();
     let price = match kind {
         OrderKind::Market => None,
-        OrderKind::Limit if price_text.trim().is_empty() => {
-            errors.push(error(
-                "price",
-                "가격을 입력하세요.".into(),
-                "Enter a price.".into(),
-            ));
-            None
-        }
-        OrderKind::Limit => match whole(price_text).filter(|&p| p > 0) {
-            None => {
-                errors.push(error(
-                    "price",
-                    "가격은 1원 이상의 정수로 입력하세요.".into(),
-                    "The price must be a whole number of won, 1 or more.".into(),
-                ));
-                None
-            }
-            Some(price) if !is_on_tick(price) => {
-                let tick = tick_size(price);
-                errors.push(error(
-                    "price",
-                    format!("이 가격대의 호가 단위는 {tick}원입니다."),
-                    format!("Prices here move in steps of {tick} won."),
-                ));
-                None
-            }
-            Some(price) if !context.band.contains(price) => {
-                let (lower, upper) = (context.band.lower, context.band.upper);
-                errors.push(error(
-                    "price",
-                    format!(
-                        "가격제한폭({}~{}원) 밖입니다.",
-                        crate::format::group_thousands(lower),
-                        crate::format::group_thousands(upper)
-                    ),
-                    format!(
-                        "Outside today's limits ({}–{} won).",
-                        crate::format::group_thousands(lower),
-                        crate::format::group_thousands(upper)
-                    ),
-                ));
-                None
-            }
-            Some(price) => Some(price),
-        },
+        OrderKind::Limit => check_price(price_text, Some(context.band))
+            .map_err(|e| errors.push(e))
+            .ok(),
     };
-    let qty = if qty_text.trim().is_empty() {
-        errors.push(error(
-            "qty",
-            "수량을 입력하세요.".into(),
-            "Enter a quantity.".into(),
-        ));
-        None
-    } else {
-        match whole(qty_text).filter(|&q| q > 0) {
-            None => {
-                errors.push(error(
-                    "qty",
-                    "수량은 1주 이상의 정수로 입력하세요.".into(),
-                    "The quantity must be a whole number of shares, 1 or more.".into(),
-                ));
-                None
-            }
-            Some(qty) => Some(qty),
-        }
-    };
+    let qty = check_qty(qty_text).map_err(|e| errors.push(e)).ok();
     if let Some(qty) = qty
         && (kind == OrderKind::Market || price.is_some())
     {
@@ -257,6 +259,18 @@ mod tests {
         assert_eq!(limit("0", "1"), vec!["price"]);
         let message = check(OrderSide::Buy, OrderKind::Limit, "50050", "1", &c).unwrap_err();
         assert!(message[0].message_ko.contains("100원"));
+    }
+
+    #[test]
+    fn an_amendment_checks_the_grid_without_knowing_the_band() {
+        assert_eq!(check_price("65,100", None), Ok(65_100));
+        assert_eq!(check_price("65,150", None).unwrap_err().field, "price");
+        assert_eq!(
+            check_price("", None).unwrap_err().message_en,
+            "Enter a price."
+        );
+        assert_eq!(check_qty("3"), Ok(3));
+        assert_eq!(check_qty("+3").unwrap_err().field, "qty");
     }
 
     #[test]

@@ -30,13 +30,7 @@ fn next_client_order_id() -> u64 {
 }
 
 fn field_message(errors: &[FieldError], field: &str, lang: Lang) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| match lang {
-            Lang::Ko => e.message_ko.clone(),
-            Lang::En => e.message_en.clone(),
-        })
+    (errors.iter().find(|e| e.field == field)).map(|e| e.message(lang).to_owned())
 }
 
 fn ack_message(ack: &OrderAck, lang: Lang) -> String {

@@ -61,10 +61,7 @@ fn sector_name(sectors: &[SectorView], key: &str, lang: Lang) -> String {
     sectors
         .iter()
         .find(|s| s.key == key)
-        .map(|s| match lang {
-            Lang::Ko => s.name_ko.clone(),
-            Lang::En => s.name_en.clone(),
-        })
+        .map(|s| lang.pick(&s.name_ko, &s.name_en).to_owned())
         .unwrap_or_default()
 }
 
@@ -225,7 +222,7 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                         let (ko, en) = (s.name_ko.clone(), s.name_en.clone());
                         view! {
                             <option value=s.key.clone()>
-                                {move || if prefs.lang.get() == Lang::Ko { ko.clone() } else { en.clone() }}
+                                {move || prefs.lang.get().pick(&ko, &en).to_owned()}
                             </option>
                         }
                     }).collect_view())}
@@ -295,11 +292,8 @@ fn MarketRow(
     let prefs = use_prefs();
     let Row { listing, ticker } = row;
     let direction = move || Direction::of_change(ticker.with(|t| t.change));
-    let (name_ko, name_en) = (listing.name_ko.clone(), listing.name_en.clone());
-    let name = move || match prefs.lang.get() {
-        Lang::Ko => name_ko.clone(),
-        Lang::En => name_en.clone(),
-    };
+    let names = listing.clone();
+    let name = move || names.name(prefs.lang.get()).to_owned();
     let star_label = {
         let name = name.clone();
         move || {

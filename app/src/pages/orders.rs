@@ -12,7 +12,7 @@ use crate::i18n::{Lang, tr};
 use crate::market::{ListingView, load_market};
 use crate::prefs::use_prefs;
 use crate::realtime::{Topic, TopicEvent, use_topic};
-use crate::rules::{is_on_tick, tick_size};
+use crate::ticket::{check_price, check_qty};
 use crate::trading::{
     AmendOrderInput, FillView, ListQuery, OrderKind, OrderSide, OrderStatus, OrderView, Page,
     SortOrder, amend_order, cancel_order, list_fills, list_orders,
@@ -158,37 +158,12 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
     let amend = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let lang = prefs.lang.get_untracked();
-        let whole = |text: String| {
-            text.replace(',', "")
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|&n| n > 0)
-        };
-        let Some(price) = whole(price_text.get_untracked()) else {
-            return message.set(Some(
-                lang.pick(
-                    "가격은 1원 이상의 정수로 입력하세요.",
-                    "The price must be a whole number of won, 1 or more.",
-                )
-                .into(),
-            ));
-        };
-        if !is_on_tick(price) {
-            let tick = tick_size(price);
-            return message.set(Some(match lang {
-                Lang::Ko => format!("이 가격대의 호가 단위는 {tick}원입니다."),
-                Lang::En => format!("Prices here move in steps of {tick} won."),
-            }));
-        }
-        let Some(qty) = whole(qty_text.get_untracked()) else {
-            return message.set(Some(
-                lang.pick(
-                    "수량은 1주 이상의 정수로 입력하세요.",
-                    "The quantity must be a whole number of shares, 1 or more.",
-                )
-                .into(),
-            ));
+        // The day's band is not known here; the engine checks it.
+        let checked = check_price(&price_text.get_untracked(), None)
+            .and_then(|price| Ok((price, check_qty(&qty_text.get_untracked())?)));
+        let (price, qty) = match checked {
+            Ok(order) => order,
+            Err(err) => return message.set(Some(err.message(lang).to_owned())),
         };
         busy.set(true);
         message.set(None);

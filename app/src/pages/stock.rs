@@ -60,13 +60,6 @@ pub fn StockPage() -> impl IntoView {
     }
 }
 
-fn name_in(lang: Lang, ko: &str, en: &str) -> String {
-    match lang {
-        Lang::Ko => ko.to_owned(),
-        Lang::En => en.to_owned(),
-    }
-}
-
 #[component]
 fn StockBody(stock: StockView) -> impl IntoView {
     let prefs = use_prefs();
@@ -102,7 +95,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
     Effect::new(move |_| refresh.run(()));
 
     let (name_ko, name_en) = (listing.name_ko.clone(), listing.name_en.clone());
-    let title = move || name_in(lang(), &name_ko, &name_en);
+    let title = move || lang().pick(&name_ko, &name_en).to_owned();
     view! {
         <Title text=title.clone()/>
         <article class="stock" data-testid="stock" data-code=code.clone()>
@@ -147,7 +140,7 @@ fn StockHeader(
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let direction = move || Direction::of_change(ticker.with(|t| t.change));
-    let sector_name = move || name_in(lang(), &sector.name_ko, &sector.name_en);
+    let sector_name = move || lang().pick(&sector.name_ko, &sector.name_en).to_owned();
     let range = move || {
         ticker.with(|t| match (t.low, t.high) {
             (Some(low), Some(high)) => {
@@ -460,7 +453,7 @@ fn StockNews(code: String, sector: String, news: Vec<NewsView>) -> impl IntoView
     view! {
         <ul class="news" data-testid="news">
             {move || items.get().into_iter().map(|item| {
-                let headline = name_in(lang(), &item.headline_ko, &item.headline_en);
+                let headline = lang().pick(&item.headline_ko, &item.headline_en).to_owned();
                 let class = if item.good { "news__mark up" } else { "news__mark down" };
                 view! {
                     <li class="news__item">
