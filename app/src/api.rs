@@ -54,6 +54,33 @@ impl AppError {
     }
 }
 
+/// One input a form refuses, with the message in both languages; the page
+/// shows it beside the input, and the server answers it as an [`AppError`]
+/// naming the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message_ko: String,
+    pub message_en: String,
+}
+
+impl FieldError {
+    pub fn message(&self, lang: crate::i18n::Lang) -> &str {
+        lang.pick(&self.message_ko, &self.message_en)
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(error: FieldError) -> AppError {
+        AppError {
+            code: "invalid".to_owned(),
+            field: Some(error.field.to_owned()),
+            message_ko: error.message_ko,
+            message_en: error.message_en,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

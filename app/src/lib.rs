@@ -4,6 +4,7 @@
 //! server's types; the server reaches in only through [`ports`].
 
 pub mod api;
+pub mod auth;
 pub mod book;
 pub mod chart;
 mod components;
@@ -25,6 +26,7 @@ pub mod trading;
 use leptos::prelude::*;
 use leptos_meta::{Html, MetaTags, Title, provide_meta_context};
 use leptos_router::{
+    Lazy,
     components::{Route, Router, Routes},
     path,
 };
@@ -78,13 +80,18 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/market") view=MarketPage/>
-                        <Route path=path!("/market/:code") view=StockPage/>
-                        <Route path=path!("/portfolio") view=PortfolioPage/>
-                        <Route path=path!("/orders") view=OrdersPage/>
+                        <Route path=path!("/market/:code") view={Lazy::<StockRoute>::new()}/>
+                        <Route path=path!("/portfolio") view={Lazy::<PortfolioRoute>::new()}/>
+                        <Route path=path!("/orders") view={Lazy::<OrdersRoute>::new()}/>
                         <Route path=path!("/rounds") view=RoundsPage/>
                         <Route path=path!("/community") view=CommunityPage/>
                         <Route path=path!("/ranking") view=RankingPage/>
-                        <Route path=path!("/me") view=MePage/>
+                        <Route path=path!("/me") view={Lazy::<MeRoute>::new()}/>
+                        <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()}/>
+                        <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()}/>
+                        <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
+                        <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()}/>
+                        <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()}/>
                     </Routes>
                 </ErrorBoundary>
             </main>

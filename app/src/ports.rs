@@ -76,3 +76,64 @@ pub trait TradingPort: Send + Sync + 'static {
         limit: i64,
     ) -> Result<crate::stock::CandleHistory, AppError>;
 }
+
+/// Sign-up, sign-in and the signed-in user's own profile. Methods taking
+/// the request find the session (and the client address for the guessing
+/// limits) in it; none can name another user.
+#[async_trait::async_trait]
+pub trait AccountPort: Send + Sync + 'static {
+    async fn current(
+        &self,
+        request: &http::request::Parts,
+    ) -> Result<Option<crate::auth::Profile>, AppError>;
+
+    async fn sign_up(
+        &self,
+        request: &http::request::Parts,
+        form: crate::auth::SignUpForm,
+    ) -> Result<(), AppError>;
+
+    async fn verify_email(&self, token: String) -> Result<(), AppError>;
+
+    async fn resend_verification(
+        &self,
+        request: &http::request::Parts,
+        email: String,
+    ) -> Result<(), AppError>;
+
+    async fn sign_in(
+        &self,
+        request: &http::request::Parts,
+        email: String,
+        password: String,
+    ) -> Result<crate::auth::Profile, AppError>;
+
+    async fn sign_out(&self, request: &http::request::Parts) -> Result<(), AppError>;
+
+    async fn request_reset(
+        &self,
+        request: &http::request::Parts,
+        email: String,
+    ) -> Result<(), AppError>;
+
+    async fn reset_password(&self, token: String, new_password: String) -> Result<(), AppError>;
+
+    async fn change_password(
+        &self,
+        request: &http::request::Parts,
+        current_password: String,
+        new_password: String,
+    ) -> Result<(), AppError>;
+
+    async fn change_nickname(
+        &self,
+        request: &http::request::Parts,
+        nickname: String,
+    ) -> Result<String, AppError>;
+
+    async fn delete(
+        &self,
+        request: &http::request::Parts,
+        password: String,
+    ) -> Result<(), AppError>;
+}

@@ -6,19 +6,7 @@
 use crate::rules::{FeeSchedule, PriceBand, is_on_tick, tick_size};
 use crate::trading::{OrderKind, OrderSide};
 
-/// A field the ticket refuses, with the message in both languages.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message_ko: String,
-    pub message_en: String,
-}
-
-impl FieldError {
-    pub fn message(&self, lang: crate::i18n::Lang) -> &str {
-        lang.pick(&self.message_ko, &self.message_en)
-    }
-}
+pub use crate::api::FieldError;
 
 fn error(field: &'static str, message_ko: String, message_en: String) -> FieldError {
     FieldError {

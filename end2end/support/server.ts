@@ -50,7 +50,9 @@ export class GaemiServer {
         ...process.env,
         LEPTOS_SITE_ADDR: `127.0.0.1:${this.port}`,
         DATABASE_URL: `sqlite://${path.join(this.dataDir, "gaemi.db")}`,
-        RUST_LOG: process.env.RUST_LOG ?? "warn",
+        // Warnings, plus the account mails: with no SMTP server configured
+        // they go to the log, where the account specs read their links.
+        RUST_LOG: process.env.RUST_LOG ?? "warn,gaemi::accounts::mail=info",
         // The shell specs need no market; the trading UI's specs turn bots on.
         GAEMI_BOTS_ENABLED: process.env.GAEMI_BOTS_ENABLED ?? "false",
         // Guests hold some of every listing, so a spec can sell as well as buy.
@@ -80,6 +82,19 @@ export class GaemiServer {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`gaemi did not become ready:\n${this.logs.join("")}`);
+  }
+
+  /** Waits for a mail to `to` carrying a link to `path` and returns the link's token. */
+  async mailedToken(to: string, path: string): Promise<string> {
+    const deadline = Date.now() + 15_000;
+    const link = new RegExp(`${path.replace(/[/?]/g, "\\$&")}\\?token=([0-9a-f]{64})`, "g");
+    while (Date.now() < deadline) {
+      const lines = this.logs.join("").split("\n").filter((line) => line.includes(to));
+      const tokens = lines.flatMap((line) => [...line.matchAll(link)].map((m) => m[1]));
+      if (tokens.length > 0) return tokens[tokens.length - 1];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no mail to ${to} with a link to ${path}:\n${this.logs.join("")}`);
   }
 
   /** Stops the process (SIGTERM: graceful shutdown) and waits for it to exit. */

@@ -18,6 +18,10 @@ const PAGES = [
   ["community", "/community"],
   ["ranking", "/ranking"],
   ["me", "/me"],
+  ["sign-in", "/sign-in"],
+  ["sign-up", "/sign-up"],
+  ["forgot-password", "/forgot-password"],
+  ["reset-password", "/reset-password?token=0"],
 ] as const;
 
 test("every page is accessible and photographed at 390 and 1280 px", async ({ page, gaemi }) => {

@@ -21,6 +21,12 @@ pub struct GaemiSettings {
     pub public_origin: Option<String>,
     /// `pretty` for people, `json` for log collectors. Env: `GAEMI_LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// Where account mails go out: `smtp://host:port` (a local relay),
+    /// `smtp://user:pass@host:587?tls=required` or `smtps://...:465`. Unset:
+    /// mails (with their links) are written to the log. Env: `GAEMI_SMTP_URL`.
+    pub smtp_url: Option<String>,
+    /// The sender of account mails. Env: `GAEMI_MAIL_FROM`.
+    pub mail_from: String,
     pub realtime: RealtimeSettings,
     pub market: MarketSettings,
     pub bots: BotSettings,
@@ -128,6 +134,8 @@ impl Default for GaemiSettings {
             redis_url: None,
             public_origin: None,
             log_format: LogFormat::default(),
+            smtp_url: None,
+            mail_from: "개미 <no-reply@gaemi.local>".to_owned(),
             realtime: RealtimeSettings::default(),
             market: MarketSettings::default(),
             bots: BotSettings::default(),
@@ -285,6 +293,12 @@ fn apply_env(
     }
     if let Some(origin) = env("GAEMI_PUBLIC_ORIGIN") {
         gaemi.public_origin = Some(origin).filter(|o| !o.trim().is_empty());
+    }
+    if let Some(url) = env("GAEMI_SMTP_URL") {
+        gaemi.smtp_url = Some(url).filter(|u| !u.trim().is_empty());
+    }
+    if let Some(from) = env("GAEMI_MAIL_FROM") {
+        gaemi.mail_from = from;
     }
     if let Some(format) = env("GAEMI_LOG_FORMAT") {
         gaemi.log_format = match format.trim() {

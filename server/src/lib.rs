@@ -2,6 +2,7 @@
 //! shutdown signal, so `main.rs`, the integration tests and (later) the load
 //! generator all start the very same server.
 
+pub mod accounts;
 pub mod config;
 pub mod exchange;
 pub mod http;
@@ -40,9 +41,15 @@ pub enum ServerError {
     Listings(#[from] market::listings::ListingsError),
     #[error(transparent)]
     Bots(#[from] sim::live::BotsError),
+    #[error(transparent)]
+    Mail(#[from] accounts::mail::MailSetupError),
     #[error("the HTTP server failed: {0}")]
     Serve(#[from] std::io::Error),
 }
+
+/// Password hashes computed at once (each takes a core and 19 MiB for tens
+/// of milliseconds); more sign-ins wait their turn.
+const PASSWORD_HASHES_AT_ONCE: usize = 2;
 
 /// Handles to the running server's parts, for tools and tests that need to
 /// act behind the HTTP API (e.g. granting shares before bots exist).
@@ -127,8 +134,22 @@ pub async fn run_with(
     started(Started {
         exchange: trading.exchange.clone(),
     });
+    let allowed_origins = settings.allowed_origins();
+    let accounts = accounts::Accounts {
+        storage: storage.clone(),
+        trading: trading.clone(),
+        passwords: accounts::password::Passwords::owasp(PASSWORD_HASHES_AT_ONCE),
+        mailer: match &settings.gaemi.smtp_url {
+            Some(url) => accounts::mail::Mailer::smtp(url, &settings.gaemi.mail_from)?,
+            None => accounts::mail::Mailer::Log,
+        },
+        limits: Arc::new(accounts::limits::Limits::default()),
+        public_origin: allowed_origins[0].clone(),
+        sessions: trading::session::store(storage.clone()),
+        revoked: accounts::Revocations::default(),
+    };
     let state = http::AppState {
-        allowed_origins: settings.allowed_origins().into(),
+        allowed_origins: allowed_origins.into(),
         leptos: settings.leptos.clone(),
         settings: Arc::new(settings.gaemi.clone()),
         storage: storage.clone(),
@@ -139,6 +160,7 @@ pub async fn run_with(
         }),
         shutdown: token.clone(),
         trading,
+        accounts,
     };
     let clock = tokio::spawn(realtime::run_clock(
         hub,
@@ -156,9 +178,12 @@ pub async fn run_with(
             token.cancel();
         }
     };
-    let serve = axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(signal)
-        .into_future();
+    let serve = axum::serve(
+        listener,
+        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal)
+    .into_future();
     // A client that never lets go must not keep the process alive: after
     // the drain period the remaining connections are dropped.
     let drain_deadline = {

@@ -37,8 +37,3 @@ pub fn CommunityPage() -> impl IntoView {
 pub fn RankingPage() -> impl IntoView {
     view! { <AreaPage title=|t| t.nav_ranking blurb=|t| t.ranking_blurb/> }
 }
-
-#[component]
-pub fn MePage() -> impl IntoView {
-    view! { <AreaPage title=|t| t.nav_me blurb=|t| t.me_blurb/> }
-}

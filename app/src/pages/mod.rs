@@ -1,5 +1,6 @@
 //! One module per page (or per area while an area is a single page).
 
+mod account;
 mod area;
 mod error;
 mod home;
@@ -9,14 +10,17 @@ pub(crate) mod orders;
 mod portfolio;
 mod stock;
 
-pub use area::{CommunityPage, MePage, RankingPage, RoundsPage};
+pub use account::{
+    ForgotPasswordRoute, MeRoute, ResetPasswordRoute, SignInRoute, SignUpRoute, VerifyRoute,
+};
+pub use area::{CommunityPage, RankingPage, RoundsPage};
 pub use error::ErrorPage;
 pub use home::HomePage;
 pub use market::MarketPage;
 pub use not_found::NotFoundPage;
-pub use orders::OrdersPage;
-pub use portfolio::PortfolioPage;
-pub use stock::StockPage;
+pub use orders::OrdersRoute;
+pub use portfolio::PortfolioRoute;
+pub use stock::StockRoute;
 
 /// Sets the HTTP status of the page being rendered on the server; a no-op in
 /// the browser, where the response has long been sent.

@@ -19,6 +19,7 @@ use crate::trading::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::{LazyRoute, lazy_route};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn side_label(side: OrderSide, lang: Lang) -> &'static str {
@@ -247,8 +248,23 @@ enum Tab {
     Fills,
 }
 
+/// The orders page as a lazily loaded route (its own wasm chunk); it loads
+/// its data in the browser, so there is nothing to start early.
+pub struct OrdersRoute;
+
+#[lazy_route]
+impl LazyRoute for OrdersRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <OrdersPage/> }.into_any()
+    }
+}
+
 #[component]
-pub fn OrdersPage() -> impl IntoView {
+fn OrdersPage() -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let tab = RwSignal::new(Tab::Open);

@@ -12,6 +12,7 @@ use crate::realtime::{Topic, TopicEvent, use_topic};
 use crate::trading::{HoldingView, PortfolioView, get_portfolio};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::{LazyRoute, lazy_route};
 
 /// A holding valued at a live last price.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,8 +37,23 @@ fn value_at(holding: &HoldingView, last: i64) -> Valued {
     }
 }
 
+/// The portfolio page as a lazily loaded route (its own wasm chunk); it loads
+/// its data in the browser, so there is nothing to start early.
+pub struct PortfolioRoute;
+
+#[lazy_route]
+impl LazyRoute for PortfolioRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <PortfolioPage/> }.into_any()
+    }
+}
+
 #[component]
-pub fn PortfolioPage() -> impl IntoView {
+fn PortfolioPage() -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let portfolio = RwSignal::new(None::<Result<PortfolioView, crate::api::AppError>>);

@@ -4,6 +4,7 @@
 //! open orders in this stock; the tape; and the stock's news. Everything
 //! live arrives on websocket topics; nothing polls.
 
+use crate::api::AppError;
 use crate::book::{Applied, BookState};
 use crate::chart::{candle_chart, merge_live};
 use crate::components::{OrderTicket, Skeleton};
@@ -24,18 +25,38 @@ use crate::trading::{PortfolioView, get_portfolio};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use leptos_router::{LazyRoute, lazy_route};
 
 /// Book levels shown per side.
 const DEPTH: usize = 10;
 /// Prints kept on the tape.
 const TAPE: usize = 30;
 
+/// The stock page as a lazily loaded route: its code (chart, book, ticket,
+/// tape) is a separate wasm chunk that only this page downloads, while
+/// `data` starts loading the stock at the same time as the chunk.
+pub struct StockRoute {
+    stock: Resource<Result<StockView, AppError>>,
+}
+
+#[lazy_route]
+impl LazyRoute for StockRoute {
+    fn data() -> Self {
+        let params = use_params_map();
+        let code = Memo::new(move |_| params.read().get("code").unwrap_or_default());
+        Self {
+            stock: Resource::new(move || code.get(), load_stock),
+        }
+    }
+
+    fn view(this: Self) -> AnyView {
+        view! { <StockPage stock=this.stock/> }.into_any()
+    }
+}
+
 #[component]
-pub fn StockPage() -> impl IntoView {
+fn StockPage(stock: Resource<Result<StockView, AppError>>) -> impl IntoView {
     let prefs = use_prefs();
-    let params = use_params_map();
-    let code = Memo::new(move |_| params.read().get("code").unwrap_or_default());
-    let stock = Resource::new(move || code.get(), load_stock);
     view! {
         <Suspense fallback=|| view! { <Skeleton lines=10/> }>
             {move || Suspend::new(async move {

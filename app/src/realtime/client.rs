@@ -144,6 +144,14 @@ fn handle_frame(text: &str) {
     match serde_json::from_str::<ServerFrame>(text) {
         Ok(ServerFrame::Event { topic, event }) => realtime.deliver(&topic, event),
         Ok(ServerFrame::Resync { topic }) => send(&ClientFrame::Subscribe { topic }),
+        Ok(ServerFrame::SignedOut) => {
+            // The session is gone: a full load of the sign-in page, which
+            // says why, rather than a reconnect as a stranger. (The
+            // connection state stays: this runs inside its handler.)
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().assign("/sign-in?reason=elsewhere");
+            }
+        }
         Ok(ServerFrame::Error {
             code, message_en, ..
         }) => {

@@ -127,6 +127,10 @@ pub enum ServerFrame {
     Resync {
         topic: Topic,
     },
+    /// This browser's session ended because the user signed in elsewhere
+    /// (one session per user); the page goes to the sign-in page. The
+    /// connection closes after this frame.
+    SignedOut,
     /// The last client frame was refused; the connection stays open.
     Error {
         code: WsErrorCode,

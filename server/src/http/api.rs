@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/market/news", get(news))
         .route("/market/{symbol}/book", get(book))
         .route("/market/{symbol}/candles", get(candles))
+        .nest("/auth", crate::accounts::routes::routes())
         .fallback(|| async { super::HttpError::NotFound })
 }
 

@@ -12,7 +12,7 @@ pub use error::HttpError;
 use crate::config::GaemiSettings;
 use crate::realtime::{Hub, ws_handler};
 use crate::storage::Storage;
-use app::ports::{SystemPort, TradingPort};
+use app::ports::{AccountPort, SystemPort, TradingPort};
 use axum::Router;
 use axum::extract::FromRef;
 use axum::http::{HeaderMap, header};
@@ -33,6 +33,7 @@ pub struct AppState {
     pub system: Arc<dyn SystemPort>,
     pub shutdown: CancellationToken,
     pub trading: crate::trading::Trading,
+    pub accounts: crate::accounts::Accounts,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -71,9 +72,12 @@ pub fn router(state: AppState) -> Router {
         let system = state.system.clone();
         let trading: Arc<dyn TradingPort> =
             Arc::new(crate::trading::port::TradingForUi(state.trading.clone()));
+        let accounts: Arc<dyn AccountPort> =
+            Arc::new(crate::accounts::port::AccountsForUi(state.accounts.clone()));
         move || {
             provide_context(system.clone());
             provide_context(trading.clone());
+            provide_context(accounts.clone());
         }
     };
     let shell = {
@@ -102,7 +106,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::cache_control,
         ))
-        .layer(crate::trading::session::layer(state.storage.clone(), https));
+        .layer(crate::trading::session::layer(
+            state.accounts.sessions.clone(),
+            https,
+        ));
     middleware::with_security_headers(routes, https)
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -13,5 +13,7 @@ pub use socket::ws_handler;
 
 /// Close code sent to a client that fell behind: reconnect and resync.
 pub const CLOSE_RESYNC: u16 = 4000;
+/// Close code sent after `signed_out`: the session ended elsewhere.
+pub const CLOSE_SIGNED_OUT: u16 = 4001;
 /// Close code sent when the server is shutting down: reconnect later.
 pub const CLOSE_RESTART: u16 = 1012;

@@ -2,8 +2,10 @@
 //! loop that reads client frames, writes queued topic events, and closes the
 //! connection when the client is idle, too slow, or the server shuts down.
 //! A bad frame is answered with an error frame; the connection stays open.
+//! When the browser's session ends because its user signed in elsewhere,
+//! the client is told (`signed_out`) and the connection closes.
 
-use super::{CLOSE_RESTART, CLOSE_RESYNC, Hub};
+use super::{CLOSE_RESTART, CLOSE_RESYNC, CLOSE_SIGNED_OUT, Hub};
 use crate::http::{AppState, HttpError};
 use app::realtime::{
     ClientFrame, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame, Topic, WsErrorCode,
@@ -28,6 +30,7 @@ const MAX_WS_MESSAGE_BYTES: usize = 64 * 1024;
 pub async fn ws_handler(
     State(state): State<AppState>,
     headers: HeaderMap,
+    session: tower_sessions::Session,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if !state.origin_allowed(&headers) {
@@ -38,9 +41,12 @@ pub async fn ws_handler(
         idle: Duration::from_millis(state.settings.realtime.idle_timeout_ms),
     };
     let (hub, shutdown) = (state.hub.clone(), state.shutdown.clone());
+    let ended = session
+        .id()
+        .map(|id| (id.to_string(), state.accounts.revoked.subscribe()));
     upgrade
         .max_message_size(MAX_WS_MESSAGE_BYTES)
-        .on_upgrade(move |socket| Connection::new(hub, settings).run(socket, shutdown))
+        .on_upgrade(move |socket| Connection::new(hub, settings).run(socket, shutdown, ended))
 }
 
 #[derive(Clone, Copy)]
@@ -86,7 +92,14 @@ impl Connection {
         }
     }
 
-    async fn run(mut self, socket: WebSocket, shutdown: CancellationToken) {
+    async fn run(
+        mut self,
+        socket: WebSocket,
+        shutdown: CancellationToken,
+        ended: Option<(String, broadcast::Receiver<String>)>,
+    ) {
+        let session_ended = session_ended(ended);
+        tokio::pin!(session_ended);
         let _online = self.hub.connect();
         let (mut sink, mut stream) = socket.split();
         let welcome = ServerFrame::Welcome {
@@ -102,6 +115,10 @@ impl Connection {
             step = tokio::select! {
                 _ = shutdown.cancelled() => Step::Close(CLOSE_RESTART, "server restarting"),
                 _ = self.too_slow.cancelled() => Step::Close(CLOSE_RESYNC, "too slow: resync"),
+                () = &mut session_ended => match send_frame(&mut sink, &ServerFrame::SignedOut).await {
+                    true => Step::Close(CLOSE_SIGNED_OUT, "signed in elsewhere"),
+                    false => Step::Gone,
+                },
                 _ = sleep_until(last_heard + self.settings.idle) => Step::Close(1001, "idle"),
                 queued = self.queued.recv() => match queued {
                     Some(bytes) => match sink.send(Message::Text(bytes)).await {
@@ -191,6 +208,20 @@ impl Connection {
         ));
         self.subscriptions.insert(topic, forwarder);
         Ok(())
+    }
+}
+
+/// Resolves when the session `ended` names is revoked; never without one.
+async fn session_ended(ended: Option<(String, broadcast::Receiver<String>)>) {
+    let Some((id, mut revoked)) = ended else {
+        return std::future::pending().await;
+    };
+    loop {
+        match revoked.recv().await {
+            Ok(ended) if ended == id => return,
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => return std::future::pending().await,
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 mod postgres;
 pub mod rows;
 mod sqlite;
+pub mod users;
 
 use crate::exchange::CandleRow;
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
+pub use users::{NewUser, Taken, TokenPurpose, UserRow, UserStore};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -63,7 +65,7 @@ pub struct JournalEntry {
 }
 
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage: users::UserStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Cheap round trip used by `/readyz`.

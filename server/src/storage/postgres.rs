@@ -456,3 +456,5 @@ static CANDLE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| 
          low BIGINT, close BIGINT, volume BIGINT, turnover BIGINT) {CANDLE_UPSERT}"
     )
 });
+
+super::users::user_store_for!(PostgresStorage, sqlx::Postgres, sqlx::postgres::PgRow);

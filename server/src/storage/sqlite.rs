@@ -481,3 +481,5 @@ static CANDLE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| 
         "INSERT INTO candles ({CANDLE_COLUMNS}) SELECT {values} FROM json_each(?) WHERE true {CANDLE_UPSERT}"
     )
 });
+
+super::users::user_store_for!(SqliteStorage, sqlx::Sqlite, sqlx::sqlite::SqliteRow);

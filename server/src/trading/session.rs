@@ -166,9 +166,15 @@ pub type CachedSessions = CachingSessionStore<SessionCache, StoredSessions>;
 /// Sessions kept in memory at most: about 100 MB at 1 KB per session.
 pub const SESSION_CACHE_CAPACITY: u64 = 100_000;
 
-pub fn layer(storage: Arc<dyn Storage>, https: bool) -> SessionManagerLayer<CachedSessions> {
-    let cache = SessionCache::new(SESSION_CACHE_CAPACITY);
-    let store = CachingSessionStore::new(cache, StoredSessions { storage });
+/// The session store: the bounded cache in front of the database.
+pub fn store(storage: Arc<dyn Storage>) -> CachedSessions {
+    CachingSessionStore::new(
+        SessionCache::new(SESSION_CACHE_CAPACITY),
+        StoredSessions { storage },
+    )
+}
+
+pub fn layer(store: CachedSessions, https: bool) -> SessionManagerLayer<CachedSessions> {
     SessionManagerLayer::new(store)
         .with_name(COOKIE_NAME)
         .with_http_only(true)
@@ -181,6 +187,15 @@ pub fn layer(storage: Arc<dyn Storage>, https: bool) -> SessionManagerLayer<Cach
 pub async fn account(session: &Session) -> Result<Option<AccountId>, TradingError> {
     let id: Option<u64> = session.get(ACCOUNT_KEY).await.map_err(session_error)?;
     Ok(id.map(AccountId))
+}
+
+/// Makes `account` the one this session trades with (a user's main
+/// account, at sign-in).
+pub async fn set_account(session: &Session, account: AccountId) -> Result<(), TradingError> {
+    session
+        .insert(ACCOUNT_KEY, account.0)
+        .await
+        .map_err(session_error)
 }
 
 pub async fn require_account(session: &Session) -> Result<AccountId, TradingError> {

@@ -1,0 +1,635 @@
+//! The account pages: 로그인 (sign in), 회원가입 (sign up), the e-mail
+//! verification and password-reset links, 비밀번호 찾기 (forgot password)
+//! and 내 정보 (the signed-in user's profile: nickname, password, sign-out,
+//! deletion). Every form checks its fields with the same rules as the
+//! server (`crate::auth`) and shows each error beside its field, in Korean
+//! and English; the server's answer is shown as it came.
+//!
+//! Signing in or out ends with a full page load, so the header, the
+//! websocket and every cached read start again under the new session.
+
+use crate::api::{AppError, FieldError};
+use crate::auth::{
+    Profile, SignUpForm, change_nickname, change_password, check_email, check_nickname,
+    check_password, check_sign_up, current_user, delete_account, request_password_reset,
+    resend_verification, reset_password, sign_in, sign_out, sign_up, verify_email,
+};
+use crate::components::Skeleton;
+use crate::i18n::tr;
+use crate::prefs::use_prefs;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use leptos_router::{LazyRoute, lazy_route};
+
+/// Lazily loaded routes for the account pages: their code is a wasm chunk
+/// that only these pages download.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(SignInRoute, SignInPage);
+lazy_page!(SignUpRoute, SignUpPage);
+lazy_page!(VerifyRoute, VerifyPage);
+lazy_page!(ForgotPasswordRoute, ForgotPasswordPage);
+lazy_page!(ResetPasswordRoute, ResetPasswordPage);
+lazy_page!(MeRoute, MePage);
+
+/// The errors shown beside a form's fields, and the form-wide one.
+#[derive(Clone, Copy)]
+struct FormErrors {
+    fields: RwSignal<Vec<FieldError>>,
+    form: RwSignal<Option<AppError>>,
+}
+
+impl FormErrors {
+    fn new() -> FormErrors {
+        FormErrors {
+            fields: RwSignal::new(Vec::new()),
+            form: RwSignal::new(None),
+        }
+    }
+
+    fn clear(self) {
+        self.fields.set(Vec::new());
+        self.form.set(None);
+    }
+
+    /// Shows the page's own field errors; `true` when there were none.
+    fn check(self, errors: Vec<FieldError>) -> bool {
+        self.form.set(None);
+        let ok = errors.is_empty();
+        self.fields.set(errors);
+        ok
+    }
+
+    /// Shows the server's refusal beside its field when it names one of
+    /// this form's fields, else above the button.
+    fn server(self, error: AppError, fields: &[&'static str]) {
+        match error
+            .field
+            .as_deref()
+            .filter(|field| fields.contains(field))
+        {
+            Some(field) => {
+                let field = fields
+                    .iter()
+                    .copied()
+                    .find(|f| *f == field)
+                    .unwrap_or_default();
+                self.fields.try_set(vec![FieldError {
+                    field,
+                    message_ko: error.message_ko,
+                    message_en: error.message_en,
+                }]);
+            }
+            None => {
+                self.form.try_set(Some(error));
+            }
+        }
+    }
+
+    fn for_field(self, field: &'static str) -> impl Fn() -> Option<String> + Copy + Send + Sync {
+        let prefs = use_prefs();
+        move || {
+            self.fields.with(|errors| {
+                errors
+                    .iter()
+                    .find(|error| error.field == field)
+                    .map(|error| error.message(prefs.lang.get()).to_owned())
+            })
+        }
+    }
+}
+
+/// A labelled input with its error below, tied together for screen readers.
+#[component]
+fn Field(
+    id: &'static str,
+    field: &'static str,
+    label: &'static str,
+    label_en: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+    errors: FormErrors,
+    #[prop(optional)] hint: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    let error = errors.for_field(field);
+    // Text typed before the page hydrated is in the input but not yet in
+    // the signal: take it over once, when the browser attaches.
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = input.get() {
+            let typed = input.value();
+            if !typed.is_empty() && value.get_untracked().is_empty() {
+                value.set(typed);
+            }
+        }
+    });
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    view! {
+        <div class="field">
+            <label for=id>{tr(label, label_en)}</label>
+            <input
+                node_ref=input
+                id=id
+                name=field
+                type=kind
+                autocomplete=autocomplete
+                data-testid=id
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                aria-describedby=described
+            />
+            {hint.map(|(ko, en)| view! { <p class="field__hint" id=hint_id.clone()>{tr(ko, en)}</p> })}
+            <p class="field__error" id=error_id role="alert">{error}</p>
+        </div>
+    }
+}
+
+/// The form-wide message: the server's refusal, or a success note.
+#[component]
+fn FormNotice(
+    errors: FormErrors,
+    done: RwSignal<Option<(&'static str, &'static str)>>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    view! {
+        {move || errors.form.get().map(|error| view! {
+            <p class="notice notice--error" role="alert" data-testid="form-error">{error.message(prefs.lang.get()).to_owned()}</p>
+        })}
+        {move || done.get().map(|(ko, en)| view! {
+            <p class="notice notice--ok" role="status" data-testid="form-done">{move || prefs.lang.get().pick(ko, en)}</p>
+        })}
+    }
+}
+
+const PASSWORD_HINT: (&str, &str) = (
+    "10자 이상. 흔한 비밀번호나 이메일·닉네임이 들어간 비밀번호는 쓸 수 없습니다.",
+    "At least 10 characters; not a common password, and not containing your e-mail or nickname.",
+);
+
+/// `false` until the page has hydrated: submit buttons stay disabled until
+/// then, so a form is never sent by the browser itself (which would put its
+/// fields, password included, in a URL).
+fn use_hydrated() -> RwSignal<bool> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    hydrated
+}
+
+/// A full page load of `path` (after signing in or out).
+fn reload_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+#[component]
+fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let elsewhere = move || query.read().get("reason").as_deref() == Some("elsewhere");
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let done = RwSignal::new(None);
+    let unverified = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let hydrated = use_hydrated();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut problems = Vec::new();
+        if let Err(err) = check_email(&email.get_untracked()) {
+            problems.push(err);
+        }
+        if password.get_untracked().is_empty() {
+            problems.push(check_password("password", "", "", "").unwrap_err());
+        }
+        if !errors.check(problems) {
+            return;
+        }
+        pending.set(true);
+        unverified.set(false);
+        leptos::task::spawn_local(async move {
+            match sign_in(email.get_untracked(), password.get_untracked()).await {
+                Ok(_) => reload_to("/"),
+                Err(err) => {
+                    unverified.try_set(err.code == "email_unverified");
+                    // A wrong password shows at the password; "not verified
+                    // yet" is about the whole account, above the button.
+                    errors.server(err, &["password"]);
+                    pending.try_set(false);
+                }
+            }
+        });
+    };
+    let resend = move |_| {
+        leptos::task::spawn_local(async move {
+            match resend_verification(email.get_untracked()).await {
+                Ok(()) => {
+                    errors.form.try_set(None);
+                    done.try_set(Some((
+                        "인증 메일을 다시 보냈습니다.",
+                        "We sent the verification mail again.",
+                    )));
+                }
+                Err(err) => {
+                    errors.form.try_set(Some(err));
+                }
+            }
+        });
+    };
+    view! {
+        <Title text=tr("로그인", "Sign in")/>
+        <section class="account">
+            <h1>{tr("로그인", "Sign in")}</h1>
+            <Show when=elsewhere>
+                <p class="notice notice--error" role="alert" data-testid="signed-out-elsewhere">
+                    {tr("다른 기기에서 로그인되어 로그아웃되었습니다", "Signed in on another device")}
+                </p>
+            </Show>
+            <form class="card account__form" method="post" on:submit=submit novalidate>
+                <Field id="sign-in-email" field="email" label="이메일" label_en="E-mail" kind="email" autocomplete="username" value=email errors/>
+                <Field id="sign-in-password" field="password" label="비밀번호" label_en="Password" kind="password" autocomplete="current-password" value=password errors/>
+                <FormNotice errors done/>
+                <Show when=move || unverified.get()>
+                    <button type="button" class="chip" data-testid="resend-verification" on:click=resend>
+                        {tr("인증 메일 다시 보내기", "Send the verification mail again")}
+                    </button>
+                </Show>
+                <button type="submit" class="button" data-testid="sign-in-submit" disabled=move || !hydrated.get() || pending.get()>
+                    {tr("로그인", "Sign in")}
+                </button>
+            </form>
+            <p class="account__links">
+                <a href="/sign-up">{tr("회원가입", "Create an account")}</a>
+                " · "
+                <a href="/forgot-password">{tr("비밀번호 찾기", "Forgot your password?")}</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn SignUpPage() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let nickname = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let claim_guest = RwSignal::new(true);
+    let errors = FormErrors::new();
+    let done = RwSignal::new(None);
+    let pending = RwSignal::new(false);
+    let hydrated = use_hydrated();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let form = SignUpForm {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            nickname: nickname.get_untracked(),
+            claim_guest: claim_guest.get_untracked(),
+        };
+        done.set(None);
+        if !errors.check(check_sign_up(&form)) {
+            return;
+        }
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            match sign_up(form).await {
+                Ok(()) => {
+                    errors.clear();
+                    done.try_set(Some((
+                        "인증 메일을 보냈습니다. 메일의 링크를 열어 가입을 마쳐 주세요.",
+                        "We sent you a verification mail. Open its link to finish signing up.",
+                    )));
+                }
+                Err(err) => {
+                    errors.server(err, &["email", "nickname", "password"]);
+                }
+            }
+            pending.try_set(false);
+        });
+    };
+    view! {
+        <Title text=tr("회원가입", "Sign up")/>
+        <section class="account">
+            <h1>{tr("회원가입", "Sign up")}</h1>
+            <form class="card account__form" method="post" on:submit=submit novalidate>
+                <Field id="sign-up-email" field="email" label="이메일" label_en="E-mail" kind="email" autocomplete="email" value=email errors/>
+                <Field id="sign-up-nickname" field="nickname" label="닉네임" label_en="Nickname" autocomplete="nickname" value=nickname errors
+                    hint=("2~16자의 한글, 영문, 숫자, 밑줄(_)", "2 to 16 Hangul, letters, digits or underscores")/>
+                <Field id="sign-up-password" field="password" label="비밀번호" label_en="Password" kind="password" autocomplete="new-password" value=password errors hint=PASSWORD_HINT/>
+                <label class="check">
+                    <input type="checkbox" data-testid="sign-up-claim" prop:checked=move || claim_guest.get()
+                        on:change=move |ev| claim_guest.set(event_target_checked(&ev))/>
+                    {tr("지금까지 연습한 계좌를 내 계좌로 가져오기", "Keep the account I have been practising with")}
+                </label>
+                <FormNotice errors done/>
+                <button type="submit" class="button" data-testid="sign-up-submit" disabled=move || !hydrated.get() || pending.get()>
+                    {tr("가입하기", "Sign up")}
+                </button>
+            </form>
+            <p class="account__links">
+                <a href="/sign-in">{tr("이미 계정이 있으신가요? 로그인", "Have an account? Sign in")}</a>
+            </p>
+        </section>
+    }
+}
+
+/// The page a verification link opens: it verifies on load.
+#[component]
+fn VerifyPage() -> impl IntoView {
+    let prefs = use_prefs();
+    let query = use_query_map();
+    let outcome = RwSignal::new(None::<Result<(), AppError>>);
+    Effect::new(move |_| {
+        let token = query.read_untracked().get("token").unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            outcome.try_set(Some(verify_email(token).await));
+        });
+    });
+    view! {
+        <Title text=tr("이메일 인증", "E-mail verification")/>
+        <section class="account">
+            <h1>{tr("이메일 인증", "E-mail verification")}</h1>
+            {move || match outcome.get() {
+                None => view! { <Skeleton lines=2/> }.into_any(),
+                Some(Ok(())) => view! {
+                    <p class="notice notice--ok" role="status" data-testid="verify-done">
+                        {tr("인증이 끝났습니다. 이제 로그인할 수 있습니다.", "Your address is verified. You can sign in now.")}
+                    </p>
+                    <p><a class="button" href="/sign-in">{tr("로그인", "Sign in")}</a></p>
+                }.into_any(),
+                Some(Err(err)) => view! {
+                    <p class="notice notice--error" role="alert" data-testid="verify-failed">{move || err.message(prefs.lang.get()).to_owned()}</p>
+                    <p><a href="/sign-in">{tr("로그인 페이지에서 인증 메일을 다시 받을 수 있습니다.", "You can get a new verification mail from the sign-in page.")}</a></p>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ForgotPasswordPage() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let email = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let done = RwSignal::new(None);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        if !errors.check(
+            check_email(&email.get_untracked())
+                .err()
+                .into_iter()
+                .collect(),
+        ) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match request_password_reset(email.get_untracked()).await {
+                Ok(()) => {
+                    done.try_set(Some((
+                        "가입된 주소라면 비밀번호를 다시 정하는 링크를 보냈습니다. 링크는 30분 동안 쓸 수 있습니다.",
+                        "If this address has an account, we sent it a link to set a new password. It works for 30 minutes.",
+                    )));
+                }
+                Err(err) => errors.server(err, &["email"]),
+            }
+        });
+    };
+    view! {
+        <Title text=tr("비밀번호 찾기", "Forgot password")/>
+        <section class="account">
+            <h1>{tr("비밀번호 찾기", "Forgot password")}</h1>
+            <form class="card account__form" method="post" on:submit=submit novalidate>
+                <Field id="forgot-email" field="email" label="이메일" label_en="E-mail" kind="email" autocomplete="email" value=email errors/>
+                <FormNotice errors done/>
+                <button type="submit" class="button" data-testid="forgot-submit" disabled=move || !hydrated.get()>{tr("재설정 링크 받기", "Send me a link")}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn ResetPasswordPage() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let query = use_query_map();
+    let password = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let done = RwSignal::new(None);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        let new_password = password.get_untracked();
+        if !errors.check(
+            check_password("new_password", &new_password, "", "")
+                .err()
+                .into_iter()
+                .collect(),
+        ) {
+            return;
+        }
+        let token = query.read_untracked().get("token").unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            match reset_password(token, new_password).await {
+                Ok(()) => {
+                    errors.clear();
+                    done.try_set(Some((
+                        "비밀번호를 바꿨습니다. 새 비밀번호로 로그인해 주세요.",
+                        "Your password is changed. Sign in with the new one.",
+                    )));
+                }
+                Err(err) => errors.server(err, &["new_password"]),
+            }
+        });
+    };
+    view! {
+        <Title text=tr("새 비밀번호", "New password")/>
+        <section class="account">
+            <h1>{tr("새 비밀번호 정하기", "Set a new password")}</h1>
+            <form class="card account__form" method="post" on:submit=submit novalidate>
+                <Field id="reset-password" field="new_password" label="새 비밀번호" label_en="New password" kind="password" autocomplete="new-password" value=password errors hint=PASSWORD_HINT/>
+                <FormNotice errors done/>
+                <button type="submit" class="button" data-testid="reset-submit" disabled=move || !hydrated.get()>{tr("비밀번호 바꾸기", "Change password")}</button>
+            </form>
+            <p class="account__links"><a href="/sign-in">{tr("로그인", "Sign in")}</a></p>
+        </section>
+    }
+}
+
+/// 내 정보: a guest is offered sign-in and sign-up; a user sees and
+/// changes their profile.
+#[component]
+fn MePage() -> impl IntoView {
+    let prefs = use_prefs();
+    let user = Resource::new(|| (), |_| current_user());
+    view! {
+        <Title text=tr("내 정보", "My account")/>
+        <section class="account">
+            <h1>{tr("내 정보", "My account")}</h1>
+            <Suspense fallback=|| view! { <Skeleton lines=4/> }>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(profile)) => view! { <ProfileForms profile/> }.into_any(),
+                        Ok(None) => view! {
+                            <div class="card" data-testid="me-guest">
+                                <p>{tr("로그인하면 계좌와 주문 내역이 어느 기기에서나 이어집니다.", "Sign in to keep your account and orders on every device.")}</p>
+                                <p class="account__actions">
+                                    <a class="button" href="/sign-in">{tr("로그인", "Sign in")}</a>
+                                    <a class="chip" href="/sign-up">{tr("회원가입", "Sign up")}</a>
+                                </p>
+                            </div>
+                        }.into_any(),
+                        Err(err) => view! {
+                            <p class="notice notice--error" role="alert">{move || err.message(prefs.lang.get()).to_owned()}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ProfileForms(profile: Profile) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let shown_nickname = RwSignal::new(profile.nickname.clone());
+    let nickname = RwSignal::new(profile.nickname.clone());
+    let nickname_errors = FormErrors::new();
+    let nickname_done = RwSignal::new(None);
+    let save_nickname = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        nickname_done.set(None);
+        if !nickname_errors.check(
+            check_nickname(&nickname.get_untracked())
+                .err()
+                .into_iter()
+                .collect(),
+        ) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match change_nickname(nickname.get_untracked()).await {
+                Ok(saved) => {
+                    shown_nickname.try_set(saved);
+                    nickname_done.try_set(Some(("닉네임을 바꿨습니다.", "Nickname changed.")));
+                }
+                Err(err) => nickname_errors.server(err, &["nickname"]),
+            }
+        });
+    };
+
+    let email = profile.email.clone().unwrap_or_default();
+    let current = RwSignal::new(String::new());
+    let new_password = RwSignal::new(String::new());
+    let password_errors = FormErrors::new();
+    let password_done = RwSignal::new(None);
+    let save_password = {
+        let email = email.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            password_done.set(None);
+            let mut problems = Vec::new();
+            if current.get_untracked().is_empty() {
+                problems.push(check_password("current_password", "", "", "").unwrap_err());
+            }
+            if let Err(err) = check_password(
+                "new_password",
+                &new_password.get_untracked(),
+                &email,
+                &shown_nickname.get_untracked(),
+            ) {
+                problems.push(err);
+            }
+            if !password_errors.check(problems) {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                match change_password(current.get_untracked(), new_password.get_untracked()).await {
+                    Ok(()) => {
+                        current.try_set(String::new());
+                        new_password.try_set(String::new());
+                        password_done
+                            .try_set(Some(("비밀번호를 바꿨습니다.", "Password changed.")));
+                    }
+                    Err(err) => password_errors.server(err, &["current_password", "new_password"]),
+                }
+            });
+        }
+    };
+
+    let delete_password = RwSignal::new(String::new());
+    let delete_errors = FormErrors::new();
+    let no_notice = RwSignal::new(None);
+    let delete = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if delete_password.get_untracked().is_empty() {
+            delete_errors.check(vec![check_password("password", "", "", "").unwrap_err()]);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match delete_account(delete_password.get_untracked()).await {
+                Ok(()) => reload_to("/"),
+                Err(err) => delete_errors.server(err, &["password"]),
+            }
+        });
+    };
+    let leave = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = sign_out().await;
+            reload_to("/");
+        });
+    };
+
+    view! {
+        <div class="card account__summary" data-testid="me-profile">
+            <p class="account__nickname" data-testid="me-nickname">{move || shown_nickname.get()}</p>
+            <p class="account__email">{email}</p>
+            <button type="button" class="chip" data-testid="sign-out" on:click=leave>{tr("로그아웃", "Sign out")}</button>
+        </div>
+        <form class="card account__form" method="post" on:submit=save_nickname novalidate>
+            <h2>{tr("닉네임 바꾸기", "Change nickname")}</h2>
+            <Field id="me-nickname-input" field="nickname" label="닉네임" label_en="Nickname" autocomplete="nickname" value=nickname errors=nickname_errors/>
+            <FormNotice errors=nickname_errors done=nickname_done/>
+            <button type="submit" class="button" disabled=move || !hydrated.get()>{tr("저장", "Save")}</button>
+        </form>
+        <form class="card account__form" method="post" on:submit=save_password novalidate>
+            <h2>{tr("비밀번호 바꾸기", "Change password")}</h2>
+            <Field id="me-current-password" field="current_password" label="현재 비밀번호" label_en="Current password" kind="password" autocomplete="current-password" value=current errors=password_errors/>
+            <Field id="me-new-password" field="new_password" label="새 비밀번호" label_en="New password" kind="password" autocomplete="new-password" value=new_password errors=password_errors hint=PASSWORD_HINT/>
+            <FormNotice errors=password_errors done=password_done/>
+            <button type="submit" class="button" disabled=move || !hydrated.get()>{tr("비밀번호 바꾸기", "Change password")}</button>
+        </form>
+        <form class="card account__form account__danger" method="post" on:submit=delete novalidate>
+            <h2>{tr("회원 탈퇴", "Delete my account")}</h2>
+            <p>{tr("개인정보는 지워지고, 다른 사람의 거래 기록에 남은 체결은 익명으로 남습니다.", "Your personal data is removed; trades in other people's history stay, anonymised.")}</p>
+            <Field id="me-delete-password" field="password" label="비밀번호" label_en="Password" kind="password" autocomplete="current-password" value=delete_password errors=delete_errors/>
+            <FormNotice errors=delete_errors done=no_notice/>
+            <button type="submit" class="chip" disabled=move || !hydrated.get()>{tr("탈퇴하기", "Delete my account")}</button>
+        </form>
+    }
+}

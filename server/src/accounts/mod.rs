@@ -1,0 +1,386 @@
+//! People and their sign-in (issue 6): sign-up with a verification mail,
+//! sign-in and sign-out, password change and reset by single-use links,
+//! nickname change and deletion. Each user owns one main trading account,
+//! opened funded at sign-up or claimed from the browser's guest account.
+//!
+//! What it guards against, from the predecessors' flaws: answers and timing
+//! never tell whether an e-mail address is registered; passwords are argon2id
+//! hashes only and never mailed; links are single use, expire, and are stored
+//! hashed; guessing is slowed by [`limits`]; a user has one session at a time.
+
+pub mod error;
+pub mod limits;
+pub mod mail;
+pub mod password;
+pub mod port;
+pub mod routes;
+pub mod token;
+
+pub use error::AccountError;
+
+use crate::exchange::AccountId;
+use crate::storage::{NewUser, Storage, Taken, TokenPurpose, UserRow};
+use crate::trading::Trading;
+use crate::trading::session::CachedSessions;
+use app::auth::{SignUpForm, check_email, check_nickname, check_password, check_sign_up};
+use limits::{Limits, Operation};
+use mail::{Mail, Mailer};
+use password::Passwords;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// How long a verification link works.
+pub const VERIFY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+/// How long a password-reset link works.
+pub const RESET_TTL_MS: i64 = 30 * 60 * 1000;
+
+#[derive(Clone)]
+pub struct Accounts {
+    pub storage: Arc<dyn Storage>,
+    pub trading: Trading,
+    pub passwords: Passwords,
+    pub mailer: Mailer,
+    pub limits: Arc<Limits>,
+    /// Where links in mails point, e.g. `https://gaemi.example`.
+    pub public_origin: String,
+    /// The session store, to end a user's previous session.
+    pub sessions: CachedSessions,
+    pub revoked: Revocations,
+}
+
+/// Ended sessions, announced so their open websockets can tell the page
+/// ("signed in on another device") and close.
+#[derive(Clone)]
+pub struct Revocations(tokio::sync::broadcast::Sender<String>);
+
+impl Default for Revocations {
+    fn default() -> Self {
+        Revocations(tokio::sync::broadcast::channel(256).0)
+    }
+}
+
+impl Revocations {
+    pub fn notify(&self, session_id: &str) {
+        // No receiver (no open websocket) is fine.
+        let _ = self.0.send(session_id.to_owned());
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String> {
+        self.0.subscribe()
+    }
+}
+
+/// A signed-in user as the rest of the server sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: i64,
+    pub account: AccountId,
+    pub nickname: String,
+}
+
+impl From<&UserRow> for SignedIn {
+    fn from(user: &UserRow) -> SignedIn {
+        SignedIn {
+            user_id: user.user_id,
+            account: AccountId(user.account_id as u64),
+            nickname: user.nickname.clone(),
+        }
+    }
+}
+
+impl Accounts {
+    /// Signs a person up and mails the verification link. When the address
+    /// is already registered, the answer is the same and the mail tells the
+    /// owner instead; nicknames are public, so a taken one is said plainly.
+    pub async fn sign_up(
+        &self,
+        form: &SignUpForm,
+        guest: Option<AccountId>,
+        ip: IpAddr,
+    ) -> Result<(), AccountError> {
+        if let Some(error) = check_sign_up(form).into_iter().next() {
+            return Err(AccountError::Invalid(error));
+        }
+        self.limits.check(Operation::SignUp, ip, &form.email)?;
+        let email = check_email(&form.email).map_err(AccountError::Invalid)?;
+        let nickname = check_nickname(&form.nickname).map_err(AccountError::Invalid)?;
+        if let Some(existing) = self.storage.user_by_email(&email).await? {
+            if self.storage.user_by_nickname(&nickname).await?.is_some() {
+                return Err(AccountError::NicknameTaken);
+            }
+            self.mailer
+                .send(mail::already_registered(
+                    &email,
+                    &existing.nickname,
+                    &self.public_origin,
+                ))
+                .await;
+            return Ok(());
+        }
+        if self.storage.user_by_nickname(&nickname).await?.is_some() {
+            return Err(AccountError::NicknameTaken);
+        }
+        let hash = self.passwords.hash(&form.password).await?;
+        let account = match guest.filter(|_| form.claim_guest) {
+            Some(guest)
+                if self
+                    .storage
+                    .user_by_account(guest.0 as i64)
+                    .await?
+                    .is_none() =>
+            {
+                guest
+            }
+            _ => self.trading.open_account("user").await?,
+        };
+        let now = crate::now_ms();
+        let created = self
+            .storage
+            .create_user(&NewUser {
+                email: Some(&email),
+                nickname: &nickname,
+                password_hash: Some(&hash),
+                account_id: account.0 as i64,
+                verified_ms: None,
+                created_ms: now,
+            })
+            .await?;
+        let user_id = match created {
+            Ok(user_id) => user_id,
+            // Someone took the address or nickname a moment ago.
+            Err(Taken::Nickname) => return Err(AccountError::NicknameTaken),
+            Err(Taken::Email) => return Ok(()),
+        };
+        self.send_link(user_id, &email, TokenPurpose::VerifyEmail, now)
+            .await
+    }
+
+    /// Mails a new verification link to an unverified address; answers the
+    /// same whether or not there is such an account.
+    pub async fn resend_verification(&self, email: &str, ip: IpAddr) -> Result<(), AccountError> {
+        let email = check_email(email).map_err(AccountError::Invalid)?;
+        self.limits.check(Operation::Mail, ip, &email)?;
+        if let Some(user) = self.storage.user_by_email(&email).await?
+            && user.verified_ms.is_none()
+        {
+            self.send_link(
+                user.user_id,
+                &email,
+                TokenPurpose::VerifyEmail,
+                crate::now_ms(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn send_link(
+        &self,
+        user_id: i64,
+        email: &str,
+        purpose: TokenPurpose,
+        now: i64,
+    ) -> Result<(), AccountError> {
+        let ttl = match purpose {
+            TokenPurpose::VerifyEmail => VERIFY_TTL_MS,
+            TokenPurpose::ResetPassword => RESET_TTL_MS,
+        };
+        // A new link makes the older ones worthless.
+        self.storage.retire_tokens(user_id, purpose, now).await?;
+        let (token, hash) = token::new_token();
+        self.storage
+            .add_token(&hash, user_id, purpose, now + ttl)
+            .await?;
+        let mail: Mail = match purpose {
+            TokenPurpose::VerifyEmail => mail::verification(email, &self.public_origin, &token),
+            TokenPurpose::ResetPassword => mail::password_reset(email, &self.public_origin, &token),
+        };
+        self.mailer.send(mail).await;
+        Ok(())
+    }
+
+    /// Uses a verification link.
+    pub async fn verify_email(&self, token: &str) -> Result<(), AccountError> {
+        let now = crate::now_ms();
+        let user_id = self
+            .storage
+            .use_token(&token::hash_token(token), TokenPurpose::VerifyEmail, now)
+            .await?
+            .ok_or(AccountError::BadLink)?;
+        self.storage.mark_verified(user_id, now).await?;
+        Ok(())
+    }
+
+    /// Checks an e-mail address and password. Unknown addresses and wrong
+    /// passwords get the same error after the same work.
+    pub async fn check_credentials(
+        &self,
+        email: &str,
+        password: &str,
+        ip: IpAddr,
+    ) -> Result<SignedIn, AccountError> {
+        if email.trim().is_empty() {
+            return Err(AccountError::Invalid(check_email(email).unwrap_err()));
+        }
+        if password.is_empty() {
+            return Err(AccountError::Invalid(
+                check_password("password", password, "", "").unwrap_err(),
+            ));
+        }
+        self.limits.check(Operation::SignIn, ip, email)?;
+        let user = self.storage.user_by_email(email).await?;
+        let Some((user, hash)) = user.and_then(|u| u.password_hash.clone().map(|h| (u, h))) else {
+            self.passwords.verify_nothing(password).await;
+            return Err(AccountError::WrongCredentials);
+        };
+        if !self.passwords.verify(password, &hash).await? {
+            return Err(AccountError::WrongCredentials);
+        }
+        if user.verified_ms.is_none() {
+            return Err(AccountError::Unverified);
+        }
+        // A correct password forgives the address's earlier failures.
+        self.limits.forgive(Operation::SignIn, email);
+        Ok(SignedIn::from(&user))
+    }
+
+    /// Mails a reset link if the address belongs to someone; the answer is
+    /// the same either way.
+    pub async fn request_reset(&self, email: &str, ip: IpAddr) -> Result<(), AccountError> {
+        let email = check_email(email).map_err(AccountError::Invalid)?;
+        self.limits.check(Operation::Mail, ip, &email)?;
+        if let Some(user) = self.storage.user_by_email(&email).await? {
+            self.send_link(
+                user.user_id,
+                &email,
+                TokenPurpose::ResetPassword,
+                crate::now_ms(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Sets a new password through a reset link, which then stops working.
+    /// Returns the user, whose sessions the caller must end.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        new_password: &str,
+    ) -> Result<i64, AccountError> {
+        let hash = token::hash_token(token);
+        let now = crate::now_ms();
+        let user = match self
+            .storage
+            .token_user(&hash, TokenPurpose::ResetPassword, now)
+            .await?
+        {
+            Some(user_id) => self.storage.user(user_id).await?,
+            None => None,
+        }
+        .ok_or(AccountError::BadLink)?;
+        check_new_password(&user, new_password)?;
+        let password_hash = self.passwords.hash(new_password).await?;
+        // Used only now, so a refused password leaves the link usable; two
+        // requests racing with one link: the loser is told the link is used.
+        self.storage
+            .use_token(&hash, TokenPurpose::ResetPassword, now)
+            .await?
+            .ok_or(AccountError::BadLink)?;
+        self.storage
+            .set_password_hash(user.user_id, &password_hash)
+            .await?;
+        // Following the link proves the mailbox, too.
+        self.storage.mark_verified(user.user_id, now).await?;
+        Ok(user.user_id)
+    }
+
+    /// Changes a signed-in user's password; the current one is required.
+    pub async fn change_password(
+        &self,
+        user_id: i64,
+        current: &str,
+        new_password: &str,
+        ip: IpAddr,
+    ) -> Result<(), AccountError> {
+        let user = self.live_user(user_id).await?;
+        check_new_password(&user, new_password)?;
+        self.check_own_password(&user, "current_password", current, ip)
+            .await?;
+        let hash = self.passwords.hash(new_password).await?;
+        self.storage.set_password_hash(user_id, &hash).await?;
+        self.storage
+            .retire_tokens(user_id, TokenPurpose::ResetPassword, crate::now_ms())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn change_nickname(
+        &self,
+        user_id: i64,
+        nickname: &str,
+    ) -> Result<String, AccountError> {
+        let nickname = check_nickname(nickname).map_err(AccountError::Invalid)?;
+        self.live_user(user_id).await?;
+        match self.storage.set_nickname(user_id, &nickname).await? {
+            Ok(()) => Ok(nickname),
+            Err(_) => Err(AccountError::NicknameTaken),
+        }
+    }
+
+    /// Deletes (anonymises) a user; their password is required.
+    pub async fn delete(
+        &self,
+        user_id: i64,
+        password: &str,
+        ip: IpAddr,
+    ) -> Result<(), AccountError> {
+        let user = self.live_user(user_id).await?;
+        self.check_own_password(&user, "password", password, ip)
+            .await?;
+        self.storage.delete_user(user_id, crate::now_ms()).await?;
+        Ok(())
+    }
+
+    async fn live_user(&self, user_id: i64) -> Result<UserRow, AccountError> {
+        self.storage
+            .user(user_id)
+            .await?
+            .filter(|user| user.deleted_ms.is_none())
+            .ok_or(AccountError::SignedOut)
+    }
+
+    /// A signed-in user re-entering their password (to change it or to
+    /// delete the account), under the same guessing limits as sign-in.
+    async fn check_own_password(
+        &self,
+        user: &UserRow,
+        field: &'static str,
+        password: &str,
+        ip: IpAddr,
+    ) -> Result<(), AccountError> {
+        let key = format!("user:{}", user.user_id);
+        self.limits.check(Operation::SignIn, ip, &key)?;
+        let ok = match &user.password_hash {
+            Some(hash) => self.passwords.verify(password, hash).await?,
+            None => false,
+        };
+        if !ok {
+            return Err(AccountError::WrongPassword(field));
+        }
+        self.limits.forgive(Operation::SignIn, &key);
+        Ok(())
+    }
+}
+
+/// The password rule for a user's new password (it may not contain their
+/// own e-mail or nickname).
+fn check_new_password(user: &UserRow, new_password: &str) -> Result<(), AccountError> {
+    check_password(
+        "new_password",
+        new_password,
+        user.email.as_deref().unwrap_or_default(),
+        &user.nickname,
+    )
+    .map_err(AccountError::Invalid)
+}

@@ -1,0 +1,630 @@
+//! Accounts end to end over HTTP, with mail going through a real SMTP
+//! server (Debian's aiosmtpd, writing a maildir the test reads): sign-up,
+//! the verification link, sign-in; password reset links that work once and
+//! expire; answers that never tell whether an address is registered; 429
+//! after repeated wrong passwords; one session per user; a guest account
+//! claimed at sign-up; deletion; and no reading another user's data. Runs
+//! on SQLite, or PostgreSQL with `GAEMI_TEST_BACKEND`.
+
+mod common;
+
+use base64::Engine;
+use common::{HANG_GUARD, TestDb, TestServer, wait_for};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+
+/// An SMTP server on a free port that keeps every message in a maildir.
+struct MailCatcher {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl MailCatcher {
+    async fn start() -> MailCatcher {
+        let program = Path::new("/usr/bin/aiosmtpd");
+        assert!(
+            program.exists(),
+            "the SMTP catcher is missing: install Debian's python3-aiosmtpd (scripts/setup --test does)"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = Command::new(program)
+            .args(["-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("mail"))
+            .spawn()
+            .expect("aiosmtpd starts");
+        wait_for("the SMTP catcher to listen", async || {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+        })
+        .await;
+        MailCatcher { child, port, dir }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("mail/new"))
+            .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.sort_by_key(|path| std::fs::metadata(path).and_then(|m| m.modified()).ok());
+        files
+    }
+
+    /// Every message to `to` so far: (subject, decoded body).
+    fn mails_to(&self, to: &str) -> Vec<(String, String)> {
+        self.files()
+            .iter()
+            .filter_map(|path| std::fs::read_to_string(path).ok())
+            .filter_map(|raw| decode(&raw))
+            .filter(|mail| mail.0.eq_ignore_ascii_case(to))
+            .map(|(_, subject, body)| (subject, body))
+            .collect()
+    }
+
+    /// Waits for the `n`th message to `to` and returns its body.
+    async fn nth_mail(&self, to: &str, n: usize) -> String {
+        wait_for(&format!("mail #{n} to {to}"), async || {
+            self.mails_to(to).len() >= n
+        })
+        .await;
+        self.mails_to(to).swap_remove(n - 1).1
+    }
+}
+
+impl Drop for MailCatcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// (recipient, subject as sent, body) of a base64 single-part message.
+fn decode(raw: &str) -> Option<(String, String, String)> {
+    let (head, body) = raw
+        .split_once("\n\n")
+        .or_else(|| raw.split_once("\r\n\r\n"))?;
+    let header = |name: &str| {
+        head.lines()
+            .find(|line| line.to_ascii_lowercase().starts_with(&format!("{name}:")))
+            .map(|line| line[name.len() + 1..].trim().to_owned())
+    };
+    let to = header("to")?;
+    let to = to.trim_matches(|c| c == '<' || c == '>').to_owned();
+    let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()?;
+    Some((
+        to,
+        header("subject").unwrap_or_default(),
+        String::from_utf8(bytes).ok()?,
+    ))
+}
+
+/// The token of the first link to `path` in a mail body.
+fn token_in(body: &str, path: &str) -> String {
+    let start = body
+        .find(&format!("{path}?token="))
+        .expect("a link in the mail")
+        + path.len()
+        + 7;
+    body[start..start + 64].to_owned()
+}
+
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    origin: String,
+}
+
+impl Browser {
+    fn new(server: &TestServer) -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .timeout(HANG_GUARD)
+                .build()
+                .unwrap(),
+            base: server.url("/api/v1"),
+            origin: server.origin(),
+        }
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("origin", &self.origin);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    async fn sign_up(&self, email: &str, nickname: &str, password: &str) -> (StatusCode, Value) {
+        self.post(
+            "/auth/sign-up",
+            json!({ "email": email, "nickname": nickname, "password": password }),
+        )
+        .await
+    }
+
+    async fn sign_in(&self, email: &str, password: &str) -> (StatusCode, Value) {
+        self.post(
+            "/auth/sign-in",
+            json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    async fn me(&self) -> StatusCode {
+        self.call(Method::GET, "/auth/me", None).await.0
+    }
+}
+
+const PASSWORD: &str = "bright ant colony 7";
+
+async fn start(mail: &MailCatcher) -> TestServer {
+    let url = mail.url();
+    TestServer::start_with(TestDb::from_env().await, move |var| match var {
+        "GAEMI_SMTP_URL" => Some(url.clone()),
+        _ => None,
+    })
+    .await
+}
+
+/// Signs a user up and verifies them through the mailed link.
+async fn verified_user(
+    server: &TestServer,
+    mail: &MailCatcher,
+    email: &str,
+    nickname: &str,
+) -> Browser {
+    let browser = Browser::new(server);
+    let (status, _) = browser.sign_up(email, nickname, PASSWORD).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let body = mail.nth_mail(email, 1).await;
+    let (status, _) = browser
+        .post(
+            "/auth/verify",
+            json!({ "token": token_in(&body, "/verify") }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = browser.sign_in(email, PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    browser
+}
+
+#[tokio::test]
+async fn sign_up_mails_a_link_that_verifies_once_and_then_sign_in_works() {
+    let mail = MailCatcher::start().await;
+    let server = start(&mail).await;
+    let browser = Browser::new(&server);
+
+    let (status, body) = browser.sign_up("Kim@Example.kr", "개미왕", PASSWORD).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (status, body) = browser.sign_in("kim@example.kr", PASSWORD).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["code"], "email_unverified");
+
+    let letter = mail.nth_mail("Kim@Example.kr", 1).await;
+    assert!(letter.contains("이메일 인증"), "{letter}");
+    assert!(!letter.contains(PASSWORD), "a mail never holds a password");
+    let token = token_in(&letter, "/verify");
+    let (status, _) = browser
+        .post("/auth/verify", json!({ "token": token }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = browser
+        .post("/auth/verify", json!({ "token": token }))
+        .await;
+    assert_eq!(status, StatusCode::GONE, "a link works once: {body}");
+    assert_eq!(body["code"], "bad_link");
+
+    assert_eq!(browser.me().await, StatusCode::UNAUTHORIZED);
+    let (status, profile) = browser.sign_in("KIM@example.KR", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert_eq!(profile["nickname"], "개미왕");
+    assert_eq!(profile["verified"], true);
+    assert_eq!(browser.me().await, StatusCode::OK);
+    // The new user's main account is funded with 100,000,000 won.
+    let (status, portfolio) = browser.call(Method::GET, "/portfolio", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(portfolio["account_id"], profile["account_id"]);
+    assert_eq!(portfolio["cash_available"], 100_000_000);
+
+    let (status, _) = browser.post("/auth/sign-out", json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(browser.me().await, StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn no_answer_tells_whether_an_address_is_registered() {
+    let mail = MailCatcher::start().await;
+    let server = start(&mail).await;
+    let _owner = verified_user(&server, &mail, "lee@example.kr", "이개미").await;
+    let stranger = Browser::new(&server);
+
+    // Signing up again with the address: the same answer; the owner is told.
+    let (status, body) = stranger
+        .sign_up("LEE@example.kr", "다른개미", PASSWORD)
+        .await;
+    assert_eq!(
+        (status, body.clone()),
+        (StatusCode::ACCEPTED, json!({ "accepted": true }))
+    );
+    let notice = mail.nth_mail("lee@example.kr", 2).await;
+    assert!(
+        notice.contains("이개미") && notice.contains("/forgot-password"),
+        "{notice}"
+    );
+    // The nickname is public, so a taken one is named (in any case).
+    let (status, body) = stranger
+        .sign_up("park@example.kr", "이개미", PASSWORD)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        (body["code"].as_str(), body["field"].as_str()),
+        (Some("nickname_taken"), Some("nickname"))
+    );
+
+    // Reset requests: the same answer for a known and an unknown address.
+    let known = stranger
+        .post("/auth/password-reset", json!({ "email": "lee@example.kr" }))
+        .await;
+    let unknown = stranger
+        .post(
+            "/auth/password-reset",
+            json!({ "email": "nobody@example.kr" }),
+        )
+        .await;
+    assert_eq!(known, unknown);
+    assert_eq!(known.0, StatusCode::ACCEPTED);
+
+    // Sign-in: the same answer for an unknown address and a wrong password.
+    let wrong = stranger.sign_in("lee@example.kr", "not the password").await;
+    let nobody = stranger
+        .sign_in("nobody@example.kr", "not the password")
+        .await;
+    assert_eq!(wrong, nobody);
+    assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.1["code"], "wrong_credentials");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_reset_link_works_once_and_expires() {
+    let mail = MailCatcher::start().await;
+    let server = start(&mail).await;
+    let user = verified_user(&server, &mail, "choi@example.kr", "최개미").await;
+    let other = Browser::new(&server);
+
+    let (status, _) = other
+        .post(
+            "/auth/password-reset",
+            json!({ "email": "choi@example.kr" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let letter = mail.nth_mail("choi@example.kr", 2).await;
+    let token = token_in(&letter, "/reset-password");
+
+    // A refused new password leaves the link usable.
+    let (status, body) = other
+        .post(
+            "/auth/password-reset/confirm",
+            json!({ "token": token, "new_password": "short" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], "new_password");
+    let new_password = "a whole new colony 9";
+    let (status, _) = other
+        .post(
+            "/auth/password-reset/confirm",
+            json!({ "token": token, "new_password": new_password }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = other
+        .post(
+            "/auth/password-reset/confirm",
+            json!({ "token": token, "new_password": "yet another colony 3" }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("bad_link"))
+    );
+
+    // The reset ended the session that knew the old password.
+    assert_eq!(user.me().await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        other.sign_in("choi@example.kr", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        other.sign_in("choi@example.kr", new_password).await.0,
+        StatusCode::OK
+    );
+
+    // An expired link is refused like a used one.
+    other
+        .post(
+            "/auth/password-reset",
+            json!({ "email": "choi@example.kr" }),
+        )
+        .await;
+    let letter = mail.nth_mail("choi@example.kr", 3).await;
+    let token = token_in(&letter, "/reset-password");
+    server
+        .db
+        .execute("UPDATE user_tokens SET expires_ms = 1 WHERE used_ms IS NULL")
+        .await;
+    let (status, _) = other
+        .post(
+            "/auth/password-reset/confirm",
+            json!({ "token": token, "new_password": "yet another colony 3" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::GONE);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_get_429() {
+    let mail = MailCatcher::start().await;
+    let server = start(&mail).await;
+    let _user = verified_user(&server, &mail, "jung@example.kr", "정개미").await;
+    let guesser = Browser::new(&server);
+    let mut statuses = Vec::new();
+    for n in 0..7 {
+        statuses.push(
+            guesser
+                .sign_in("jung@example.kr", &format!("guess number {n}"))
+                .await
+                .0,
+        );
+    }
+    assert_eq!(&statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
+    assert_eq!(&statuses[5..], [StatusCode::TOO_MANY_REQUESTS; 2]);
+    // Even the right password waits now.
+    let response = guesser
+        .http
+        .post(format!("{}/auth/sign-in", guesser.base))
+        .header("origin", &guesser.origin)
+        .json(&json!({ "email": "jung@example.kr", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_new_sign_in_ends_the_users_previous_session() {
+    let mail = MailCatcher::start().await;
+    let server = start(&mail).await;
+    let first = verified_user(&server, &mail, "han@example.kr", "한개미").await;
+    assert_eq!(first.me().await, StatusCode::OK);
+    let second = Browser::new(&server);
+    assert_eq!(
+        second.sign_in("han@example.kr", PASSWORD).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(second.me().await, StatusCode::OK);
+    assert_eq!(first.me().await, StatusCode::UNAUTHORIZED);
+    // The first browser trades as a fresh guest now, not as the user.
+    let (_, user) = second.call(Method::GET, "/portfolio", None).await;
+    let (_, guest) = first.call(Method::POST, "/session", None).await;
+    assert_ne!(guest["account_id"], user["account_id"]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_guest_account_can_be_claimed_at_sign_up() {
+    let mail = MailCatcher::start().await;
+    let server = start(&mail).await;
+    let browser = Browser::new(&server);
+    let (_, guest) = browser.call(Method::POST, "/session", None).await;
+    let guest = guest["account_id"].as_u64().unwrap();
+    let (status, _) = browser
+        .post(
+            "/auth/sign-up",
+            json!({ "email": "yoon@example.kr", "nickname": "윤개미", "password": PASSWORD, "claim_guest": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let letter = mail.nth_mail("yoon@example.kr", 1).await;
+    browser
+        .post(
+            "/auth/verify",
+            json!({ "token": token_in(&letter, "/verify") }),
+        )
+        .await;
+    let (_, profile) = browser.sign_in("yoon@example.kr", PASSWORD).await;
+    assert_eq!(profile["account_id"].as_u64(), Some(guest));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_account_input_is_refused_by_field_and_changes_nothing() {
+    let mail = MailCatcher::start().await;
+    let server = start(&mail).await;
+    let browser = Browser::new(&server);
+    for (email, nickname, password, field) in [
+        ("", "개미", PASSWORD, "email"),
+        ("not-an-address", "개미", PASSWORD, "email"),
+        ("a@example.kr", "", PASSWORD, "nickname"),
+        ("a@example.kr", "개미!", PASSWORD, "nickname"),
+        ("a@example.kr", "개미둘", "", "password"),
+        ("a@example.kr", "개미둘", "short", "password"),
+        ("a@example.kr", "개미둘", "1234567890", "password"),
+    ] {
+        let (status, body) = browser.sign_up(email, nickname, password).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{email:?} {nickname:?} {password:?}"
+        );
+        assert_eq!(body["field"], field, "{body}");
+        assert!(body["message_ko"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(body["message_en"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let response = browser
+        .http
+        .post(format!("{}/auth/sign-up", browser.base))
+        .header("origin", &browser.origin)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // A request from another site changes nothing.
+    let response = browser
+        .http
+        .post(format!("{}/auth/sign-up", browser.base))
+        .header("origin", "https://evil.example")
+        .json(&json!({ "email": "a@example.kr", "nickname": "개미둘", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // None of it reached the mail server.
+    assert!(mail.files().is_empty());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn users_cannot_touch_each_others_orders_or_profile() {
+    let mail = MailCatcher::start().await;
+    let server = start(&mail).await;
+    let alice = verified_user(&server, &mail, "alice@example.kr", "앨리스").await;
+    let bob = verified_user(&server, &mail, "bob@example.kr", "밥개미").await;
+    let (status, order) = alice
+        .post(
+            "/orders",
+            json!({ "client_order_id": 1, "symbol": "100010", "side": "buy", "kind": "limit", "price": 60000, "qty": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{order}");
+    let order_id = order["order"]["order_id"].as_u64().unwrap();
+    let (status, _) = bob
+        .call(Method::GET, &format!("/orders/{order_id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = bob
+        .call(Method::DELETE, &format!("/orders/{order_id}"), None)
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    let (_, bobs) = bob.call(Method::GET, "/orders", None).await;
+    assert_eq!(bobs["items"], json!([]));
+    // Bob's profile changes are his own.
+    let (status, _) = bob
+        .call(
+            Method::PUT,
+            "/auth/nickname",
+            Some(json!({ "nickname": "앨리스" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = bob
+        .call(
+            Method::PUT,
+            "/auth/nickname",
+            Some(json!({ "nickname": "밥대장" })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["nickname"].as_str()),
+        (StatusCode::OK, Some("밥대장"))
+    );
+    let (_, me) = alice.call(Method::GET, "/auth/me", None).await;
+    assert_eq!(me["nickname"], "앨리스");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn changing_and_deleting_need_the_current_password() {
+    let mail = MailCatcher::start().await;
+    let server = start(&mail).await;
+    let user = verified_user(&server, &mail, "kang@example.kr", "강개미").await;
+    let (status, body) = user
+        .post(
+            "/auth/password",
+            json!({ "current_password": "not it at all", "new_password": "a fresh colony 42" }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::FORBIDDEN, Some("current_password"))
+    );
+    let (status, _) = user
+        .post(
+            "/auth/password",
+            json!({ "current_password": PASSWORD, "new_password": "a fresh colony 42" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        user.me().await,
+        StatusCode::OK,
+        "the changer stays signed in"
+    );
+
+    let (status, _) = user
+        .call(
+            Method::DELETE,
+            "/auth/me",
+            Some(json!({ "password": PASSWORD })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = user
+        .call(
+            Method::DELETE,
+            "/auth/me",
+            Some(json!({ "password": "a fresh colony 42" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(user.me().await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        user.sign_in("kang@example.kr", "a fresh colony 42").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // The address and the nickname are free again.
+    let again = Browser::new(&server);
+    assert_eq!(
+        again.sign_up("kang@example.kr", "강개미", PASSWORD).await.0,
+        StatusCode::ACCEPTED
+    );
+    let letter = mail.nth_mail("kang@example.kr", 2).await;
+    assert!(
+        letter.contains("/verify?token="),
+        "a new sign-up, not a notice: {letter}"
+    );
+    server.stop().await;
+}
