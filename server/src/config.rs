@@ -13,8 +13,12 @@ use std::path::{Path, PathBuf};
 pub struct GaemiSettings {
     /// `sqlite://path?mode=rwc` or `postgres://user@host/db`. Env: `DATABASE_URL`.
     pub database_url: String,
-    /// Optional Redis for multi-node deployments. Env: `REDIS_URL`.
+    /// Optional Redis for multi-node deployments: sessions and the sign-in
+    /// limits are kept there when set. Env: `REDIS_URL`.
     pub redis_url: Option<String>,
+    /// Prefix of every Redis key Gaemi writes, so servers of different
+    /// deployments (or tests) can share one Redis. Env: `GAEMI_REDIS_PREFIX`.
+    pub redis_prefix: String,
     /// The origin browsers use to reach this server, e.g. `https://gaemi.example`.
     /// Requests from any other origin may not change anything. Defaults to the
     /// listen address (as `127.0.0.1` and `localhost`). Env: `GAEMI_PUBLIC_ORIGIN`.
@@ -132,6 +136,7 @@ impl Default for GaemiSettings {
         GaemiSettings {
             database_url: "sqlite://data/gaemi.db".to_owned(),
             redis_url: None,
+            redis_prefix: "gaemi:".to_owned(),
             public_origin: None,
             log_format: LogFormat::default(),
             smtp_url: None,
@@ -290,6 +295,9 @@ fn apply_env(
     }
     if let Some(url) = env("REDIS_URL") {
         gaemi.redis_url = Some(url).filter(|u| !u.trim().is_empty());
+    }
+    if let Some(prefix) = env("GAEMI_REDIS_PREFIX") {
+        gaemi.redis_prefix = prefix;
     }
     if let Some(origin) = env("GAEMI_PUBLIC_ORIGIN") {
         gaemi.public_origin = Some(origin).filter(|o| !o.trim().is_empty());

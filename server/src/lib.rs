@@ -43,6 +43,8 @@ pub enum ServerError {
     Bots(#[from] sim::live::BotsError),
     #[error(transparent)]
     Mail(#[from] accounts::mail::MailSetupError),
+    #[error("cannot connect to Redis: {0}")]
+    Redis(#[from] redis::RedisError),
     #[error("the HTTP server failed: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -135,6 +137,15 @@ pub async fn run_with(
         exchange: trading.exchange.clone(),
     });
     let allowed_origins = settings.allowed_origins();
+    let redis = match &settings.gaemi.redis_url {
+        Some(url) => Some(
+            redis::Client::open(url.as_str())?
+                .get_connection_manager()
+                .await?,
+        ),
+        None => None,
+    };
+    let prefix = settings.gaemi.redis_prefix.clone();
     let accounts = accounts::Accounts {
         storage: storage.clone(),
         trading: trading.clone(),
@@ -143,9 +154,17 @@ pub async fn run_with(
             Some(url) => accounts::mail::Mailer::smtp(url, &settings.gaemi.mail_from)?,
             None => accounts::mail::Mailer::Log,
         },
-        limits: Arc::new(accounts::limits::Limits::default()),
+        limits: Arc::new(accounts::limits::Limits::new(
+            accounts::limits::Operation::default_budget,
+            redis.clone().map(|connection| (connection, prefix.clone())),
+        )),
         public_origin: allowed_origins[0].clone(),
-        sessions: trading::session::store(storage.clone()),
+        sessions: match redis {
+            Some(connection) => trading::session::Sessions::Redis(
+                trading::redis_sessions::RedisSessions::new(connection, &prefix),
+            ),
+            None => trading::session::Sessions::database(storage.clone()),
+        },
         revoked: accounts::Revocations::default(),
     };
     let state = http::AppState {

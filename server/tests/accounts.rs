@@ -4,7 +4,8 @@
 //! expire; answers that never tell whether an address is registered; 429
 //! after repeated wrong passwords; one session per user; a guest account
 //! claimed at sign-up; deletion; and no reading another user's data. Runs
-//! on SQLite, or PostgreSQL with `GAEMI_TEST_BACKEND`.
+//! on SQLite, or PostgreSQL with `GAEMI_TEST_BACKEND`; sessions and limits
+//! live in the database, or in Redis with `GAEMI_TEST_SESSIONS=redis`.
 
 mod common;
 
@@ -182,13 +183,50 @@ impl Browser {
 
 const PASSWORD: &str = "bright ant colony 7";
 
-async fn start(mail: &MailCatcher) -> TestServer {
+/// The Redis keys one test's server wrote (under a prefix of its own),
+/// removed when the test ends.
+struct RedisKeys(String);
+
+impl Drop for RedisKeys {
+    fn drop(&mut self) {
+        if let Ok(mut redis) = redis::Client::open(REDIS).and_then(|c| c.get_connection()) {
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{}*", self.0))
+                .query(&mut redis)
+                .unwrap_or_default();
+            if !keys.is_empty() {
+                let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut redis);
+            }
+        }
+    }
+}
+
+const REDIS: &str = "redis://127.0.0.1:6379";
+
+fn redis_sessions() -> bool {
+    std::env::var("GAEMI_TEST_SESSIONS").as_deref() == Ok("redis")
+}
+
+async fn start(mail: &MailCatcher) -> (TestServer, Option<RedisKeys>) {
     let url = mail.url();
-    TestServer::start_with(TestDb::from_env().await, move |var| match var {
+    static SERVERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let keys = redis_sessions().then(|| {
+        RedisKeys(format!(
+            "gaemi-test-{}-{}-{n}:",
+            std::process::id(),
+            gaemi::now_ms()
+        ))
+    });
+    let prefix = keys.as_ref().map(|keys| keys.0.clone());
+    let server = TestServer::start_with(TestDb::from_env().await, move |var| match var {
         "GAEMI_SMTP_URL" => Some(url.clone()),
+        "REDIS_URL" => prefix.as_ref().map(|_| REDIS.to_owned()),
+        "GAEMI_REDIS_PREFIX" => prefix.clone(),
         _ => None,
     })
-    .await
+    .await;
+    (server, keys)
 }
 
 /// Signs a user up and verifies them through the mailed link.
@@ -217,7 +255,7 @@ async fn verified_user(
 #[tokio::test]
 async fn sign_up_mails_a_link_that_verifies_once_and_then_sign_in_works() {
     let mail = MailCatcher::start().await;
-    let server = start(&mail).await;
+    let (server, _keys) = start(&mail).await;
     let browser = Browser::new(&server);
 
     let (status, body) = browser.sign_up("Kim@Example.kr", "개미왕", PASSWORD).await;
@@ -261,7 +299,7 @@ async fn sign_up_mails_a_link_that_verifies_once_and_then_sign_in_works() {
 #[tokio::test]
 async fn no_answer_tells_whether_an_address_is_registered() {
     let mail = MailCatcher::start().await;
-    let server = start(&mail).await;
+    let (server, _keys) = start(&mail).await;
     let _owner = verified_user(&server, &mail, "lee@example.kr", "이개미").await;
     let stranger = Browser::new(&server);
 
@@ -315,7 +353,7 @@ async fn no_answer_tells_whether_an_address_is_registered() {
 #[tokio::test]
 async fn a_reset_link_works_once_and_expires() {
     let mail = MailCatcher::start().await;
-    let server = start(&mail).await;
+    let (server, _keys) = start(&mail).await;
     let user = verified_user(&server, &mail, "choi@example.kr", "최개미").await;
     let other = Browser::new(&server);
 
@@ -394,7 +432,7 @@ async fn a_reset_link_works_once_and_expires() {
 #[tokio::test]
 async fn repeated_wrong_passwords_get_429() {
     let mail = MailCatcher::start().await;
-    let server = start(&mail).await;
+    let (server, _keys) = start(&mail).await;
     let _user = verified_user(&server, &mail, "jung@example.kr", "정개미").await;
     let guesser = Browser::new(&server);
     let mut statuses = Vec::new();
@@ -425,7 +463,7 @@ async fn repeated_wrong_passwords_get_429() {
 #[tokio::test]
 async fn a_new_sign_in_ends_the_users_previous_session() {
     let mail = MailCatcher::start().await;
-    let server = start(&mail).await;
+    let (server, _keys) = start(&mail).await;
     let first = verified_user(&server, &mail, "han@example.kr", "한개미").await;
     assert_eq!(first.me().await, StatusCode::OK);
     let second = Browser::new(&server);
@@ -445,7 +483,7 @@ async fn a_new_sign_in_ends_the_users_previous_session() {
 #[tokio::test]
 async fn a_guest_account_can_be_claimed_at_sign_up() {
     let mail = MailCatcher::start().await;
-    let server = start(&mail).await;
+    let (server, _keys) = start(&mail).await;
     let browser = Browser::new(&server);
     let (_, guest) = browser.call(Method::POST, "/session", None).await;
     let guest = guest["account_id"].as_u64().unwrap();
@@ -471,7 +509,7 @@ async fn a_guest_account_can_be_claimed_at_sign_up() {
 #[tokio::test]
 async fn bad_account_input_is_refused_by_field_and_changes_nothing() {
     let mail = MailCatcher::start().await;
-    let server = start(&mail).await;
+    let (server, _keys) = start(&mail).await;
     let browser = Browser::new(&server);
     for (email, nickname, password, field) in [
         ("", "개미", PASSWORD, "email"),
@@ -520,7 +558,7 @@ async fn bad_account_input_is_refused_by_field_and_changes_nothing() {
 #[tokio::test]
 async fn users_cannot_touch_each_others_orders_or_profile() {
     let mail = MailCatcher::start().await;
-    let server = start(&mail).await;
+    let (server, _keys) = start(&mail).await;
     let alice = verified_user(&server, &mail, "alice@example.kr", "앨리스").await;
     let bob = verified_user(&server, &mail, "bob@example.kr", "밥개미").await;
     let (status, order) = alice
@@ -569,7 +607,7 @@ async fn users_cannot_touch_each_others_orders_or_profile() {
 #[tokio::test]
 async fn changing_and_deleting_need_the_current_password() {
     let mail = MailCatcher::start().await;
-    let server = start(&mail).await;
+    let (server, _keys) = start(&mail).await;
     let user = verified_user(&server, &mail, "kang@example.kr", "강개미").await;
     let (status, body) = user
         .post(
@@ -626,5 +664,44 @@ async fn changing_and_deleting_need_the_current_password() {
         letter.contains("/verify?token="),
         "a new sign-up, not a notice: {letter}"
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_live_in_the_configured_store() {
+    let mail = MailCatcher::start().await;
+    let (server, keys) = start(&mail).await;
+    let _user = verified_user(&server, &mail, "store@example.kr", "저장개미").await;
+    let in_database: i64 = {
+        use sqlx::Connection;
+        let sql = "SELECT COUNT(*) FROM sessions";
+        match server.db.backend_name() {
+            "sqlite" => {
+                let mut db = sqlx::SqliteConnection::connect(server.db.url())
+                    .await
+                    .unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut db).await.unwrap()
+            }
+            _ => {
+                let mut db = sqlx::PgConnection::connect(server.db.url()).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut db).await.unwrap()
+            }
+        }
+    };
+    match &keys {
+        Some(RedisKeys(prefix)) => {
+            let mut redis = redis::Client::open(REDIS)
+                .unwrap()
+                .get_connection()
+                .unwrap();
+            let sessions: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{prefix}session:*"))
+                .query(&mut redis)
+                .unwrap();
+            assert_eq!(sessions.len(), 1, "the signed-in session, in Redis");
+            assert_eq!(in_database, 0, "nothing in the database's table");
+        }
+        None => assert_eq!(in_database, 1, "the signed-in session, in the database"),
+    }
     server.stop().await;
 }

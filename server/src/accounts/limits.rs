@@ -3,10 +3,13 @@
 //! address, or the user). A correct password clears its target's count, so
 //! a person who mistyped twice is not locked out with an attacker.
 //!
-//! Counters are fixed windows in a bounded `moka` cache (entries leave when
-//! their window ends), written here rather than taken from `governor`
-//! because clearing one key on success and the Redis form of the same
-//! counter (INCR with EXPIRE) need exactly this shape.
+//! Counters are fixed windows: in Redis when `REDIS_URL` is set, so every
+//! server counts together (INCR, and PEXPIRE NX when a window opens), else
+//! in a bounded `moka` cache whose entries leave when their window ends.
+//! Written here rather than taken from `governor` because clearing one key
+//! on success and the Redis form of the same counter need exactly this
+//! shape. If Redis fails, counting falls back to this server's own cache:
+//! slower guessing is better than no sign-in.
 
 use super::AccountError;
 use std::net::IpAddr;
@@ -67,36 +70,40 @@ struct Window {
 pub struct Limits {
     windows: moka::sync::Cache<String, Window>,
     budgets: fn(Operation) -> Budget,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits::new(Operation::default_budget)
-    }
+    /// The shared counters: a connection and the deployment's key prefix.
+    redis: Option<(redis::aio::ConnectionManager, String)>,
 }
 
 impl Limits {
-    pub fn new(budgets: fn(Operation) -> Budget) -> Limits {
+    pub fn new(
+        budgets: fn(Operation) -> Budget,
+        redis: Option<(redis::aio::ConnectionManager, String)>,
+    ) -> Limits {
         Limits {
             windows: moka::sync::Cache::builder()
                 .max_capacity(200_000)
                 .time_to_live(Duration::from_secs(60 * 60))
                 .build(),
             budgets,
+            redis,
         }
     }
 
     /// Counts one try of `operation` from `ip` at `target`; refuses it with
     /// the seconds to wait when either count is over budget.
-    pub fn check(
+    pub async fn check(
         &self,
         operation: Operation,
         ip: IpAddr,
         target: &str,
     ) -> Result<(), AccountError> {
         let budget = (self.budgets)(operation);
-        let by_ip = self.count(format!("{}|ip|{ip}", operation.name()), budget.window);
-        let by_target = self.count(target_key(operation, target), budget.window);
+        let by_ip = self
+            .count(format!("{}|ip|{ip}", operation.name()), budget.window)
+            .await;
+        let by_target = self
+            .count(target_key(operation, target), budget.window)
+            .await;
         let over = [(by_ip, budget.per_ip), (by_target, budget.per_target)]
             .into_iter()
             .filter(|((tries, _), limit)| tries > limit)
@@ -109,12 +116,46 @@ impl Limits {
     }
 
     /// Clears a target's count (its owner proved who they are).
-    pub fn forgive(&self, operation: Operation, target: &str) {
-        self.windows.invalidate(&target_key(operation, target));
+    pub async fn forgive(&self, operation: Operation, target: &str) {
+        let key = target_key(operation, target);
+        if let Some((connection, prefix)) = &self.redis {
+            let mut connection = connection.clone();
+            let deleted: redis::RedisResult<()> =
+                redis::AsyncCommands::del(&mut connection, format!("{prefix}limit:{key}")).await;
+            if let Err(err) = deleted {
+                tracing::warn!(error = %err, "Redis failed; a sign-in limit was not cleared");
+            }
+        }
+        self.windows.invalidate(&key);
     }
 
     /// Adds a try to `key`'s window; the tries so far and the time left.
-    fn count(&self, key: String, window: Duration) -> (u32, Duration) {
+    async fn count(&self, key: String, window: Duration) -> (u32, Duration) {
+        if let Some((connection, prefix)) = &self.redis {
+            let mut connection = connection.clone();
+            let key = format!("{prefix}limit:{key}");
+            let counted: redis::RedisResult<(u32, i64, i64)> = redis::pipe()
+                .atomic()
+                .incr(&key, 1)
+                .cmd("PEXPIRE")
+                .arg(&key)
+                .arg(window.as_millis() as u64)
+                .arg("NX")
+                .cmd("PTTL")
+                .arg(&key)
+                .query_async(&mut connection)
+                .await;
+            match counted {
+                Ok((tries, _, left_ms)) => {
+                    return (tries, Duration::from_millis(left_ms.max(0) as u64));
+                }
+                Err(err) => tracing::warn!(error = %err, "Redis failed; counting on this server"),
+            }
+        }
+        self.count_here(key, window)
+    }
+
+    fn count_here(&self, key: String, window: Duration) -> (u32, Duration) {
         let now = Instant::now();
         let entry = self
             .windows
@@ -157,64 +198,95 @@ mod tests {
 
     const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
-    #[test]
-    fn a_target_gets_its_budget_then_waits() {
-        let limits = Limits::new(tight);
-        assert!(
-            limits
-                .check(Operation::SignIn, IP, "Kim@Example.kr")
-                .is_ok()
-        );
-        assert!(
-            limits
-                .check(Operation::SignIn, IP, "kim@example.kr")
-                .is_ok()
-        );
-        match limits.check(Operation::SignIn, IP, "kim@example.kr") {
-            Err(AccountError::TooMany(seconds)) => assert!((1..=60).contains(&seconds)),
-            other => panic!("{other:?}"),
+    /// Redis keys under one test's own prefix, removed when it ends
+    /// (even by a failed assertion).
+    struct TestKeys(String);
+
+    impl Drop for TestKeys {
+        fn drop(&mut self) {
+            let Ok(mut redis) =
+                redis::Client::open("redis://127.0.0.1:6379").and_then(|c| c.get_connection())
+            else {
+                return;
+            };
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{}*", self.0))
+                .query(&mut redis)
+                .unwrap_or_default();
+            if !keys.is_empty() {
+                let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut redis);
+            }
         }
-        // Another address from the same IP still has its own budget.
-        assert!(
-            limits
-                .check(Operation::SignIn, IP, "lee@example.kr")
-                .is_ok()
-        );
-        // And another operation is counted apart.
-        assert!(limits.check(Operation::Mail, IP, "kim@example.kr").is_ok());
     }
 
-    #[test]
-    fn one_ip_cannot_spread_guesses_over_many_targets() {
-        let limits = Limits::new(tight);
-        for n in 0..4 {
+    /// Runs `check` against in-process counters, then against Redis
+    /// counters under a key prefix of its own.
+    async fn both_kinds(check: impl AsyncFn(Limits)) {
+        static TESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        check(Limits::new(tight, None)).await;
+        let n = TESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let keys = TestKeys(format!(
+            "gaemi-test-limits-{}-{}-{n}:",
+            std::process::id(),
+            crate::now_ms()
+        ));
+        let connection = redis::Client::open("redis://127.0.0.1:6379")
+            .unwrap()
+            .get_connection_manager()
+            .await
+            .expect("Redis runs at 127.0.0.1:6379");
+        check(Limits::new(tight, Some((connection, keys.0.clone())))).await;
+    }
+
+    #[tokio::test]
+    async fn a_target_gets_its_budget_then_waits() {
+        both_kinds(async |limits: Limits| {
+            let check = async |target: &str| limits.check(Operation::SignIn, IP, target).await;
+            assert!(check("Kim@Example.kr").await.is_ok());
+            assert!(check("kim@example.kr").await.is_ok());
+            match check("kim@example.kr").await {
+                Err(AccountError::TooMany(seconds)) => assert!((1..=60).contains(&seconds)),
+                other => panic!("{other:?}"),
+            }
+            // Another address from the same IP still has its own budget.
+            assert!(check("lee@example.kr").await.is_ok());
+            // And another operation is counted apart.
             assert!(
                 limits
-                    .check(Operation::SignIn, IP, &format!("u{n}@example.kr"))
+                    .check(Operation::Mail, IP, "kim@example.kr")
+                    .await
                     .is_ok()
             );
-        }
-        assert!(
-            limits
-                .check(Operation::SignIn, IP, "u9@example.kr")
-                .is_err()
-        );
+        })
+        .await;
     }
 
-    #[test]
-    fn a_correct_password_forgives_its_target() {
-        let limits = Limits::new(tight);
-        limits
-            .check(Operation::SignIn, IP, "kim@example.kr")
-            .unwrap();
-        limits
-            .check(Operation::SignIn, IP, "kim@example.kr")
-            .unwrap();
-        limits.forgive(Operation::SignIn, "KIM@example.kr");
-        assert!(
-            limits
-                .check(Operation::SignIn, IP, "kim@example.kr")
-                .is_ok()
-        );
+    #[tokio::test]
+    async fn one_ip_cannot_spread_guesses_over_many_targets() {
+        both_kinds(async |limits: Limits| {
+            for n in 0..4 {
+                let target = format!("u{n}@example.kr");
+                assert!(limits.check(Operation::SignIn, IP, &target).await.is_ok());
+            }
+            assert!(
+                limits
+                    .check(Operation::SignIn, IP, "u9@example.kr")
+                    .await
+                    .is_err()
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_correct_password_forgives_its_target() {
+        both_kinds(async |limits: Limits| {
+            let check = async || limits.check(Operation::SignIn, IP, "kim@example.kr").await;
+            check().await.unwrap();
+            check().await.unwrap();
+            limits.forgive(Operation::SignIn, "KIM@example.kr").await;
+            assert!(check().await.is_ok());
+        })
+        .await;
     }
 }

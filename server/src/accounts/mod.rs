@@ -21,7 +21,7 @@ pub use error::AccountError;
 use crate::exchange::AccountId;
 use crate::storage::{NewUser, Storage, Taken, TokenPurpose, UserRow};
 use crate::trading::Trading;
-use crate::trading::session::CachedSessions;
+use crate::trading::session::Sessions;
 use app::auth::{SignUpForm, check_email, check_nickname, check_password, check_sign_up};
 use limits::{Limits, Operation};
 use mail::{Mail, Mailer};
@@ -44,7 +44,7 @@ pub struct Accounts {
     /// Where links in mails point, e.g. `https://gaemi.example`.
     pub public_origin: String,
     /// The session store, to end a user's previous session.
-    pub sessions: CachedSessions,
+    pub sessions: Sessions,
     pub revoked: Revocations,
 }
 
@@ -101,26 +101,29 @@ impl Accounts {
         if let Some(error) = check_sign_up(form).into_iter().next() {
             return Err(AccountError::Invalid(error));
         }
-        self.limits.check(Operation::SignUp, ip, &form.email)?;
+        self.limits
+            .check(Operation::SignUp, ip, &form.email)
+            .await?;
         let email = check_email(&form.email).map_err(AccountError::Invalid)?;
         let nickname = check_nickname(&form.nickname).map_err(AccountError::Invalid)?;
+        // Hashed before anything is looked up, so a registered address
+        // does not answer sooner than a new one.
+        let hash = self.passwords.hash(&form.password).await?;
+        let nickname_taken = self.storage.user_by_nickname(&nickname).await?.is_some();
         if let Some(existing) = self.storage.user_by_email(&email).await? {
-            if self.storage.user_by_nickname(&nickname).await?.is_some() {
+            if nickname_taken {
                 return Err(AccountError::NicknameTaken);
             }
-            self.mailer
-                .send(mail::already_registered(
-                    &email,
-                    &existing.nickname,
-                    &self.public_origin,
-                ))
-                .await;
+            self.post(mail::already_registered(
+                &email,
+                &existing.nickname,
+                &self.public_origin,
+            ));
             return Ok(());
         }
-        if self.storage.user_by_nickname(&nickname).await?.is_some() {
+        if nickname_taken {
             return Err(AccountError::NicknameTaken);
         }
-        let hash = self.passwords.hash(&form.password).await?;
         let account = match guest.filter(|_| form.claim_guest) {
             Some(guest)
                 if self
@@ -159,7 +162,7 @@ impl Accounts {
     /// same whether or not there is such an account.
     pub async fn resend_verification(&self, email: &str, ip: IpAddr) -> Result<(), AccountError> {
         let email = check_email(email).map_err(AccountError::Invalid)?;
-        self.limits.check(Operation::Mail, ip, &email)?;
+        self.limits.check(Operation::Mail, ip, &email).await?;
         if let Some(user) = self.storage.user_by_email(&email).await?
             && user.verified_ms.is_none()
         {
@@ -195,8 +198,16 @@ impl Accounts {
             TokenPurpose::VerifyEmail => mail::verification(email, &self.public_origin, &token),
             TokenPurpose::ResetPassword => mail::password_reset(email, &self.public_origin, &token),
         };
-        self.mailer.send(mail).await;
+        self.post(mail);
         Ok(())
+    }
+
+    /// Sends a mail in the background: the answer never waits for the SMTP
+    /// server, so its timing does not tell whether a mail went out (that
+    /// is, whether an address is registered). Failures are logged.
+    fn post(&self, mail: Mail) {
+        let mailer = self.mailer.clone();
+        tokio::spawn(async move { mailer.send(mail).await });
     }
 
     /// Uses a verification link.
@@ -227,7 +238,7 @@ impl Accounts {
                 check_password("password", password, "", "").unwrap_err(),
             ));
         }
-        self.limits.check(Operation::SignIn, ip, email)?;
+        self.limits.check(Operation::SignIn, ip, email).await?;
         let user = self.storage.user_by_email(email).await?;
         let Some((user, hash)) = user.and_then(|u| u.password_hash.clone().map(|h| (u, h))) else {
             self.passwords.verify_nothing(password).await;
@@ -240,7 +251,7 @@ impl Accounts {
             return Err(AccountError::Unverified);
         }
         // A correct password forgives the address's earlier failures.
-        self.limits.forgive(Operation::SignIn, email);
+        self.limits.forgive(Operation::SignIn, email).await;
         Ok(SignedIn::from(&user))
     }
 
@@ -248,7 +259,7 @@ impl Accounts {
     /// the same either way.
     pub async fn request_reset(&self, email: &str, ip: IpAddr) -> Result<(), AccountError> {
         let email = check_email(email).map_err(AccountError::Invalid)?;
-        self.limits.check(Operation::Mail, ip, &email)?;
+        self.limits.check(Operation::Mail, ip, &email).await?;
         if let Some(user) = self.storage.user_by_email(&email).await? {
             self.send_link(
                 user.user_id,
@@ -360,7 +371,7 @@ impl Accounts {
         ip: IpAddr,
     ) -> Result<(), AccountError> {
         let key = format!("user:{}", user.user_id);
-        self.limits.check(Operation::SignIn, ip, &key)?;
+        self.limits.check(Operation::SignIn, ip, &key).await?;
         let ok = match &user.password_hash {
             Some(hash) => self.passwords.verify(password, hash).await?,
             None => false,
@@ -368,7 +379,7 @@ impl Accounts {
         if !ok {
             return Err(AccountError::WrongPassword(field));
         }
-        self.limits.forgive(Operation::SignIn, &key);
+        self.limits.forgive(Operation::SignIn, &key).await;
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 mod error;
 pub mod input;
 pub mod port;
+pub mod redis_sessions;
 pub mod session;
 
 pub use error::TradingError;

@@ -1,7 +1,9 @@
-//! Sessions (tower-sessions) kept in our own database through the
-//! [`Storage`] trait, so they work on SQLite and PostgreSQL alike and survive
-//! restarts. Until accounts arrive (issue 6) a session holds one guest
-//! account; the cookie is HttpOnly and SameSite=Lax, and Secure behind HTTPS.
+//! Sessions (tower-sessions): kept in our own database through the
+//! [`Storage`] trait by default, so they work on SQLite and PostgreSQL alike
+//! and survive restarts, or in Redis when `REDIS_URL` is set, so several
+//! servers share them. A session holds the account it trades with (a
+//! guest's, or the signed-in user's main account); the cookie is HttpOnly
+//! and SameSite=Lax, and Secure behind HTTPS.
 
 use super::{Trading, TradingError};
 use crate::exchange::AccountId;
@@ -166,15 +168,56 @@ pub type CachedSessions = CachingSessionStore<SessionCache, StoredSessions>;
 /// Sessions kept in memory at most: about 100 MB at 1 KB per session.
 pub const SESSION_CACHE_CAPACITY: u64 = 100_000;
 
-/// The session store: the bounded cache in front of the database.
-pub fn store(storage: Arc<dyn Storage>) -> CachedSessions {
-    CachingSessionStore::new(
-        SessionCache::new(SESSION_CACHE_CAPACITY),
-        StoredSessions { storage },
-    )
+/// Where sessions live: the database behind a bounded in-process cache,
+/// or Redis. Redis has no local cache in front: with several servers, a
+/// session ended on one must be gone on all at once.
+#[derive(Clone, Debug)]
+pub enum Sessions {
+    Database(CachedSessions),
+    Redis(super::redis_sessions::RedisSessions),
 }
 
-pub fn layer(store: CachedSessions, https: bool) -> SessionManagerLayer<CachedSessions> {
+impl Sessions {
+    pub fn database(storage: Arc<dyn Storage>) -> Sessions {
+        Sessions::Database(CachingSessionStore::new(
+            SessionCache::new(SESSION_CACHE_CAPACITY),
+            StoredSessions { storage },
+        ))
+    }
+}
+
+#[async_trait]
+impl SessionStore for Sessions {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Sessions::Database(store) => store.create(record).await,
+            Sessions::Redis(store) => store.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Sessions::Database(store) => store.save(record).await,
+            Sessions::Redis(store) => store.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Sessions::Database(store) => store.load(id).await,
+            Sessions::Redis(store) => store.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Sessions::Database(store) => store.delete(id).await,
+            Sessions::Redis(store) => store.delete(id).await,
+        }
+    }
+}
+
+pub fn layer(store: Sessions, https: bool) -> SessionManagerLayer<Sessions> {
     SessionManagerLayer::new(store)
         .with_name(COOKIE_NAME)
         .with_http_only(true)
