@@ -34,6 +34,30 @@ pub struct GaemiSettings {
     pub realtime: RealtimeSettings,
     pub market: MarketSettings,
     pub bots: BotSettings,
+    /// Sign-in with Google, Kakao and Naver; a provider is offered once its
+    /// client id is set. Env: `GAEMI_OAUTH_{GOOGLE,KAKAO,NAVER}_CLIENT_ID`,
+    /// `..._CLIENT_SECRET`, and to point elsewhere than the provider's own
+    /// servers (tests do) `..._AUTH_URL`, `..._TOKEN_URL`, `..._USERINFO_URL`.
+    pub oauth: OAuthSettings,
+}
+
+/// One provider's registration; endpoints default to the provider's own.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OAuthProviderSettings {
+    pub client_id: String,
+    pub client_secret: String,
+    pub auth_url: Option<String>,
+    pub token_url: Option<String>,
+    pub userinfo_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OAuthSettings {
+    pub google: Option<OAuthProviderSettings>,
+    pub kakao: Option<OAuthProviderSettings>,
+    pub naver: Option<OAuthProviderSettings>,
 }
 
 /// The simulated market: bot traders and news (server/src/sim).
@@ -144,6 +168,7 @@ impl Default for GaemiSettings {
             realtime: RealtimeSettings::default(),
             market: MarketSettings::default(),
             bots: BotSettings::default(),
+            oauth: OAuthSettings::default(),
         }
     }
 }
@@ -295,6 +320,31 @@ fn apply_env(
     }
     if let Some(url) = env("REDIS_URL") {
         gaemi.redis_url = Some(url).filter(|u| !u.trim().is_empty());
+    }
+    for (name, slot) in [
+        ("GOOGLE", &mut gaemi.oauth.google),
+        ("KAKAO", &mut gaemi.oauth.kakao),
+        ("NAVER", &mut gaemi.oauth.naver),
+    ] {
+        let var = |part: &str| env(&format!("GAEMI_OAUTH_{name}_{part}"));
+        if let Some(client_id) = var("CLIENT_ID").filter(|id| !id.trim().is_empty()) {
+            let provider = slot.get_or_insert_with(Default::default);
+            provider.client_id = client_id;
+        }
+        if let Some(provider) = slot.as_mut() {
+            if let Some(secret) = var("CLIENT_SECRET") {
+                provider.client_secret = secret;
+            }
+            for (part, url) in [
+                ("AUTH_URL", &mut provider.auth_url),
+                ("TOKEN_URL", &mut provider.token_url),
+                ("USERINFO_URL", &mut provider.userinfo_url),
+            ] {
+                if let Some(value) = var(part) {
+                    *url = Some(value);
+                }
+            }
+        }
     }
     if let Some(prefix) = env("GAEMI_REDIS_PREFIX") {
         gaemi.redis_prefix = prefix;

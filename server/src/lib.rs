@@ -49,6 +49,38 @@ pub enum ServerError {
     Serve(#[from] std::io::Error),
 }
 
+/// The configured sign-in providers, their endpoints defaulting to the
+/// providers' own.
+fn oauth_providers(
+    settings: &Settings,
+) -> std::collections::BTreeMap<accounts::oauth::Provider, accounts::oauth::ProviderSettings> {
+    use accounts::oauth::{Provider, ProviderSettings};
+    let oauth = &settings.gaemi.oauth;
+    [
+        (Provider::Google, &oauth.google),
+        (Provider::Kakao, &oauth.kakao),
+        (Provider::Naver, &oauth.naver),
+    ]
+    .into_iter()
+    .filter_map(|(provider, configured)| {
+        let configured = configured.as_ref()?;
+        let [auth, token, userinfo] = provider.default_endpoints();
+        let or =
+            |url: &Option<String>, default: &str| url.clone().unwrap_or_else(|| default.to_owned());
+        Some((
+            provider,
+            ProviderSettings {
+                client_id: configured.client_id.clone(),
+                client_secret: configured.client_secret.clone(),
+                auth_url: or(&configured.auth_url, auth),
+                token_url: or(&configured.token_url, token),
+                userinfo_url: or(&configured.userinfo_url, userinfo),
+            },
+        ))
+    })
+    .collect()
+}
+
 /// Password hashes computed at once (each takes a core and 19 MiB for tens
 /// of milliseconds); more sign-ins wait their turn.
 const PASSWORD_HASHES_AT_ONCE: usize = 2;
@@ -166,6 +198,7 @@ pub async fn run_with(
             None => trading::session::Sessions::database(storage.clone()),
         },
         revoked: accounts::Revocations::default(),
+        oauth: accounts::oauth::OAuth::new(oauth_providers(&settings), &allowed_origins[0]),
     };
     let state = http::AppState {
         allowed_origins: allowed_origins.into(),

@@ -19,6 +19,12 @@ pub enum AccountError {
     Malformed,
     #[error("the nickname is taken")]
     NicknameTaken,
+    #[error("the provider identity belongs to another user")]
+    IdentityTaken,
+    #[error("no such sign-in provider")]
+    UnknownProvider,
+    #[error("the sign-in provider failed: {0}")]
+    Provider(String),
     #[error("wrong e-mail or password")]
     WrongCredentials,
     #[error("wrong {0}")]
@@ -46,10 +52,12 @@ impl AccountError {
         match self {
             AccountError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AccountError::Malformed => StatusCode::BAD_REQUEST,
-            AccountError::NicknameTaken => StatusCode::CONFLICT,
+            AccountError::NicknameTaken | AccountError::IdentityTaken => StatusCode::CONFLICT,
             AccountError::WrongCredentials | AccountError::SignedOut => StatusCode::UNAUTHORIZED,
             AccountError::WrongPassword(_) | AccountError::Unverified => StatusCode::FORBIDDEN,
             AccountError::BadLink => StatusCode::GONE,
+            AccountError::UnknownProvider => StatusCode::NOT_FOUND,
+            AccountError::Provider(_) => StatusCode::BAD_GATEWAY,
             AccountError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AccountError::Trading(err) => err.status(),
             AccountError::Hash(_) | AccountError::Storage(_) | AccountError::Session(_) => {
@@ -72,6 +80,24 @@ impl AccountError {
                 Some("nickname"),
                 "이미 쓰이고 있는 닉네임입니다.",
                 "This nickname is taken.",
+            ),
+            AccountError::IdentityTaken => (
+                "identity_taken",
+                None,
+                "이 소셜 계정은 이미 다른 회원에게 연결되어 있습니다.",
+                "This social account is already linked to another user.",
+            ),
+            AccountError::UnknownProvider => (
+                "unknown_provider",
+                None,
+                "지원하지 않는 로그인 방식입니다.",
+                "No such sign-in provider.",
+            ),
+            AccountError::Provider(_) => (
+                "provider_failed",
+                None,
+                "소셜 로그인 서비스가 응답하지 않습니다. 잠시 후 다시 시도해 주세요.",
+                "The sign-in provider did not answer. Please try again later.",
             ),
             AccountError::WrongCredentials => (
                 "wrong_credentials",

@@ -11,6 +11,7 @@
 pub mod error;
 pub mod limits;
 pub mod mail;
+pub mod oauth;
 pub mod password;
 pub mod port;
 pub mod routes;
@@ -46,6 +47,7 @@ pub struct Accounts {
     /// The session store, to end a user's previous session.
     pub sessions: Sessions,
     pub revoked: Revocations,
+    pub oauth: oauth::OAuth,
 }
 
 /// Ended sessions, announced so their open websockets can tell the page
@@ -124,18 +126,9 @@ impl Accounts {
         if nickname_taken {
             return Err(AccountError::NicknameTaken);
         }
-        let account = match guest.filter(|_| form.claim_guest) {
-            Some(guest)
-                if self
-                    .storage
-                    .user_by_account(guest.0 as i64)
-                    .await?
-                    .is_none() =>
-            {
-                guest
-            }
-            _ => self.trading.open_account("user").await?,
-        };
+        let account = self
+            .main_account(guest.filter(|_| form.claim_guest))
+            .await?;
         let now = crate::now_ms();
         let created = self
             .storage
@@ -351,6 +344,116 @@ impl Accounts {
             .await?;
         self.storage.delete_user(user_id, crate::now_ms()).await?;
         Ok(())
+    }
+
+    /// The user a provider identity belongs to, if any. A social sign-in
+    /// never finds a user by e-mail: only an identity attached at sign-up
+    /// through that provider, or linked by the signed-in user, counts.
+    pub async fn social_user(
+        &self,
+        identity: &oauth::Identity,
+    ) -> Result<Option<SignedIn>, AccountError> {
+        Ok(self
+            .storage
+            .user_by_identity(identity.provider.name(), &identity.subject)
+            .await?
+            .map(|user| SignedIn::from(&user)))
+    }
+
+    /// Attaches a provider identity to the signed-in user.
+    pub async fn link_identity(
+        &self,
+        user_id: i64,
+        identity: &oauth::Identity,
+    ) -> Result<(), AccountError> {
+        self.live_user(user_id).await?;
+        let added = self
+            .storage
+            .add_identity(
+                identity.provider.name(),
+                &identity.subject,
+                user_id,
+                crate::now_ms(),
+            )
+            .await?;
+        if added {
+            Ok(())
+        } else {
+            Err(AccountError::IdentityTaken)
+        }
+    }
+
+    /// Creates the user for a new social identity with the nickname they
+    /// chose. The provider's e-mail is kept only if it verified it and no
+    /// other user has it (it is never used to join accounts).
+    pub async fn social_sign_up(
+        &self,
+        identity: &oauth::Identity,
+        nickname: &str,
+        guest: Option<AccountId>,
+        ip: IpAddr,
+    ) -> Result<SignedIn, AccountError> {
+        let nickname = check_nickname(nickname).map_err(AccountError::Invalid)?;
+        self.limits
+            .check(Operation::SignUp, ip, &identity.subject)
+            .await?;
+        if self.social_user(identity).await?.is_some() {
+            return Err(AccountError::IdentityTaken);
+        }
+        if self.storage.user_by_nickname(&nickname).await?.is_some() {
+            return Err(AccountError::NicknameTaken);
+        }
+        let email = match &identity.email {
+            Some(email) if self.storage.user_by_email(email).await?.is_none() => {
+                Some(email.as_str())
+            }
+            _ => None,
+        };
+        let account = self.main_account(guest).await?;
+        let now = crate::now_ms();
+        let created = self
+            .storage
+            .create_user(&NewUser {
+                email,
+                nickname: &nickname,
+                password_hash: None,
+                account_id: account.0 as i64,
+                verified_ms: email.map(|_| now),
+                created_ms: now,
+            })
+            .await?;
+        let Ok(user_id) = created else {
+            return Err(AccountError::NicknameTaken);
+        };
+        if !self
+            .storage
+            .add_identity(identity.provider.name(), &identity.subject, user_id, now)
+            .await?
+        {
+            return Err(AccountError::IdentityTaken);
+        }
+        Ok(SignedIn {
+            user_id,
+            account,
+            nickname,
+        })
+    }
+
+    /// The new user's main account: the browser's guest account when it
+    /// is to be kept and no user owns it yet, else a new funded one.
+    async fn main_account(&self, guest: Option<AccountId>) -> Result<AccountId, AccountError> {
+        match guest {
+            Some(guest)
+                if self
+                    .storage
+                    .user_by_account(guest.0 as i64)
+                    .await?
+                    .is_none() =>
+            {
+                Ok(guest)
+            }
+            _ => Ok(self.trading.open_account("user").await?),
+        }
     }
 
     async fn live_user(&self, user_id: i64) -> Result<UserRow, AccountError> {

@@ -4,20 +4,22 @@
 //! user), and signing out ends the session in the store, not just the
 //! cookie.
 
+use super::oauth::{self, Provider};
 use super::{AccountError, Accounts, SignedIn};
 use crate::http::AppState;
 use crate::storage::UserRow;
 use crate::trading::session;
 use app::auth::{Profile, SignUpForm};
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde_json::json;
+use std::collections::HashMap;
 use std::net::IpAddr;
 use tower_sessions::{Session, SessionStore};
 
@@ -33,6 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/password", post(change_password))
         .route("/nickname", put(change_nickname))
         .route("/me", get(me).delete(delete_me))
+        .route("/oauth/{provider}/start", get(oauth_start))
+        .route("/oauth/{provider}/callback", get(oauth_callback))
+        .route("/oauth/complete", post(oauth_complete))
 }
 
 type AuthResult = Result<Response, AccountError>;
@@ -235,6 +240,144 @@ async fn delete_me(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// A sign-in with a provider under way: kept in the session between the
+/// redirect to the provider and its return, and used once.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct OAuthFlow {
+    provider: Provider,
+    state: String,
+    verifier: Option<String>,
+    /// Linking to the signed-in user rather than signing in.
+    link: bool,
+}
+
+const OAUTH_FLOW_KEY: &str = "oauth_flow";
+/// A provider identity with no user yet, waiting for its nickname.
+const OAUTH_NEW_KEY: &str = "oauth_new";
+
+/// Where a failed provider sign-in sends the browser: the sign-in page,
+/// which explains `reason`.
+fn oauth_failed(reason: &str) -> Response {
+    Redirect::to(&format!("/sign-in?oauth_error={reason}")).into_response()
+}
+
+fn provider(name: &str) -> Result<Provider, AccountError> {
+    Provider::from_name(name).ok_or(AccountError::UnknownProvider)
+}
+
+/// Sends the browser to the provider (`?link=1`: to link it to the
+/// signed-in user).
+async fn oauth_start(
+    State(state): State<AppState>,
+    session: Session,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> AuthResult {
+    let provider = provider(&name)?;
+    if !state.accounts.oauth.configured(provider) {
+        return Ok(oauth_failed("unavailable"));
+    }
+    let started = state
+        .accounts
+        .oauth
+        .start(provider)
+        .map_err(|err| AccountError::Provider(err.to_string()))?;
+    let flow = OAuthFlow {
+        provider,
+        state: started.state,
+        verifier: started.verifier,
+        link: query.get("link").is_some_and(|v| v == "1"),
+    };
+    session
+        .insert(OAUTH_FLOW_KEY, flow)
+        .await
+        .map_err(session_error)?;
+    Ok(Redirect::to(&started.url).into_response())
+}
+
+/// The provider's return: the state must be the one this session sent;
+/// then the code is exchanged (with the PKCE verifier) and the identity
+/// signs in, is linked, or waits for a nickname.
+async fn oauth_callback(
+    State(state): State<AppState>,
+    session: Session,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> AuthResult {
+    let provider = provider(&name)?;
+    let accounts = &state.accounts;
+    let flow: Option<OAuthFlow> = session
+        .remove(OAUTH_FLOW_KEY)
+        .await
+        .map_err(session_error)?;
+    let Some(flow) =
+        flow.filter(|flow| flow.provider == provider && query.get("state") == Some(&flow.state))
+    else {
+        return Ok(oauth_failed("state"));
+    };
+    let Some(code) = query.get("code").filter(|_| !query.contains_key("error")) else {
+        return Ok(oauth_failed("denied"));
+    };
+    let identity = match accounts
+        .oauth
+        .finish(provider, code, &flow.state, flow.verifier)
+        .await
+    {
+        Ok(identity) => identity,
+        Err(err) => {
+            tracing::warn!(provider = provider.name(), error = %err, "a provider sign-in failed");
+            return Ok(oauth_failed("provider"));
+        }
+    };
+    if flow.link {
+        let Some(user) = signed_in(accounts, &session).await? else {
+            return Ok(oauth_failed("state"));
+        };
+        return Ok(
+            match accounts.link_identity(user.user_id, &identity).await {
+                Ok(()) => Redirect::to(&format!("/me?linked={}", provider.name())).into_response(),
+                Err(AccountError::IdentityTaken) => {
+                    Redirect::to("/me?oauth_error=taken").into_response()
+                }
+                Err(err) => return Err(err),
+            },
+        );
+    }
+    if let Some(user) = accounts.social_user(&identity).await? {
+        begin(accounts, &session, &user).await?;
+        return Ok(Redirect::to("/").into_response());
+    }
+    session
+        .insert(OAUTH_NEW_KEY, &identity)
+        .await
+        .map_err(session_error)?;
+    Ok(Redirect::to("/sign-up/social").into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct SocialSignUpBody {
+    #[serde(default)]
+    nickname: String,
+    #[serde(default)]
+    claim_guest: bool,
+}
+
+async fn oauth_complete(
+    State(state): State<AppState>,
+    session: Session,
+    ClientIp(ip): ClientIp,
+    bytes: Bytes,
+) -> AuthResult {
+    let SocialSignUpBody {
+        nickname,
+        claim_guest,
+    } = body(&bytes)?;
+    let profile = Caller::new(&state.accounts, &session, ip)
+        .social_sign_up(&nickname, claim_guest)
+        .await?;
+    Ok(Json(profile).into_response())
+}
+
 /// Sets a new password through a reset link and signs the user out
 /// everywhere: whoever knew the old password loses their session.
 pub async fn reset_password(
@@ -318,6 +461,35 @@ impl<'a> Caller<'a> {
     pub async fn change_nickname(&self, nickname: &str) -> Result<String, AccountError> {
         let user = require(self.accounts, self.session).await?;
         self.accounts.change_nickname(user.user_id, nickname).await
+    }
+
+    /// Finishes a provider sign-up: the identity waiting in the session
+    /// becomes a user with this nickname, signed in.
+    pub async fn social_sign_up(
+        &self,
+        nickname: &str,
+        claim_guest: bool,
+    ) -> Result<Profile, AccountError> {
+        let identity: oauth::Identity = self
+            .session
+            .get(OAUTH_NEW_KEY)
+            .await
+            .map_err(session_error)?
+            .ok_or(AccountError::BadLink)?;
+        let guest = match claim_guest {
+            true => session::account(self.session).await?,
+            false => None,
+        };
+        let user = self
+            .accounts
+            .social_sign_up(&identity, nickname, guest, self.ip)
+            .await?;
+        self.session
+            .remove::<oauth::Identity>(OAUTH_NEW_KEY)
+            .await
+            .map_err(session_error)?;
+        begin(self.accounts, self.session, &user).await?;
+        Ok(profile(&self.accounts.live_user(user.user_id).await?))
     }
 
     pub async fn delete(&self, password: &str) -> Result<(), AccountError> {

@@ -133,6 +133,23 @@ pub trait UserStore: Send + Sync {
         now_ms: i64,
     ) -> Result<(), StorageError>;
 
+    /// The user a provider identity belongs to.
+    async fn user_by_identity(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UserRow>, StorageError>;
+
+    /// Attaches a provider identity to a user; `false` when the identity
+    /// already belongs to someone (nothing written).
+    async fn add_identity(
+        &self,
+        provider: &str,
+        subject: &str,
+        user_id: i64,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+
     /// Anonymises a user: e-mail, password, identities and tokens are
     /// removed and the nickname replaced; the row and its account stay so
     /// other users' trade history keeps its counterparties.
@@ -399,6 +416,47 @@ macro_rules! user_store_for {
                 .execute(&self.pool)
                 .await?;
                 Ok(())
+            }
+
+            async fn user_by_identity(
+                &self,
+                provider: &str,
+                subject: &str,
+            ) -> Result<Option<$crate::storage::users::UserRow>, $crate::storage::StorageError>
+            {
+                let user_id: Option<i64> = sqlx::query_scalar(
+                    "SELECT user_id FROM user_identities WHERE provider = $1 AND subject = $2",
+                )
+                .bind(provider)
+                .bind(subject)
+                .fetch_optional(&self.pool)
+                .await?;
+                match user_id {
+                    Some(user_id) => {
+                        fetch_user(&self.pool, "user_id = $1 AND deleted_ms IS NULL", user_id).await
+                    }
+                    None => Ok(None),
+                }
+            }
+
+            async fn add_identity(
+                &self,
+                provider: &str,
+                subject: &str,
+                user_id: i64,
+                now_ms: i64,
+            ) -> Result<bool, $crate::storage::StorageError> {
+                let inserted = sqlx::query(
+                    "INSERT INTO user_identities (provider, subject, user_id, created_ms) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (provider, subject) DO NOTHING",
+                )
+                .bind(provider)
+                .bind(subject)
+                .bind(user_id)
+                .bind(now_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(inserted.rows_affected() == 1)
             }
 
             async fn delete_user(
