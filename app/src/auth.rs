@@ -299,6 +299,19 @@ pub async fn change_nickname(nickname: String) -> Result<String, AppError> {
         .await
 }
 
+/// Finishes a sign-up through Google, Kakao or Naver: the identity the
+/// provider returned (kept in the session) becomes a user with this
+/// nickname, signed in.
+#[server(prefix = "/api/fn", endpoint = "complete_social_sign_up")]
+pub async fn complete_social_sign_up(
+    nickname: String,
+    claim_guest: bool,
+) -> Result<Profile, AppError> {
+    accounts()?
+        .complete_social(&request_parts()?, nickname, claim_guest)
+        .await
+}
+
 #[server(prefix = "/api/fn", endpoint = "delete_account")]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     accounts()?.delete(&request_parts()?, password).await

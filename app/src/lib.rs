@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/me") view={Lazy::<MeRoute>::new()}/>
                         <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()}/>
                         <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()}/>
+                        <Route path=path!("/sign-up/social") view={Lazy::<SocialSignUpRoute>::new()}/>
                         <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
                         <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()}/>
                         <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()}/>

@@ -136,4 +136,12 @@ pub trait AccountPort: Send + Sync + 'static {
         request: &http::request::Parts,
         password: String,
     ) -> Result<(), AppError>;
+
+    /// Finishes a provider sign-up with the chosen nickname.
+    async fn complete_social(
+        &self,
+        request: &http::request::Parts,
+        nickname: String,
+        claim_guest: bool,
+    ) -> Result<crate::auth::Profile, AppError>;
 }

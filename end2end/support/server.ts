@@ -1,6 +1,7 @@
 // Starts and stops the real release server for the browser tests: a fresh
 // SQLite file per server, a free port, readiness checked through /readyz.
 import { ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,9 +23,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The local OAuth 2 server that plays Google for the sign-in specs. */
+async function startGoogleStandIn(): Promise<{ child: ChildProcess; url: string }> {
+  const script = path.join(repoRoot, "server", "tests", "support", "oauth-mock.mjs");
+  const child = spawn("node", [script, "google", "g-e2e", "e2e@gmail.com"], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<string>((resolve, reject) => {
+    lines.once("line", (line) => (line.startsWith("ready ") ? resolve(line.slice(6).trim()) : reject(new Error(line))));
+    child.once("exit", (code) => reject(new Error(`the OAuth stand-in exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
 export class GaemiServer {
   private child: ChildProcess | null = null;
   private logs: string[] = [];
+  private google: { child: ChildProcess; url: string } | null = null;
 
   private constructor(
     readonly port: number,
@@ -44,6 +58,8 @@ export class GaemiServer {
 
   /** Starts (again) on the same port and database. */
   async launch(): Promise<void> {
+    this.google ??= await startGoogleStandIn();
+    const google = this.google.url;
     const child = spawn(binary, [], {
       cwd: repoRoot,
       env: {
@@ -57,6 +73,12 @@ export class GaemiServer {
         GAEMI_BOTS_ENABLED: process.env.GAEMI_BOTS_ENABLED ?? "false",
         // Guests hold some of every listing, so a spec can sell as well as buy.
         GAEMI_MARKET_GUEST_SHARES: "100",
+        // "Sign in with Google" goes to a local OAuth 2 server.
+        GAEMI_OAUTH_GOOGLE_CLIENT_ID: "gaemi-e2e",
+        GAEMI_OAUTH_GOOGLE_CLIENT_SECRET: "secret",
+        GAEMI_OAUTH_GOOGLE_AUTH_URL: `${google}/authorize`,
+        GAEMI_OAUTH_GOOGLE_TOKEN_URL: `${google}/token`,
+        GAEMI_OAUTH_GOOGLE_USERINFO_URL: `${google}/userinfo`,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -109,6 +131,7 @@ export class GaemiServer {
 
   async dispose(): Promise<void> {
     await this.stop();
+    this.google?.child.kill("SIGTERM");
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

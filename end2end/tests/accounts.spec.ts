@@ -96,3 +96,23 @@ test("signing in elsewhere signs the first browser out with a message", async ({
   await first.close();
   await second.close();
 });
+
+test("Google sign-in: the provider's page approves, a nickname, and the user is signed in", async ({ page }) => {
+  await page.goto("/sign-in");
+  await page.getByTestId("social-google").click();
+  // The local OAuth server approves at once and sends the browser back.
+  await expect(page).toHaveURL(/\/sign-up\/social$/);
+  await page.getByTestId("social-nickname").fill("구글손님개미");
+  await page.getByTestId("social-submit").click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/me");
+  await expect(page.getByTestId("me-nickname")).toHaveText("구글손님개미");
+  // Signing in with Google again finds the same user.
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/sign-in");
+  await page.getByTestId("social-google").click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/me");
+  await expect(page.getByTestId("me-nickname")).toHaveText("구글손님개미");
+});

@@ -20,6 +20,7 @@ const PAGES = [
   ["me", "/me"],
   ["sign-in", "/sign-in"],
   ["sign-up", "/sign-up"],
+  ["sign-up-social", "/sign-up/social"],
   ["forgot-password", "/forgot-password"],
   ["reset-password", "/reset-password?token=0"],
 ] as const;

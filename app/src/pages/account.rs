@@ -11,8 +11,9 @@
 use crate::api::{AppError, FieldError};
 use crate::auth::{
     Profile, SignUpForm, change_nickname, change_password, check_email, check_nickname,
-    check_password, check_sign_up, current_user, delete_account, request_password_reset,
-    resend_verification, reset_password, sign_in, sign_out, sign_up, verify_email,
+    check_password, check_sign_up, complete_social_sign_up, current_user, delete_account,
+    request_password_reset, resend_verification, reset_password, sign_in, sign_out, sign_up,
+    verify_email,
 };
 use crate::components::Skeleton;
 use crate::i18n::tr;
@@ -47,6 +48,7 @@ lazy_page!(VerifyRoute, VerifyPage);
 lazy_page!(ForgotPasswordRoute, ForgotPasswordPage);
 lazy_page!(ResetPasswordRoute, ResetPasswordPage);
 lazy_page!(MeRoute, MePage);
+lazy_page!(SocialSignUpRoute, SocialSignUpPage);
 
 /// The errors shown beside a form's fields, and the form-wide one.
 #[derive(Clone, Copy)]
@@ -209,6 +211,76 @@ fn reload_to(path: &str) {
     let _ = path;
 }
 
+/// The providers, their Korean and English labels, and the mark beside them.
+const PROVIDERS: [(&str, &str, &str, &str); 3] = [
+    ("google", "Google로 로그인", "Sign in with Google", "G"),
+    ("kakao", "카카오 로그인", "Sign in with Kakao", "K"),
+    ("naver", "네이버 로그인", "Sign in with Naver", "N"),
+];
+
+/// Links that start a provider sign-in (or, with `link`, attach the
+/// provider to the signed-in user). Full navigations, not router links:
+/// they leave for the provider.
+#[component]
+fn SocialButtons(#[prop(optional)] link: bool) -> impl IntoView {
+    let suffix = if link { "?link=1" } else { "" };
+    view! {
+        <div class="social">
+            {PROVIDERS.into_iter().map(|(name, ko, en, mark)| view! {
+                <a class=format!("social__button social__button--{name}") rel="external"
+                    data-testid=format!("social-{name}")
+                    href=format!("/api/v1/auth/oauth/{name}/start{suffix}")>
+                    <span class="social__mark" aria-hidden="true">{mark}</span>
+                    {tr(ko, en)}
+                </a>
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// What an `oauth_error` in the address means.
+fn oauth_error_text(code: &str) -> (&'static str, &'static str) {
+    match code {
+        "denied" => (
+            "소셜 로그인이 취소되었습니다.",
+            "The sign-in with the provider was cancelled.",
+        ),
+        "provider" => (
+            "소셜 로그인 서비스와 연결하지 못했습니다. 잠시 후 다시 시도해 주세요.",
+            "The sign-in provider could not be reached. Please try again later.",
+        ),
+        "unavailable" => (
+            "이 로그인 방식은 아직 준비되지 않았습니다.",
+            "This sign-in method is not set up yet.",
+        ),
+        "taken" => (
+            "이 소셜 계정은 이미 다른 회원에게 연결되어 있습니다.",
+            "This social account is already linked to another user.",
+        ),
+        _ => (
+            "로그인 요청이 만료되었거나 올바르지 않습니다. 다시 시도해 주세요.",
+            "The sign-in request expired or was not valid. Please try again.",
+        ),
+    }
+}
+
+/// The `oauth_error` of the address, explained, if there is one.
+#[component]
+fn OAuthErrorNotice() -> impl IntoView {
+    let prefs = use_prefs();
+    let query = use_query_map();
+    move || {
+        query.read().get("oauth_error").map(|code| {
+            let (ko, en) = oauth_error_text(&code);
+            view! {
+                <p class="notice notice--error" role="alert" data-testid="oauth-error">
+                    {move || prefs.lang.get().pick(ko, en)}
+                </p>
+            }
+        })
+    }
+}
+
 #[component]
 fn SignInPage() -> impl IntoView {
     let query = use_query_map();
@@ -272,6 +344,7 @@ fn SignInPage() -> impl IntoView {
                     {tr("다른 기기에서 로그인되어 로그아웃되었습니다", "Signed in on another device")}
                 </p>
             </Show>
+            <OAuthErrorNotice/>
             <form class="card account__form" method="post" on:submit=submit novalidate>
                 <Field id="sign-in-email" field="email" label="이메일" label_en="E-mail" kind="email" autocomplete="username" value=email errors/>
                 <Field id="sign-in-password" field="password" label="비밀번호" label_en="Password" kind="password" autocomplete="current-password" value=password errors/>
@@ -285,6 +358,8 @@ fn SignInPage() -> impl IntoView {
                     {tr("로그인", "Sign in")}
                 </button>
             </form>
+            <p class="account__or">{tr("또는", "or")}</p>
+            <SocialButtons/>
             <p class="account__links">
                 <a href="/sign-up">{tr("회원가입", "Create an account")}</a>
                 " · "
@@ -388,6 +463,55 @@ fn VerifyPage() -> impl IntoView {
                     <p><a href="/sign-in">{tr("로그인 페이지에서 인증 메일을 다시 받을 수 있습니다.", "You can get a new verification mail from the sign-in page.")}</a></p>
                 }.into_any(),
             }}
+        </section>
+    }
+}
+
+/// After a first sign-in with a provider: the nickname the new user goes by.
+#[component]
+fn SocialSignUpPage() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let nickname = RwSignal::new(String::new());
+    let claim_guest = RwSignal::new(true);
+    let errors = FormErrors::new();
+    let done = RwSignal::new(None);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !errors.check(
+            check_nickname(&nickname.get_untracked())
+                .err()
+                .into_iter()
+                .collect(),
+        ) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match complete_social_sign_up(nickname.get_untracked(), claim_guest.get_untracked())
+                .await
+            {
+                Ok(_) => reload_to("/"),
+                Err(err) => errors.server(err, &["nickname"]),
+            }
+        });
+    };
+    view! {
+        <Title text=tr("닉네임 정하기", "Choose a nickname")/>
+        <section class="account">
+            <h1>{tr("닉네임 정하기", "Choose a nickname")}</h1>
+            <p>{tr("처음 오셨네요. 개미에서 쓸 닉네임을 정해 주세요.", "Welcome. Choose the nickname you will go by on Gaemi.")}</p>
+            <form class="card account__form" method="post" on:submit=submit novalidate>
+                <Field id="social-nickname" field="nickname" label="닉네임" label_en="Nickname" autocomplete="nickname" value=nickname errors
+                    hint=("2~16자의 한글, 영문, 숫자, 밑줄(_)", "2 to 16 Hangul, letters, digits or underscores")/>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || claim_guest.get()
+                        on:change=move |ev| claim_guest.set(event_target_checked(&ev))/>
+                    {tr("지금까지 연습한 계좌를 내 계좌로 가져오기", "Keep the account I have been practising with")}
+                </label>
+                <FormNotice errors done/>
+                <button type="submit" class="button" data-testid="social-submit" disabled=move || !hydrated.get()>
+                    {tr("시작하기", "Start")}
+                </button>
+            </form>
         </section>
     }
 }
@@ -610,6 +734,12 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
             <p class="account__nickname" data-testid="me-nickname">{move || shown_nickname.get()}</p>
             <p class="account__email">{email}</p>
             <button type="button" class="chip" data-testid="sign-out" on:click=leave>{tr("로그아웃", "Sign out")}</button>
+        </div>
+        <OAuthErrorNotice/>
+        <div class="card account__form">
+            <h2>{tr("소셜 계정 연결", "Linked sign-in")}</h2>
+            <p>{tr("연결하면 그 서비스로도 이 계정에 로그인할 수 있습니다.", "Link a provider to sign in to this account with it too.")}</p>
+            <SocialButtons link=true/>
         </div>
         <form class="card account__form" method="post" on:submit=save_nickname novalidate>
             <h2>{tr("닉네임 바꾸기", "Change nickname")}</h2>

@@ -11,7 +11,8 @@ mod portfolio;
 mod stock;
 
 pub use account::{
-    ForgotPasswordRoute, MeRoute, ResetPasswordRoute, SignInRoute, SignUpRoute, VerifyRoute,
+    ForgotPasswordRoute, MeRoute, ResetPasswordRoute, SignInRoute, SignUpRoute, SocialSignUpRoute,
+    VerifyRoute,
 };
 pub use area::{CommunityPage, RankingPage, RoundsPage};
 pub use error::ErrorPage;

@@ -133,4 +133,17 @@ impl AccountPort for AccountsForUi {
             .await
             .map_err(refuse)
     }
+
+    async fn complete_social(
+        &self,
+        request: &Parts,
+        nickname: String,
+        claim_guest: bool,
+    ) -> Result<Profile, AppError> {
+        self.caller(request)
+            .map_err(refuse)?
+            .social_sign_up(&nickname, claim_guest)
+            .await
+            .map_err(refuse)
+    }
 }
