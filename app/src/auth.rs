@@ -227,6 +227,8 @@ pub struct Profile {
     pub email: Option<String>,
     pub verified: bool,
     pub account_id: i64,
+    /// `false` for a user who only signs in through a provider.
+    pub has_password: bool,
 }
 
 #[cfg(feature = "ssr")]

@@ -10,7 +10,7 @@
 mod common;
 
 use base64::Engine;
-use common::{HANG_GUARD, TestDb, TestServer, wait_for};
+use common::{TestDb, TestServer, wait_for};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -133,11 +133,7 @@ struct Browser {
 impl Browser {
     fn new(server: &TestServer) -> Browser {
         Browser {
-            http: reqwest::Client::builder()
-                .cookie_store(true)
-                .timeout(HANG_GUARD)
-                .build()
-                .unwrap(),
+            http: common::browser_client(),
             base: server.url("/api/v1"),
             origin: server.origin(),
         }

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{HANG_GUARD, TestDb, TestServer};
+use common::{TestDb, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -92,12 +92,7 @@ struct Browser {
 impl Browser {
     fn new(server: &TestServer) -> Browser {
         Browser {
-            http: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(HANG_GUARD)
-                .build()
-                .unwrap(),
+            http: common::browser_client(),
             origin: server.origin(),
         }
     }
@@ -380,5 +375,45 @@ async fn a_signed_in_user_can_link_a_provider_and_then_sign_in_with_it() {
         .await
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_user_without_a_password_deletes_by_typing_their_nickname() {
+    let mock = ProviderMock::start("naver", "n-6006", None);
+    let server = start("naver", &mock).await;
+    let user = Browser::new(&server);
+    let back = user.authorize("naver", false).await;
+    assert_eq!(user.callback(&back).await, "/sign-up/social");
+    let (status, _) = user
+        .post("/auth/oauth/complete", json!({ "nickname": "떠날개미" }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let delete = async |confirm: &str| {
+        let response = user
+            .http
+            .delete(format!("{}/api/v1/auth/me", user.origin))
+            .header("origin", &user.origin)
+            .json(&json!({ "password": confirm }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (
+            status,
+            response.json::<Value>().await.unwrap_or(Value::Null),
+        )
+    };
+    let (status, body) = delete("남을개미").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("confirmation_mismatch"))
+    );
+    assert_eq!(delete("떠날개미").await.0, StatusCode::NO_CONTENT);
+    assert_eq!(user.me().await.0, StatusCode::UNAUTHORIZED);
+    // The identity went with the user: the next visit starts afresh.
+    let again = Browser::new(&server);
+    let back = again.authorize("naver", false).await;
+    assert_eq!(again.callback(&back).await, "/sign-up/social");
     server.stop().await;
 }

@@ -668,6 +668,7 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
     };
 
     let email = profile.email.clone().unwrap_or_default();
+    let has_password = profile.has_password;
     let current = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
     let password_errors = FormErrors::new();
@@ -712,7 +713,16 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
     let delete = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if delete_password.get_untracked().is_empty() {
-            delete_errors.check(vec![check_password("password", "", "", "").unwrap_err()]);
+            let missing = if has_password {
+                check_password("password", "", "", "").unwrap_err()
+            } else {
+                FieldError {
+                    field: "password",
+                    message_ko: "닉네임을 입력해 주세요.".to_owned(),
+                    message_en: "Enter your nickname.".to_owned(),
+                }
+            };
+            delete_errors.check(vec![missing]);
             return;
         }
         leptos::task::spawn_local(async move {
@@ -747,17 +757,23 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
             <FormNotice errors=nickname_errors done=nickname_done/>
             <button type="submit" class="button" disabled=move || !hydrated.get()>{tr("저장", "Save")}</button>
         </form>
-        <form class="card account__form" method="post" on:submit=save_password novalidate>
-            <h2>{tr("비밀번호 바꾸기", "Change password")}</h2>
-            <Field id="me-current-password" field="current_password" label="현재 비밀번호" label_en="Current password" kind="password" autocomplete="current-password" value=current errors=password_errors/>
-            <Field id="me-new-password" field="new_password" label="새 비밀번호" label_en="New password" kind="password" autocomplete="new-password" value=new_password errors=password_errors hint=PASSWORD_HINT/>
-            <FormNotice errors=password_errors done=password_done/>
-            <button type="submit" class="button" disabled=move || !hydrated.get()>{tr("비밀번호 바꾸기", "Change password")}</button>
-        </form>
+        <Show when=move || has_password>
+            <form class="card account__form" method="post" on:submit=save_password.clone() novalidate>
+                <h2>{tr("비밀번호 바꾸기", "Change password")}</h2>
+                <Field id="me-current-password" field="current_password" label="현재 비밀번호" label_en="Current password" kind="password" autocomplete="current-password" value=current errors=password_errors/>
+                <Field id="me-new-password" field="new_password" label="새 비밀번호" label_en="New password" kind="password" autocomplete="new-password" value=new_password errors=password_errors hint=PASSWORD_HINT/>
+                <FormNotice errors=password_errors done=password_done/>
+                <button type="submit" class="button" disabled=move || !hydrated.get()>{tr("비밀번호 바꾸기", "Change password")}</button>
+            </form>
+        </Show>
         <form class="card account__form account__danger" method="post" on:submit=delete novalidate>
             <h2>{tr("회원 탈퇴", "Delete my account")}</h2>
             <p>{tr("개인정보는 지워지고, 다른 사람의 거래 기록에 남은 체결은 익명으로 남습니다.", "Your personal data is removed; trades in other people's history stay, anonymised.")}</p>
-            <Field id="me-delete-password" field="password" label="비밀번호" label_en="Password" kind="password" autocomplete="current-password" value=delete_password errors=delete_errors/>
+            {if has_password {
+                view! { <Field id="me-delete-password" field="password" label="비밀번호" label_en="Password" kind="password" autocomplete="current-password" value=delete_password errors=delete_errors/> }.into_any()
+            } else {
+                view! { <Field id="me-delete-password" field="password" label="확인을 위해 닉네임 입력" label_en="Type your nickname to confirm" autocomplete="off" value=delete_password errors=delete_errors/> }.into_any()
+            }}
             <FormNotice errors=delete_errors done=no_notice/>
             <button type="submit" class="chip" disabled=move || !hydrated.get()>{tr("탈퇴하기", "Delete my account")}</button>
         </form>

@@ -29,6 +29,8 @@ pub enum AccountError {
     WrongCredentials,
     #[error("wrong {0}")]
     WrongPassword(&'static str),
+    #[error("the confirmation does not match the nickname")]
+    ConfirmMismatch,
     #[error("the e-mail address is not verified")]
     Unverified,
     #[error("the link is unknown, used or expired")]
@@ -54,7 +56,9 @@ impl AccountError {
             AccountError::Malformed => StatusCode::BAD_REQUEST,
             AccountError::NicknameTaken | AccountError::IdentityTaken => StatusCode::CONFLICT,
             AccountError::WrongCredentials | AccountError::SignedOut => StatusCode::UNAUTHORIZED,
-            AccountError::WrongPassword(_) | AccountError::Unverified => StatusCode::FORBIDDEN,
+            AccountError::WrongPassword(_)
+            | AccountError::ConfirmMismatch
+            | AccountError::Unverified => StatusCode::FORBIDDEN,
             AccountError::BadLink => StatusCode::GONE,
             AccountError::UnknownProvider => StatusCode::NOT_FOUND,
             AccountError::Provider(_) => StatusCode::BAD_GATEWAY,
@@ -110,6 +114,12 @@ impl AccountError {
                 Some(*field),
                 "비밀번호가 맞지 않습니다.",
                 "Wrong password.",
+            ),
+            AccountError::ConfirmMismatch => (
+                "confirmation_mismatch",
+                Some("password"),
+                "확인을 위해 닉네임을 정확히 입력해 주세요.",
+                "Type your nickname exactly to confirm.",
             ),
             AccountError::Unverified => (
                 "email_unverified",

@@ -20,6 +20,7 @@ pub mod token;
 pub use error::AccountError;
 
 use crate::exchange::AccountId;
+use crate::storage::users::unique_key;
 use crate::storage::{NewUser, Storage, Taken, TokenPurpose, UserRow};
 use crate::trading::Trading;
 use crate::trading::session::Sessions;
@@ -332,7 +333,8 @@ impl Accounts {
         }
     }
 
-    /// Deletes (anonymises) a user; their password is required.
+    /// Deletes (anonymises) a user; their password is required (their
+    /// nickname, for a user without one).
     pub async fn delete(
         &self,
         user_id: i64,
@@ -340,8 +342,16 @@ impl Accounts {
         ip: IpAddr,
     ) -> Result<(), AccountError> {
         let user = self.live_user(user_id).await?;
-        self.check_own_password(&user, "password", password, ip)
-            .await?;
+        if user.password_hash.is_none() {
+            // A user who only signs in through a provider has no password
+            // to give: typing their nickname confirms instead.
+            if unique_key(password) != unique_key(&user.nickname) {
+                return Err(AccountError::ConfirmMismatch);
+            }
+        } else {
+            self.check_own_password(&user, "password", password, ip)
+                .await?;
+        }
         self.storage.delete_user(user_id, crate::now_ms()).await?;
         Ok(())
     }

@@ -114,6 +114,7 @@ fn profile(user: &UserRow) -> Profile {
         email: user.email.clone(),
         verified: user.verified_ms.is_some(),
         account_id: user.account_id,
+        has_password: user.password_hash.is_some(),
     }
 }
 

@@ -223,6 +223,17 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// A client that acts like one browser: it keeps its cookies (its
+/// session) and follows no redirects (tests look at them).
+pub fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(HANG_GUARD)
+        .build()
+        .unwrap()
+}
+
 /// GETs `url` and reads the JSON answer (any status).
 pub async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value {
     client
