@@ -25,6 +25,10 @@ pub struct GaemiSettings {
     pub public_origin: Option<String>,
     /// `pretty` for people, `json` for log collectors. Env: `GAEMI_LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// Reverse proxies in front of Gaemi whose `X-Forwarded-For` is
+    /// believed, so sign-in limits count clients rather than the proxy.
+    /// Env: `GAEMI_TRUSTED_PROXIES` (comma-separated addresses).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Where account mails go out: `smtp://host:port` (a local relay),
     /// `smtp://user:pass@host:587?tls=required` or `smtps://...:465`. Unset:
     /// mails (with their links) are written to the log. Env: `GAEMI_SMTP_URL`.
@@ -163,6 +167,7 @@ impl Default for GaemiSettings {
             redis_prefix: "gaemi:".to_owned(),
             public_origin: None,
             log_format: LogFormat::default(),
+            trusted_proxies: Vec::new(),
             smtp_url: None,
             mail_from: "개미 <no-reply@gaemi.local>".to_owned(),
             realtime: RealtimeSettings::default(),
@@ -351,6 +356,19 @@ fn apply_env(
     }
     if let Some(origin) = env("GAEMI_PUBLIC_ORIGIN") {
         gaemi.public_origin = Some(origin).filter(|o| !o.trim().is_empty());
+    }
+    if let Some(list) = env("GAEMI_TRUSTED_PROXIES") {
+        gaemi.trusted_proxies = list
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry.parse().map_err(|_| ConfigError::Env {
+                    var: "GAEMI_TRUSTED_PROXIES",
+                    message: format!("{entry:?} is not an IP address"),
+                })
+            })
+            .collect::<Result<_, _>>()?;
     }
     if let Some(url) = env("GAEMI_SMTP_URL") {
         gaemi.smtp_url = Some(url).filter(|u| !u.trim().is_empty());
@@ -586,6 +604,27 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn account_settings_come_from_the_environment() {
+        let env = |var: &str| match var {
+            "GAEMI_TRUSTED_PROXIES" => Some("10.0.0.1, ::1".to_owned()),
+            "GAEMI_OAUTH_KAKAO_CLIENT_ID" => Some("kakao-app".to_owned()),
+            "GAEMI_OAUTH_KAKAO_TOKEN_URL" => Some("http://127.0.0.1:9/token".to_owned()),
+            _ => None,
+        };
+        let gaemi = Settings::from_parts(None, None, env).unwrap().gaemi;
+        assert_eq!(gaemi.trusted_proxies.len(), 2);
+        let kakao = gaemi.oauth.kakao.expect("kakao is configured");
+        assert_eq!(kakao.client_id, "kakao-app");
+        assert_eq!(kakao.token_url.as_deref(), Some("http://127.0.0.1:9/token"));
+        assert_eq!(kakao.auth_url, None, "the provider's own endpoint");
+        assert!(gaemi.oauth.google.is_none() && gaemi.oauth.naver.is_none());
+        let env =
+            |var: &str| (var == "GAEMI_TRUSTED_PROXIES").then(|| "10.0.0.1, proxy".to_owned());
+        let err = Settings::from_parts(None, None, env).unwrap_err();
+        assert!(err.to_string().contains("GAEMI_TRUSTED_PROXIES"), "{err}");
     }
 
     #[test]

@@ -199,6 +199,7 @@ pub async fn run_with(
         },
         revoked: accounts::Revocations::default(),
         oauth: accounts::oauth::OAuth::new(oauth_providers(&settings), &allowed_origins[0]),
+        trusted_proxies: settings.gaemi.trusted_proxies.clone().into(),
     };
     let state = http::AppState {
         allowed_origins: allowed_origins.into(),

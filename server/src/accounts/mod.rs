@@ -49,6 +49,9 @@ pub struct Accounts {
     pub sessions: Sessions,
     pub revoked: Revocations,
     pub oauth: oauth::OAuth,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (the limits
+    /// then count the client behind them, not the proxy).
+    pub trusted_proxies: Arc<[IpAddr]>,
 }
 
 /// Ended sessions, announced so their open websockets can tell the page

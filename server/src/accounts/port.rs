@@ -22,11 +22,39 @@ fn session(request: &Parts) -> Result<&Session, AccountError> {
         .ok_or_else(|| AccountError::Session("no session layer".to_owned()))
 }
 
-pub fn client_ip(request: &Parts) -> IpAddr {
-    request
+/// The address a request came from, for the guessing limits: the TCP
+/// peer, unless the peer is one of `trusted` proxies; then the nearest
+/// address in `X-Forwarded-For` that is not itself a trusted proxy. Entries
+/// further left were written by the client and could be anything, so they
+/// are never believed past the first untrusted hop.
+pub fn client_ip(request: &Parts, trusted: &[IpAddr]) -> IpAddr {
+    let peer = request
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    let forwarded = request
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    behind_proxies(peer, &forwarded, trusted)
+}
+
+fn behind_proxies(peer: IpAddr, forwarded: &str, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 /// The shared error, with the response's status set to the refusal's own.
@@ -39,7 +67,11 @@ fn refuse(err: AccountError) -> AppError {
 
 impl AccountsForUi {
     fn caller<'a>(&'a self, request: &'a Parts) -> Result<Caller<'a>, AccountError> {
-        Ok(Caller::new(&self.0, session(request)?, client_ip(request)))
+        Ok(Caller::new(
+            &self.0,
+            session(request)?,
+            client_ip(request, &self.0.trusted_proxies),
+        ))
     }
 }
 
@@ -67,7 +99,7 @@ impl AccountPort for AccountsForUi {
 
     async fn resend_verification(&self, request: &Parts, email: String) -> Result<(), AppError> {
         self.0
-            .resend_verification(&email, client_ip(request))
+            .resend_verification(&email, client_ip(request, &self.0.trusted_proxies))
             .await
             .map_err(refuse)
     }
@@ -95,7 +127,7 @@ impl AccountPort for AccountsForUi {
 
     async fn request_reset(&self, request: &Parts, email: String) -> Result<(), AppError> {
         self.0
-            .request_reset(&email, client_ip(request))
+            .request_reset(&email, client_ip(request, &self.0.trusted_proxies))
             .await
             .map_err(refuse)
     }
@@ -145,5 +177,46 @@ impl AccountPort for AccountsForUi {
             .social_sign_up(&nickname, claim_guest)
             .await
             .map_err(refuse)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::behind_proxies;
+    use std::net::IpAddr;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // No proxy trusted: the peer, whatever the header says.
+        assert_eq!(
+            behind_proxies(ip("203.0.113.9"), "1.2.3.4", &[]),
+            ip("203.0.113.9")
+        );
+        // A peer that is not a trusted proxy cannot pick its address.
+        assert_eq!(
+            behind_proxies(ip("203.0.113.9"), "1.2.3.4", &proxies),
+            ip("203.0.113.9")
+        );
+        // Behind the proxy: the nearest untrusted hop; the client-written
+        // entries further left are ignored.
+        assert_eq!(
+            behind_proxies(ip("10.0.0.1"), "6.6.6.6, 198.51.100.7", &proxies),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            behind_proxies(ip("10.0.0.1"), "198.51.100.7, 10.0.0.2", &proxies),
+            ip("198.51.100.7")
+        );
+        // A garbled or missing header: the last trusted hop.
+        assert_eq!(
+            behind_proxies(ip("10.0.0.1"), "nonsense", &proxies),
+            ip("10.0.0.1")
+        );
+        assert_eq!(behind_proxies(ip("10.0.0.1"), "", &proxies), ip("10.0.0.1"));
     }
 }

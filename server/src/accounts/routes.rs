@@ -42,16 +42,21 @@ pub fn routes() -> Router<AppState> {
 
 type AuthResult = Result<Response, AccountError>;
 
-/// The peer address of the connection. Behind a reverse proxy this is the
-/// proxy, so limits then count per proxy; trusting `X-Forwarded-For` would
-/// let any client pick its own address.
+/// The client's address (see [`super::port::client_ip`]: the TCP peer, or
+/// behind a trusted proxy the address it forwarded).
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(super::port::client_ip(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(super::port::client_ip(
+            parts,
+            &state.accounts.trusted_proxies,
+        )))
     }
 }
 
