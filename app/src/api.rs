@@ -65,6 +65,18 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    pub fn new(
+        field: &'static str,
+        message_ko: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> FieldError {
+        FieldError {
+            field,
+            message_ko: message_ko.into(),
+            message_en: message_en.into(),
+        }
+    }
+
     pub fn message(&self, lang: crate::i18n::Lang) -> &str {
         lang.pick(&self.message_ko, &self.message_en)
     }

@@ -53,27 +53,19 @@ const RESERVED_NICKNAMES: &[&str] = &[
     "root",
 ];
 
-fn error(field: &'static str, message_ko: &str, message_en: &str) -> FieldError {
-    FieldError {
-        field,
-        message_ko: message_ko.to_owned(),
-        message_en: message_en.to_owned(),
-    }
-}
-
 /// An e-mail address as typed, trimmed; a light syntactic check (the
 /// verification mail is the real one).
 pub fn check_email(text: &str) -> Result<String, FieldError> {
     let email = text.trim();
     if email.is_empty() {
-        return Err(error(
+        return Err(FieldError::new(
             "email",
             "이메일을 입력해 주세요.",
             "Enter your e-mail address.",
         ));
     }
     let bad = || {
-        error(
+        FieldError::new(
             "email",
             "올바른 이메일 주소가 아닙니다.",
             "This is not a valid e-mail address.",
@@ -101,14 +93,14 @@ pub fn check_nickname(text: &str) -> Result<String, FieldError> {
     let nickname = text.trim();
     let chars = nickname.chars().count();
     if chars == 0 {
-        return Err(error(
+        return Err(FieldError::new(
             "nickname",
             "닉네임을 입력해 주세요.",
             "Enter a nickname.",
         ));
     }
     if !(NICKNAME_MIN_CHARS..=NICKNAME_MAX_CHARS).contains(&chars) {
-        return Err(error(
+        return Err(FieldError::new(
             "nickname",
             "닉네임은 2자 이상 16자 이하로 정해 주세요.",
             "A nickname has 2 to 16 characters.",
@@ -116,7 +108,7 @@ pub fn check_nickname(text: &str) -> Result<String, FieldError> {
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || ('가'..='힣').contains(&c);
     if !nickname.chars().all(allowed) {
-        return Err(error(
+        return Err(FieldError::new(
             "nickname",
             "닉네임에는 한글, 영문, 숫자, 밑줄(_)만 쓸 수 있습니다.",
             "A nickname may use Hangul, letters, digits and underscores only.",
@@ -124,7 +116,7 @@ pub fn check_nickname(text: &str) -> Result<String, FieldError> {
     }
     let lower = nickname.to_lowercase();
     if RESERVED_NICKNAMES.contains(&lower.as_str()) {
-        return Err(error(
+        return Err(FieldError::new(
             "nickname",
             "사용할 수 없는 닉네임입니다.",
             "This nickname is reserved.",
@@ -143,21 +135,21 @@ pub fn check_password(
 ) -> Result<(), FieldError> {
     let chars = password.chars().count();
     if chars == 0 {
-        return Err(error(
+        return Err(FieldError::new(
             field,
             "비밀번호를 입력해 주세요.",
             "Enter a password.",
         ));
     }
     if chars < PASSWORD_MIN_CHARS {
-        return Err(error(
+        return Err(FieldError::new(
             field,
             "비밀번호는 10자 이상이어야 합니다.",
             "A password has at least 10 characters.",
         ));
     }
     if chars > PASSWORD_MAX_CHARS {
-        return Err(error(
+        return Err(FieldError::new(
             field,
             "비밀번호는 128자 이하여야 합니다.",
             "A password has at most 128 characters.",
@@ -168,7 +160,7 @@ pub fn check_password(
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < 4 || COMMON_PASSWORDS.contains(&lower.as_str()) {
-        return Err(error(
+        return Err(FieldError::new(
             field,
             "너무 흔하거나 단순한 비밀번호입니다.",
             "This password is too common or too simple.",
@@ -183,7 +175,7 @@ pub fn check_password(
     let nick = nickname.trim().to_lowercase();
     let contains = |part: &str| part.chars().count() >= 3 && lower.contains(part);
     if contains(&local) || contains(&nick) {
-        return Err(error(
+        return Err(FieldError::new(
             field,
             "비밀번호에 이메일이나 닉네임을 넣지 마세요.",
             "Do not put your e-mail or nickname in your password.",

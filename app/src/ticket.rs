@@ -8,14 +8,6 @@ use crate::trading::{OrderKind, OrderSide};
 
 pub use crate::api::FieldError;
 
-fn error(field: &'static str, message_ko: String, message_en: String) -> FieldError {
-    FieldError {
-        field,
-        message_ko,
-        message_en,
-    }
-}
-
 /// What the ticket knows when it checks an order.
 #[derive(Clone, Copy, Debug)]
 pub struct TicketContext {
@@ -108,21 +100,21 @@ pub fn whole(text: &str) -> Option<i64> {
 /// `band` is known, inside it.
 pub fn check_price(text: &str, band: Option<PriceBand>) -> Result<i64, FieldError> {
     if text.trim().is_empty() {
-        return Err(error(
+        return Err(FieldError::new(
             "price",
-            "가격을 입력하세요.".into(),
-            "Enter a price.".into(),
+            "가격을 입력하세요.",
+            "Enter a price.",
         ));
     }
     match whole(text).filter(|&p| p > 0) {
-        None => Err(error(
+        None => Err(FieldError::new(
             "price",
-            "가격은 1원 이상의 정수로 입력하세요.".into(),
-            "The price must be a whole number of won, 1 or more.".into(),
+            "가격은 1원 이상의 정수로 입력하세요.",
+            "The price must be a whole number of won, 1 or more.",
         )),
         Some(price) if !is_on_tick(price) => {
             let tick = tick_size(price);
-            Err(error(
+            Err(FieldError::new(
                 "price",
                 format!("이 가격대의 호가 단위는 {tick}원입니다."),
                 format!("Prices here move in steps of {tick} won."),
@@ -132,7 +124,7 @@ pub fn check_price(text: &str, band: Option<PriceBand>) -> Result<i64, FieldErro
             Some(band) if !band.contains(price) => {
                 let lower = crate::format::group_thousands(band.lower);
                 let upper = crate::format::group_thousands(band.upper);
-                Err(error(
+                Err(FieldError::new(
                     "price",
                     format!("가격제한폭({lower}~{upper}원) 밖입니다."),
                     format!("Outside today's limits ({lower}–{upper} won)."),
@@ -146,17 +138,17 @@ pub fn check_price(text: &str, band: Option<PriceBand>) -> Result<i64, FieldErro
 /// A quantity: present and a whole number of shares, 1 or more.
 pub fn check_qty(text: &str) -> Result<i64, FieldError> {
     if text.trim().is_empty() {
-        return Err(error(
+        return Err(FieldError::new(
             "qty",
-            "수량을 입력하세요.".into(),
-            "Enter a quantity.".into(),
+            "수량을 입력하세요.",
+            "Enter a quantity.",
         ));
     }
     whole(text).filter(|&q| q > 0).ok_or_else(|| {
-        error(
+        FieldError::new(
             "qty",
-            "수량은 1주 이상의 정수로 입력하세요.".into(),
-            "The quantity must be a whole number of shares, 1 or more.".into(),
+            "수량은 1주 이상의 정수로 입력하세요.",
+            "The quantity must be a whole number of shares, 1 or more.",
         )
     })
 }
@@ -184,12 +176,12 @@ pub fn check(
         if qty > max {
             let max_text = crate::format::group_thousands(max);
             errors.push(match side {
-                OrderSide::Buy => error(
+                OrderSide::Buy => FieldError::new(
                     "qty",
                     format!("주문 가능 금액을 넘습니다. 최대 {max_text}주까지 살 수 있습니다."),
                     format!("More than your cash covers: at most {max_text} shares."),
                 ),
-                OrderSide::Sell => error(
+                OrderSide::Sell => FieldError::new(
                     "qty",
                     format!("매도 가능 수량({max_text}주)을 넘습니다."),
                     format!("More than the {max_text} shares you can sell."),

@@ -115,6 +115,20 @@ pub async fn run_with(
     let starts = storage.record_start(VERSION, started_at_ms).await?;
     let (listings, listing_rows) = listings_file.reconcile(&storage.listings().await?)?;
     storage.save_listings(&listing_rows).await?;
+    // Settings that can fail to connect or parse are met before any task
+    // starts, so a bad one stops the server at once.
+    let mailer = match &settings.gaemi.smtp_url {
+        Some(url) => accounts::mail::Mailer::smtp(url, &settings.gaemi.mail_from)?,
+        None => accounts::mail::Mailer::Log,
+    };
+    let redis = match &settings.gaemi.redis_url {
+        Some(url) => Some(
+            redis::Client::open(url.as_str())?
+                .get_connection_manager()
+                .await?,
+        ),
+        None => None,
+    };
     let token = CancellationToken::new();
     let hub = Arc::new(realtime::Hub::default());
     let day = exchange::TradingDay::new(settings.gaemi.market.day_seconds * 1_000);
@@ -169,23 +183,12 @@ pub async fn run_with(
         exchange: trading.exchange.clone(),
     });
     let allowed_origins = settings.allowed_origins();
-    let redis = match &settings.gaemi.redis_url {
-        Some(url) => Some(
-            redis::Client::open(url.as_str())?
-                .get_connection_manager()
-                .await?,
-        ),
-        None => None,
-    };
     let prefix = settings.gaemi.redis_prefix.clone();
     let accounts = accounts::Accounts {
         storage: storage.clone(),
         trading: trading.clone(),
         passwords: accounts::password::Passwords::owasp(PASSWORD_HASHES_AT_ONCE),
-        mailer: match &settings.gaemi.smtp_url {
-            Some(url) => accounts::mail::Mailer::smtp(url, &settings.gaemi.mail_from)?,
-            None => accounts::mail::Mailer::Log,
-        },
+        mailer,
         limits: Arc::new(accounts::limits::Limits::new(
             accounts::limits::Operation::default_budget,
             redis.clone().map(|connection| (connection, prefix.clone())),

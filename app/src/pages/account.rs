@@ -71,8 +71,9 @@ impl FormErrors {
     }
 
     /// Shows the page's own field errors; `true` when there were none.
-    fn check(self, errors: Vec<FieldError>) -> bool {
+    fn check(self, errors: impl IntoIterator<Item = FieldError>) -> bool {
         self.form.set(None);
+        let errors: Vec<FieldError> = errors.into_iter().collect();
         let ok = errors.is_empty();
         self.fields.set(errors);
         ok
@@ -81,22 +82,17 @@ impl FormErrors {
     /// Shows the server's refusal beside its field when it names one of
     /// this form's fields, else above the button.
     fn server(self, error: AppError, fields: &[&'static str]) {
-        match error
-            .field
-            .as_deref()
-            .filter(|field| fields.contains(field))
-        {
+        let field = fields
+            .iter()
+            .copied()
+            .find(|field| error.field.as_deref() == Some(*field));
+        match field {
             Some(field) => {
-                let field = fields
-                    .iter()
-                    .copied()
-                    .find(|f| *f == field)
-                    .unwrap_or_default();
-                self.fields.try_set(vec![FieldError {
+                self.fields.try_set(vec![FieldError::new(
                     field,
-                    message_ko: error.message_ko,
-                    message_en: error.message_en,
-                }]);
+                    error.message_ko,
+                    error.message_en,
+                )]);
             }
             None => {
                 self.form.try_set(Some(error));
@@ -477,12 +473,7 @@ fn SocialSignUpPage() -> impl IntoView {
     let done = RwSignal::new(None);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if !errors.check(
-            check_nickname(&nickname.get_untracked())
-                .err()
-                .into_iter()
-                .collect(),
-        ) {
+        if !errors.check(check_nickname(&nickname.get_untracked()).err()) {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -525,12 +516,7 @@ fn ForgotPasswordPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);
-        if !errors.check(
-            check_email(&email.get_untracked())
-                .err()
-                .into_iter()
-                .collect(),
-        ) {
+        if !errors.check(check_email(&email.get_untracked()).err()) {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -569,12 +555,7 @@ fn ResetPasswordPage() -> impl IntoView {
         ev.prevent_default();
         done.set(None);
         let new_password = password.get_untracked();
-        if !errors.check(
-            check_password("new_password", &new_password, "", "")
-                .err()
-                .into_iter()
-                .collect(),
-        ) {
+        if !errors.check(check_password("new_password", &new_password, "", "").err()) {
             return;
         }
         let token = query.read_untracked().get("token").unwrap_or_default();
@@ -648,12 +629,7 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
     let save_nickname = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         nickname_done.set(None);
-        if !nickname_errors.check(
-            check_nickname(&nickname.get_untracked())
-                .err()
-                .into_iter()
-                .collect(),
-        ) {
+        if !nickname_errors.check(check_nickname(&nickname.get_untracked()).err()) {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -716,13 +692,13 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
             let missing = if has_password {
                 check_password("password", "", "", "").unwrap_err()
             } else {
-                FieldError {
-                    field: "password",
-                    message_ko: "닉네임을 입력해 주세요.".to_owned(),
-                    message_en: "Enter your nickname.".to_owned(),
-                }
+                FieldError::new(
+                    "password",
+                    "닉네임을 입력해 주세요.",
+                    "Enter your nickname.",
+                )
             };
-            delete_errors.check(vec![missing]);
+            delete_errors.check([missing]);
             return;
         }
         leptos::task::spawn_local(async move {

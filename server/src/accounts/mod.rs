@@ -219,14 +219,14 @@ impl Accounts {
         Ok(())
     }
 
-    /// Checks an e-mail address and password. Unknown addresses and wrong
-    /// passwords get the same error after the same work.
+    /// Checks an e-mail address and password; answers the user. Unknown
+    /// addresses and wrong passwords get the same error after the same work.
     pub async fn check_credentials(
         &self,
         email: &str,
         password: &str,
         ip: IpAddr,
-    ) -> Result<SignedIn, AccountError> {
+    ) -> Result<UserRow, AccountError> {
         if email.trim().is_empty() {
             return Err(AccountError::Invalid(check_email(email).unwrap_err()));
         }
@@ -249,7 +249,7 @@ impl Accounts {
         }
         // A correct password forgives the address's earlier failures.
         self.limits.forgive(Operation::SignIn, email).await;
-        Ok(SignedIn::from(&user))
+        Ok(user)
     }
 
     /// Mails a reset link if the address belongs to someone; the answer is

@@ -413,10 +413,10 @@ impl<'a> Caller<'a> {
     }
 
     pub async fn current(&self) -> Result<Option<Profile>, AccountError> {
-        match signed_in(self.accounts, self.session).await? {
-            Some(user) => Ok(Some(profile(&self.accounts.live_user(user.user_id).await?))),
-            None => Ok(None),
-        }
+        Ok(signed_in_user(self.accounts, self.session)
+            .await?
+            .as_ref()
+            .map(profile))
     }
 
     /// Signs up; the browser's guest account (if it has one and nobody is
@@ -434,8 +434,8 @@ impl<'a> Caller<'a> {
             .accounts
             .check_credentials(email, password, self.ip)
             .await?;
-        begin(self.accounts, self.session, &user).await?;
-        Ok(profile(&self.accounts.live_user(user.user_id).await?))
+        begin(self.accounts, self.session, &SignedIn::from(&user)).await?;
+        Ok(profile(&user))
     }
 
     /// Signs out: the session is deleted from the store and the user has
@@ -519,14 +519,23 @@ pub async fn signed_in(
     accounts: &Accounts,
     session: &Session,
 ) -> Result<Option<SignedIn>, AccountError> {
+    Ok(signed_in_user(accounts, session)
+        .await?
+        .as_ref()
+        .map(SignedIn::from))
+}
+
+/// [`signed_in`]'s user row, for answers that show more than its id.
+async fn signed_in_user(
+    accounts: &Accounts,
+    session: &Session,
+) -> Result<Option<UserRow>, AccountError> {
     let Some(user_id) = session.get::<i64>(USER_KEY).await.map_err(session_error)? else {
         return Ok(None);
     };
     let user = accounts.storage.user(user_id).await?;
     let current = session.id().map(|id| id.to_string());
-    Ok(user
-        .filter(|user| user.deleted_ms.is_none() && user.current_session == current)
-        .map(|user| SignedIn::from(&user)))
+    Ok(user.filter(|user| user.deleted_ms.is_none() && user.current_session == current))
 }
 
 async fn require(accounts: &Accounts, session: &Session) -> Result<SignedIn, AccountError> {
