@@ -1,17 +1,16 @@
 //! The stock chart: candles with volume bars below, described with
 //! `charming` (ECharts' option model in Rust) and drawn by ECharts in the
-//! browser. The option is built by a pure function so it is tested
-//! natively; only the small bridge to the `echarts` global (loaded on
-//! demand from `/vendor/echarts.min.js`, see `vendor/echarts.js`) is
-//! browser code.
+//! browser. charming runs on the server only: it builds the option's frame
+//! (grids, axes, colours, tooltip, zoom), which reaches the page with the
+//! stock; the browser adds only the data ([`chart_data`]), so neither
+//! charming nor its option model is in the wasm. Both halves are pure
+//! functions tested natively; only the small bridge to the `echarts` global
+//! (loaded on demand from `/vendor/echarts.min.js`, see `vendor/echarts.js`)
+//! is browser code.
 
 use crate::format::{format_kst_datetime, format_kst_time};
 use crate::realtime::{Candle, CandleInterval};
-use charming::Chart;
-use charming::component::{Axis, DataZoom, DataZoomType, Grid};
-use charming::datatype::{CompositeValue, DataPoint, DataPointItem};
-use charming::element::{AxisLabel, AxisType, ItemStyle, Tooltip, Trigger};
-use charming::series::{Bar, Candlestick};
+use serde_json::{Value, json};
 
 /// Where the chart library is served from (built by `scripts/setup`).
 pub const ECHARTS_URL: &str = "/vendor/echarts.min.js";
@@ -43,43 +42,25 @@ fn label(interval: CandleInterval, start_ms: i64) -> String {
     }
 }
 
-/// The ECharts option for `candles` (oldest first) as JSON.
-pub fn candle_chart(candles: &[Candle], interval: CandleInterval) -> serde_json::Value {
-    let labels: Vec<String> = candles
-        .iter()
-        .map(|c| label(interval, c.start_ms))
-        .collect();
-    // ECharts' candlestick order is open, close, low, high.
-    let prices: Vec<DataPoint> = (candles.iter())
-        .map(|c| DataPoint::from(CompositeValue::from(vec![c.open, c.close, c.low, c.high])))
-        .collect();
-    let volumes: Vec<DataPoint> = (candles.iter())
-        .map(|c| {
-            let colour = if c.close >= c.open { UP } else { DOWN };
-            DataPoint::from(DataPointItem::new(c.volume).item_style(ItemStyle::new().color(colour)))
-        })
-        .collect();
-    let start = if candles.len() > VISIBLE {
-        100.0 - VISIBLE as f64 * 100.0 / candles.len() as f64
-    } else {
-        0.0
-    };
+/// The option's frame as JSON text: everything but the data. ECharts merges
+/// [`chart_data`] into it by series and axis index.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn chart_frame() -> String {
+    use charming::Chart;
+    use charming::component::{Axis, DataZoom, DataZoomType, Grid};
+    use charming::element::{AxisLabel, AxisType, Tooltip, Trigger};
+    use charming::series::{Bar, Candlestick};
+
     let chart = Chart::new()
         .animation(false)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .grid(Grid::new().left(64).right(12).top(12).height("60%"))
         .grid(Grid::new().left(64).right(12).top("76%").height("16%"))
-        .x_axis(
-            Axis::new()
-                .type_(AxisType::Category)
-                .grid_index(0)
-                .data(labels.clone()),
-        )
+        .x_axis(Axis::new().type_(AxisType::Category).grid_index(0))
         .x_axis(
             Axis::new()
                 .type_(AxisType::Category)
                 .grid_index(1)
-                .data(labels)
                 .axis_label(AxisLabel::new().show(false)),
         )
         .y_axis(Axis::new().scale(true).grid_index(0).split_number(4))
@@ -92,30 +73,55 @@ pub fn candle_chart(candles: &[Candle], interval: CandleInterval) -> serde_json:
         .data_zoom(
             DataZoom::new()
                 .type_(DataZoomType::Inside)
-                .x_axis_index(vec![0, 1])
-                .start(start)
-                .end(100),
+                .x_axis_index(vec![0, 1]),
         )
-        .series(Candlestick::new().name("price").data(prices))
-        .series(
-            Bar::new()
-                .name("volume")
-                .x_axis_index(1)
-                .y_axis_index(1)
-                .data(volumes),
-        );
+        .series(Candlestick::new().name("price"))
+        .series(Bar::new().name("volume").x_axis_index(1).y_axis_index(1));
     let mut option = serde_json::to_value(&chart).unwrap_or_default();
     // charming's candlestick has no item style; the Korean colours (and
     // the hollow-free look) are set on the JSON it produced.
     // The tooltip drawn on the canvas: ECharts' HTML tooltip carries inline
     // style attributes, which the page's Content-Security-Policy refuses.
-    option["tooltip"]["renderMode"] = serde_json::json!("richText");
+    option["tooltip"]["renderMode"] = json!("richText");
     if let Some(series) = option.pointer_mut("/series/0") {
-        series["itemStyle"] = serde_json::json!({
+        series["itemStyle"] = json!({
             "color": UP, "color0": DOWN, "borderColor": UP, "borderColor0": DOWN,
         });
     }
-    option
+    option.to_string()
+}
+
+/// The data of `candles` (oldest first) for the frame: axis labels, prices
+/// in ECharts' candlestick order (open, close, low, high) and volume bars
+/// coloured by direction. `zoom` places the window on the newest candles;
+/// live updates leave it out so that the reader's own zoom stays.
+pub fn chart_data(candles: &[Candle], interval: CandleInterval, zoom: bool) -> Value {
+    let labels: Vec<String> = candles
+        .iter()
+        .map(|c| label(interval, c.start_ms))
+        .collect();
+    let prices: Vec<[i64; 4]> = (candles.iter())
+        .map(|c| [c.open, c.close, c.low, c.high])
+        .collect();
+    let volumes: Vec<Value> = (candles.iter())
+        .map(|c| {
+            let colour = if c.close >= c.open { UP } else { DOWN };
+            json!({ "value": c.volume, "itemStyle": { "color": colour } })
+        })
+        .collect();
+    let mut data = json!({
+        "xAxis": [{ "data": labels }, { "data": labels }],
+        "series": [{ "data": prices }, { "data": volumes }],
+    });
+    if zoom {
+        let start = if candles.len() > VISIBLE {
+            100.0 - VISIBLE as f64 * 100.0 / candles.len() as f64
+        } else {
+            0.0
+        };
+        data["dataZoom"] = json!([{ "start": start, "end": 100 }]);
+    }
+    data
 }
 
 #[cfg(feature = "hydrate")]
@@ -181,12 +187,23 @@ pub mod browser {
         instance_of(element)
     }
 
-    /// Draws `option` into `element`, creating the instance on first use.
-    pub fn draw(element: &web_sys::Element, option: &serde_json::Value) -> Option<Echarts> {
-        let chart = init(element);
-        let option = js_sys::JSON::parse(&option.to_string()).ok()?;
-        chart.set_option(option, true);
-        Some(chart)
+    fn parse(json: &str) -> Option<JsValue> {
+        js_sys::JSON::parse(json).ok()
+    }
+
+    /// Draws `data` into `element`: the first time with a new instance set
+    /// to `frame`, later merged into what is drawn.
+    pub fn draw(element: &web_sys::Element, frame: &str, data: &serde_json::Value) -> Option<()> {
+        let chart = match instance_of(element) {
+            Some(chart) => chart,
+            None => {
+                let chart = init(element);
+                chart.set_option(parse(frame)?, true);
+                chart
+            }
+        };
+        chart.set_option(parse(&data.to_string())?, false);
+        Some(())
     }
 }
 
@@ -227,22 +244,43 @@ mod tests {
     }
 
     #[test]
-    fn the_option_orders_prices_as_echarts_wants_and_colours_korean_style() {
-        let option = candle_chart(
+    fn the_frame_colours_korean_style_and_draws_its_tooltip_on_the_canvas() {
+        let frame: Value = serde_json::from_str(&chart_frame()).unwrap();
+        assert_eq!(frame["series"][0]["type"], "candlestick");
+        assert_eq!(frame["series"][0]["itemStyle"]["color"], UP);
+        assert_eq!(frame["series"][0]["itemStyle"]["color0"], DOWN);
+        assert_eq!(frame["series"][1]["type"], "bar");
+        assert_eq!(frame["series"][1]["yAxisIndex"], 1.0);
+        assert_eq!(frame["xAxis"].as_array().map(Vec::len), Some(2));
+        assert_eq!(frame["tooltip"]["renderMode"], "richText");
+        assert!(frame["series"][0].get("data").is_none());
+    }
+
+    #[test]
+    fn the_data_orders_prices_as_echarts_wants_and_colours_volumes_by_direction() {
+        let data = chart_data(
             &[candle(0, 100, 110), candle(60_000, 110, 90)],
             CandleInterval::Minute,
+            true,
         );
-        assert_eq!(option["series"][0]["type"], "candlestick");
-        assert_eq!(
-            option["series"][0]["data"][1],
-            serde_json::json!([110, 90, 80, 120])
+        assert_eq!(data["series"][0]["data"][1], json!([110, 90, 80, 120]));
+        assert_eq!(data["series"][1]["data"][0]["value"], 7);
+        assert_eq!(data["series"][1]["data"][0]["itemStyle"]["color"], UP);
+        assert_eq!(data["series"][1]["data"][1]["itemStyle"]["color"], DOWN);
+        assert_eq!(data["xAxis"][0]["data"][0], "09:00");
+        assert_eq!(data["xAxis"][1]["data"][1], "09:01");
+        assert_eq!(data["dataZoom"][0]["start"], 0.0);
+    }
+
+    #[test]
+    fn the_zoom_opens_on_the_newest_candles_and_live_updates_keep_the_readers() {
+        let candles: Vec<Candle> = (0..160).map(|i| candle(i * 60_000, 100, 100)).collect();
+        let data = chart_data(&candles, CandleInterval::Minute, true);
+        assert_eq!(data["dataZoom"][0]["start"], 50.0);
+        assert!(
+            chart_data(&candles, CandleInterval::Minute, false)
+                .get("dataZoom")
+                .is_none()
         );
-        assert_eq!(option["series"][0]["itemStyle"]["color"], UP);
-        assert_eq!(option["series"][0]["itemStyle"]["color0"], DOWN);
-        assert_eq!(option["series"][1]["type"], "bar");
-        assert_eq!(option["series"][1]["data"][0]["value"], 7);
-        assert_eq!(option["series"][1]["data"][1]["itemStyle"]["color"], DOWN);
-        assert_eq!(option["xAxis"][0]["data"][0], "09:00");
-        assert_eq!(option["tooltip"]["renderMode"], "richText");
     }
 }

@@ -23,6 +23,9 @@ pub struct StockView {
     /// The company's own news and its sector's, newest first.
     pub news: Vec<NewsView>,
     pub fees: FeeSchedule,
+    /// The chart's ECharts option without its data, as JSON text
+    /// ([`crate::chart::chart_frame`]), so the browser needs no option model.
+    pub chart_frame: String,
 }
 
 /// Candles oldest first; `next_before` pages further back when there may be

@@ -6,7 +6,7 @@
 
 use crate::api::AppError;
 use crate::book::{Applied, BookState};
-use crate::chart::{candle_chart, merge_live};
+use crate::chart::{chart_data, merge_live};
 use crate::components::{OrderTicket, Skeleton};
 use crate::format::{
     Direction, format_change_bp, format_kst_time, format_won_compact, group_thousands,
@@ -90,6 +90,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
         sector,
         news,
         fees,
+        chart_frame,
     } = stock;
     let code = listing.code.clone();
     let latest = use_topic(Topic::Ticker {
@@ -124,7 +125,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
             <div class="stock__grid">
                 <section class="card stock__chart" aria-labelledby="chart-heading">
                     <h2 id="chart-heading">{tr("차트", "Chart")}</h2>
-                    <PriceChart code=code.clone()/>
+                    <PriceChart code=code.clone() frame=chart_frame/>
                 </section>
                 <section class="card stock__book" aria-labelledby="book-heading">
                     <h2 id="book-heading">{tr("호가", "Order book")}</h2>
@@ -198,13 +199,15 @@ fn StockHeader(
 }
 
 #[component]
-fn PriceChart(code: String) -> impl IntoView {
+fn PriceChart(code: String, frame: String) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let interval = RwSignal::new(CandleInterval::Minute);
     let history = RwSignal::new(None::<Vec<Candle>>);
     let failed = RwSignal::new(false);
     let live = RwSignal::new(None::<Candle>);
+    // Histories loaded so far, so the chart knows a new one from a live update.
+    let loads = RwSignal::new(0u64);
     let code_for_load = code.clone();
     Effect::new(move |_| {
         let interval = interval.get();
@@ -216,6 +219,7 @@ fn PriceChart(code: String) -> impl IntoView {
                 Ok(loaded) => {
                     failed.try_set(false);
                     history.try_set(Some(loaded.candles));
+                    loads.try_update(|n| *n += 1);
                 }
                 Err(_) => {
                     failed.try_set(true);
@@ -235,16 +239,26 @@ fn PriceChart(code: String) -> impl IntoView {
     // How many candles the canvas holds, for people and tests alike.
     let drawn = RwSignal::new(0usize);
     let node = NodeRef::<leptos::html::Div>::new();
+    // The first drawing of each loaded history places the zoom on its
+    // newest candles; live candles merge in and leave the reader's zoom.
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let Some(candles) = candles.get() else { return };
-        let option = candle_chart(&candles, interval.get());
-        let Some(element) = node.get() else { return };
+    Effect::new(move |drawn_load: Option<Option<u64>>| {
+        let drawn_load = drawn_load.flatten();
+        let Some(candles) = candles.get() else {
+            return drawn_load;
+        };
+        let load = loads.get_untracked();
+        let data = chart_data(&candles, interval.get_untracked(), drawn_load != Some(load));
+        let Some(element) = node.get() else {
+            return drawn_load;
+        };
+        let frame = frame.clone();
         crate::chart::browser::with_echarts(move || {
-            if crate::chart::browser::draw(&element, &option).is_some() {
+            if crate::chart::browser::draw(&element, &frame, &data).is_some() {
                 drawn.try_set(candles.len());
             }
         });
+        Some(load)
     });
     #[cfg(feature = "hydrate")]
     {
@@ -260,7 +274,7 @@ fn PriceChart(code: String) -> impl IntoView {
         on_cleanup(move || handle.remove());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = candle_chart;
+    let _ = (chart_data, frame);
     let last_close =
         move || candles.with(|c| c.as_ref().and_then(|c| c.last()).map_or(0, |c| c.close));
     view! {
