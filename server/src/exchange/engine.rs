@@ -7,7 +7,7 @@
 use super::book::{Fill, OrderBook, Taker};
 use super::command::{Command, OrderType, PlaceOrder, SymbolId, TimeInForce};
 use super::event::{CancelReason, Event, Reject, Reply};
-use super::ledger::Account;
+use super::ledger::{Account, Position};
 use super::placements::{RecentPlacements, Seen};
 use super::rules::{FeeSchedule, Price, PriceBand, Qty, Won, is_on_tick};
 use super::types::{AccountId, OrderId, Side};
@@ -133,27 +133,34 @@ impl Engine {
     }
 
     fn place(&mut self, place: PlaceOrder, id: OrderId, out: &mut Vec<Event>) -> Reply {
-        let recent = self.placements.entry(place.account).or_default();
-        let outcome = match recent.seen(place.client_id) {
-            Seen::Before(first) => return first,
-            Seen::Forgotten => Err(Reject::DuplicateClientId),
-            Seen::New => self.try_place(place, id, out),
-        };
-        let reply = match outcome {
-            Ok(()) => Reply::Accepted { order: id },
-            Err(reason) => {
-                out.push(Event::OrderRejected {
-                    account: place.account,
-                    client_id: Some(place.client_id),
-                    reason,
-                });
-                Reply::Rejected { reason }
+        // The account's placements are looked up once for both the check and
+        // the record: the map is moved out while `try_place`, which never
+        // reads it, runs (moving a map moves three words, no entries).
+        let mut placements = std::mem::take(&mut self.placements);
+        let recent = placements.entry(place.account).or_default();
+        let reply = match recent.seen(place.client_id) {
+            Seen::Before(first) => first,
+            seen => {
+                let outcome = match seen {
+                    Seen::Forgotten => Err(Reject::DuplicateClientId),
+                    _ => self.try_place(place, id, out),
+                };
+                let reply = match outcome {
+                    Ok(()) => Reply::Accepted { order: id },
+                    Err(reason) => {
+                        out.push(Event::OrderRejected {
+                            account: place.account,
+                            client_id: Some(place.client_id),
+                            reason,
+                        });
+                        Reply::Rejected { reason }
+                    }
+                };
+                recent.remember(place.client_id, reply);
+                reply
             }
         };
-        self.placements
-            .entry(place.account)
-            .or_default()
-            .remember(place.client_id, reply);
+        self.placements = placements;
         reply
     }
 
@@ -259,7 +266,7 @@ impl Engine {
             }
             Side::Sell => {
                 balance.hold_shares(symbol, qty);
-                out.push(position_event(account, symbol, balance));
+                out.push(position_event(account, symbol, balance.position(symbol)));
             }
         }
     }
@@ -327,8 +334,9 @@ impl Engine {
             Side::Buy => (taker, fill.maker),
             Side::Sell => (fill.maker, taker),
         };
-        let (Some(&buy), Some(&sell)) = (self.orders.get(&buy_id), self.orders.get(&sell_id))
-        else {
+        // Each order and each account is looked up once: this is the
+        // engine's hottest path (docs/PERFORMANCE.md).
+        let [Some(buy), Some(sell)] = self.orders.get_disjoint_mut([&buy_id, &sell_id]) else {
             debug_assert!(false, "both sides of a fill are open orders");
             return;
         };
@@ -342,27 +350,34 @@ impl Engine {
         let remaining = buy.remaining - fill.qty;
         let still_needed = self.fees.buy_hold(buy.limit, remaining).unwrap_or(0);
         let refund = buy.hold_cash - amount - buyer_commission - still_needed;
-        if let Some(order) = self.orders.get_mut(&buy_id) {
-            order.remaining = remaining;
-            order.hold_cash = still_needed;
-        }
-        if let Some(buyer) = self.accounts.get_mut(&buy.account) {
-            buyer.cash_held -= amount + buyer_commission + refund;
-            buyer.cash_available += refund;
-            let position = buyer.position_mut(symbol);
-            position.available += fill.qty;
-            position.cost += amount;
-        }
-        if let Some(order) = self.orders.get_mut(&sell_id) {
-            order.remaining -= fill.qty;
-        }
-        if let Some(seller) = self.accounts.get_mut(&sell.account) {
-            let position = seller.position_mut(symbol);
-            let basis = position.cost_of(fill.qty);
-            position.held -= fill.qty;
-            position.cost -= basis;
-            seller.cash_available += amount - seller_commission - seller_tax;
-        }
+        buy.remaining = remaining;
+        buy.hold_cash = still_needed;
+        sell.remaining -= fill.qty;
+        let (buyer_id, seller_id) = (buy.account, sell.account);
+
+        // Self-trade prevention stops matching before an account meets
+        // itself, so the two accounts always differ.
+        let accounts = if buyer_id != seller_id {
+            self.accounts.get_disjoint_mut([&buyer_id, &seller_id])
+        } else {
+            [None, None]
+        };
+        let [Some(buyer), Some(seller)] = accounts else {
+            debug_assert!(false, "a fill is between two known accounts");
+            return;
+        };
+        buyer.cash_held -= amount + buyer_commission + refund;
+        buyer.cash_available += refund;
+        let bought = buyer.position_mut(symbol);
+        bought.available += fill.qty;
+        bought.cost += amount;
+        let bought = *bought;
+        let sold = seller.position_mut(symbol);
+        let basis = sold.cost_of(fill.qty);
+        sold.held -= fill.qty;
+        sold.cost -= basis;
+        let sold = *sold;
+        seller.cash_available += amount - seller_commission - seller_tax;
         self.commissions += buyer_commission + seller_commission;
         self.taxes += seller_tax;
 
@@ -375,20 +390,18 @@ impl Engine {
             taker,
             maker_account: fill.maker_account,
             taker_account: if taker_side == Side::Buy {
-                buy.account
+                buyer_id
             } else {
-                sell.account
+                seller_id
             },
             buyer_commission,
             seller_commission,
             seller_tax,
         });
-        for account in [buy.account, sell.account] {
-            if let Some(balance) = self.accounts.get(&account) {
-                out.push(balance_event(account, balance));
-                out.push(position_event(account, symbol, balance));
-            }
-        }
+        out.push(balance_event(buyer_id, buyer));
+        out.push(position_event(buyer_id, symbol, bought));
+        out.push(balance_event(seller_id, seller));
+        out.push(position_event(seller_id, symbol, sold));
         if fill.maker_done {
             self.orders.remove(&fill.maker);
             out.push(Event::OrderFilled {
@@ -600,7 +613,7 @@ impl Engine {
             qty,
             cost,
         });
-        out.push(position_event(account, symbol, balance));
+        out.push(position_event(account, symbol, balance.position(symbol)));
         Ok(())
     }
 
@@ -847,8 +860,7 @@ fn balance_event(account: AccountId, balance: &Account) -> Event {
     }
 }
 
-fn position_event(account: AccountId, symbol: SymbolId, balance: &Account) -> Event {
-    let position = balance.position(symbol);
+fn position_event(account: AccountId, symbol: SymbolId, position: Position) -> Event {
     Event::Position {
         account,
         symbol,
