@@ -335,9 +335,16 @@ impl Engine {
             Side::Sell => (fill.maker, taker),
         };
         // Each order and each account is looked up once: this is the
-        // engine's hottest path (docs/PERFORMANCE.md).
-        let [Some(buy), Some(sell)] = self.orders.get_disjoint_mut([&buy_id, &sell_id]) else {
-            debug_assert!(false, "both sides of a fill are open orders");
+        // engine's hottest path (docs/PERFORMANCE.md). The taker is never on
+        // the book while it matches, so the two orders always differ (a
+        // disjoint lookup would panic on equal keys).
+        let orders = if buy_id != sell_id {
+            self.orders.get_disjoint_mut([&buy_id, &sell_id])
+        } else {
+            [None, None]
+        };
+        let [Some(buy), Some(sell)] = orders else {
+            debug_assert!(false, "both sides of a fill are two open orders");
             return;
         };
         let amount = fill.price * fill.qty;
@@ -356,7 +363,7 @@ impl Engine {
         let (buyer_id, seller_id) = (buy.account, sell.account);
 
         // Self-trade prevention stops matching before an account meets
-        // itself, so the two accounts always differ.
+        // itself, so the two accounts always differ too.
         let accounts = if buyer_id != seller_id {
             self.accounts.get_disjoint_mut([&buyer_id, &seller_id])
         } else {
