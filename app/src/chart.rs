@@ -43,9 +43,16 @@ fn label(interval: CandleInterval, start_ms: i64) -> String {
 }
 
 /// The option's frame as JSON text: everything but the data. ECharts merges
-/// [`chart_data`] into it by series and axis index.
+/// [`chart_data`] into it by series and axis index. It never changes, so it
+/// is built once per process, not on every stock page.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn chart_frame() -> String {
+pub fn chart_frame() -> &'static str {
+    static FRAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FRAME.get_or_init(build_frame)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn build_frame() -> String {
     use charming::Chart;
     use charming::component::{Axis, DataZoom, DataZoomType, Grid};
     use charming::element::{AxisLabel, AxisType, Tooltip, Trigger};
@@ -245,7 +252,7 @@ mod tests {
 
     #[test]
     fn the_frame_colours_korean_style_and_draws_its_tooltip_on_the_canvas() {
-        let frame: Value = serde_json::from_str(&chart_frame()).unwrap();
+        let frame: Value = serde_json::from_str(chart_frame()).unwrap();
         assert_eq!(frame["series"][0]["type"], "candlestick");
         assert_eq!(frame["series"][0]["itemStyle"]["color"], UP);
         assert_eq!(frame["series"][0]["itemStyle"]["color0"], DOWN);

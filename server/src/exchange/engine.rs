@@ -334,17 +334,19 @@ impl Engine {
             Side::Buy => (taker, fill.maker),
             Side::Sell => (fill.maker, taker),
         };
-        // Each order and each account is looked up once: this is the
-        // engine's hottest path (docs/PERFORMANCE.md). The taker is never on
-        // the book while it matches, so the two orders always differ (a
-        // disjoint lookup would panic on equal keys).
-        let orders = if buy_id != sell_id {
-            self.orders.get_disjoint_mut([&buy_id, &sell_id])
-        } else {
-            [None, None]
-        };
-        let [Some(buy), Some(sell)] = orders else {
+        // Each order and each account is looked up once (this is the
+        // engine's hottest path, docs/PERFORMANCE.md), and all four before
+        // anything changes. The taker is never on the book while it
+        // matches, and self-trade prevention stops before an account meets
+        // itself, so both pairs always hold two different keys.
+        let Some((buy, sell)) = distinct_pair_mut(&mut self.orders, buy_id, sell_id) else {
             debug_assert!(false, "both sides of a fill are two open orders");
+            return;
+        };
+        let (buyer_id, seller_id) = (buy.account, sell.account);
+        let Some((buyer, seller)) = distinct_pair_mut(&mut self.accounts, buyer_id, seller_id)
+        else {
+            debug_assert!(false, "a fill is between two known accounts");
             return;
         };
         let amount = fill.price * fill.qty;
@@ -360,19 +362,6 @@ impl Engine {
         buy.remaining = remaining;
         buy.hold_cash = still_needed;
         sell.remaining -= fill.qty;
-        let (buyer_id, seller_id) = (buy.account, sell.account);
-
-        // Self-trade prevention stops matching before an account meets
-        // itself, so the two accounts always differ too.
-        let accounts = if buyer_id != seller_id {
-            self.accounts.get_disjoint_mut([&buyer_id, &seller_id])
-        } else {
-            [None, None]
-        };
-        let [Some(buyer), Some(seller)] = accounts else {
-            debug_assert!(false, "a fill is between two known accounts");
-            return;
-        };
         buyer.cash_held -= amount + buyer_commission + refund;
         buyer.cash_available += refund;
         let bought = buyer.position_mut(symbol);
@@ -856,6 +845,22 @@ fn check_price(price: Price, band: PriceBand) -> Result<(), Reject> {
         Err(Reject::OutsideBand)
     } else {
         Ok(())
+    }
+}
+
+/// Two entries of `map` at once; `None` when either is missing or the keys
+/// are equal (`get_disjoint_mut` would panic on equal keys).
+fn distinct_pair_mut<K: Eq + std::hash::Hash, V>(
+    map: &mut HashMap<K, V>,
+    a: K,
+    b: K,
+) -> Option<(&mut V, &mut V)> {
+    if a == b {
+        return None;
+    }
+    match map.get_disjoint_mut([&a, &b]) {
+        [Some(first), Some(second)] => Some((first, second)),
+        _ => None,
     }
 }
 

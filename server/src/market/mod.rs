@@ -121,7 +121,7 @@ pub async fn stock(
             .map(|row| news_view(market.listings(), row))
             .collect(),
         fees,
-        chart_frame: app::chart::chart_frame(),
+        chart_frame: app::chart::chart_frame().to_owned(),
     })
 }
 
