@@ -81,9 +81,17 @@ test("a trade moves the row's price and volume without a reload", async ({ page,
 test("a starred listing stays on the watchlist across reloads", async ({ page }) => {
   await openMarket(page);
   const star = page.locator('[data-testid="market-row"][data-code="100050"]').getByTestId("market-star");
+  // The star shows at once and is busy until the server has saved it; a
+  // reload before that would cancel the request, so wait for the answer.
+  const clickAndSave = async () => {
+    const saved = page.waitForResponse((r) => r.url().includes("/api/fn/set_watched"));
+    await star.click();
+    expect((await saved).ok()).toBe(true);
+    await expect(star).not.toHaveAttribute("aria-busy", "true");
+  };
   await expect(star).toHaveAttribute("aria-pressed", "false");
   await expect(star).toHaveAccessibleName("다온게임즈: 관심종목에 추가");
-  await star.click();
+  await clickAndSave();
   await expect(star).toHaveAttribute("aria-pressed", "true");
   await page.getByTestId("market-only-watched").check();
   await expect(page.getByTestId("market-row")).toHaveCount(1);
@@ -92,7 +100,7 @@ test("a starred listing stays on the watchlist across reloads", async ({ page })
   await openMarket(page);
   await expect(star).toHaveAttribute("aria-pressed", "true");
   await expect(star).toHaveAccessibleName("다온게임즈: 관심종목에서 빼기");
-  await star.click();
+  await clickAndSave();
   await expect(star).toHaveAttribute("aria-pressed", "false");
   await page.reload();
   await openMarket(page);

@@ -74,39 +74,54 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
     // None keeps the listing order (by code), the same on server and browser.
     let sort = RwSignal::new(None::<(Column, bool)>);
     let watched = RwSignal::new(BTreeSet::<String>::new());
+    // Stars whose change is on its way to the server: shown as busy, and a
+    // second click waits, so two answers for one star never race.
+    let saving = RwSignal::new(BTreeSet::<String>::new());
+    // Once the reader has starred something, a late first load must not undo it.
+    let touched = StoredValue::new(false);
     let only_watched = RwSignal::new(false);
     // The watchlist is the caller's own; it loads in the browser after
     // hydration, so the server-rendered list is the same for everyone.
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
             if let Ok(list) = load_watchlist().await {
-                watched.try_set(list.into_iter().collect());
+                if !touched.get_value() {
+                    watched.try_set(list.into_iter().collect());
+                }
             }
         });
     });
     let toggle_watch = Callback::new(move |code: String| {
+        if saving.with(|s| s.contains(&code)) {
+            return;
+        }
+        touched.set_value(true);
         let star = !watched.with(|w| w.contains(&code));
-        // Shown at once; the server's answer (or a failure) settles it.
-        watched.update(|w| {
-            if star {
+        let settle = move |w: &mut BTreeSet<String>, code: &String, on: bool| {
+            if on {
                 w.insert(code.clone());
             } else {
-                w.remove(&code);
+                w.remove(code);
             }
+        };
+        // Shown at once; the server's answer (or a failure) settles it.
+        watched.update(|w| settle(w, &code, star));
+        saving.update(|s| {
+            s.insert(code.clone());
         });
         leptos::task::spawn_local(async move {
-            match set_watched(code.clone(), star).await {
-                Ok(list) => {
+            let answer = set_watched(code.clone(), star).await;
+            saving.try_update(|s| s.remove(&code));
+            let others_pending = saving.try_with(|s| !s.is_empty()).unwrap_or(false);
+            match answer {
+                // The whole list also brings changes from other tabs, but
+                // only when no other star's answer is still to come.
+                Ok(list) if !others_pending => {
                     watched.try_set(list.into_iter().collect());
                 }
+                Ok(_) => {}
                 Err(_) => {
-                    watched.try_update(|w| {
-                        if star {
-                            w.remove(&code);
-                        } else {
-                            w.insert(code);
-                        }
-                    });
+                    watched.try_update(|w| settle(w, &code, !star));
                 }
             }
         });
@@ -269,8 +284,12 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                             let sector_of = row.listing.sector.clone();
                             let sector = move || sectors.with_value(|s| sector_name(s, &sector_of, prefs.lang.get()));
                             let code = row.listing.code.clone();
-                            let starred = Signal::derive(move || watched.with(|w| w.contains(&code)));
-                            view! { <MarketRow row sector=Signal::derive(sector) starred toggle_watch/> }
+                            let starred = {
+                                let code = code.clone();
+                                Signal::derive(move || watched.with(|w| w.contains(&code)))
+                            };
+                            let busy = Signal::derive(move || saving.with(|s| s.contains(&code)));
+                            view! { <MarketRow row sector=Signal::derive(sector) starred busy toggle_watch/> }
                         }
                     />
                 </tbody>
@@ -287,6 +306,7 @@ fn MarketRow(
     row: Row,
     sector: Signal<String>,
     starred: Signal<bool>,
+    busy: Signal<bool>,
     toggle_watch: Callback<String>,
 ) -> impl IntoView {
     let prefs = use_prefs();
@@ -316,6 +336,7 @@ fn MarketRow(
                     class:star--on=move || starred.get()
                     data-testid="market-star"
                     aria-pressed=move || if starred.get() { "true" } else { "false" }
+                    aria-busy=move || busy.get().then_some("true")
                     aria-label=star_label
                     on:click=move |_| toggle_watch.run(code.clone())
                 >
