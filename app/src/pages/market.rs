@@ -84,10 +84,10 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
     // hydration, so the server-rendered list is the same for everyone.
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            if let Ok(list) = load_watchlist().await {
-                if !touched.get_value() {
-                    watched.try_set(list.into_iter().collect());
-                }
+            if let Ok(list) = load_watchlist().await
+                && !touched.get_value()
+            {
+                watched.try_set(list.into_iter().collect());
             }
         });
     });

@@ -5,13 +5,29 @@
 //! allocation per order in steady state (nodes are recycled through a free
 //! list; each price level is an intrusive doubly linked queue, so cancelling
 //! from the middle of a queue is O(1)).
+//!
+//! The book keeps no index of its own: [`OrderBook::insert`] answers the
+//! order's [`Slot`], which the engine keeps with the open order and hands
+//! back to change or remove it. One hash table for every open order instead
+//! of two (the engine's and the book's) saves a hash insert and a cache miss
+//! on every resting order (docs/PERFORMANCE.md).
 
 use super::rules::{Price, Qty};
 use super::types::{AccountId, OrderId, Side};
-use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 
 const NIL: u32 = u32::MAX;
+
+/// Where a resting order sits in its book. A slot is reused once its order
+/// leaves, so every call that takes one also takes the order's id and does
+/// nothing unless that order is still the one there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Slot(u32);
+
+impl Slot {
+    /// An order that is not resting (yet): matching as a taker.
+    pub const NONE: Slot = Slot(NIL);
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RestingOrder {
@@ -94,7 +110,8 @@ pub struct OrderBook {
     asks: BTreeMap<Price, Level>,
     nodes: Vec<Node>,
     free: Vec<u32>,
-    index: HashMap<OrderId, u32>,
+    /// Orders resting (nodes not on the free list).
+    resting: usize,
 }
 
 impl OrderBook {
@@ -112,18 +129,19 @@ impl OrderBook {
         }
     }
 
-    pub fn get(&self, id: OrderId) -> Option<&RestingOrder> {
-        self.index
-            .get(&id)
-            .map(|&slot| &self.nodes[slot as usize].order)
+    /// The order `id` if it rests at `slot`. A node on the free list has
+    /// nothing remaining, so a stale slot never finds a live order.
+    pub fn get(&self, slot: Slot, id: OrderId) -> Option<&RestingOrder> {
+        let order = &self.nodes.get(slot.0 as usize)?.order;
+        (order.id == id && order.remaining > 0).then_some(order)
     }
 
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.resting
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.resting == 0
     }
 
     /// Best price and the quantity resting there.
@@ -161,15 +179,15 @@ impl OrderBook {
         out
     }
 
-    /// Adds an order at the back of its price level. The caller has matched
-    /// it first, so it does not cross the other side.
-    pub fn insert(&mut self, order: RestingOrder) {
+    /// Adds an order at the back of its price level and answers where it
+    /// sits. The caller has matched it first, so it does not cross the other
+    /// side.
+    pub fn insert(&mut self, order: RestingOrder) -> Slot {
         debug_assert!(order.remaining > 0, "an empty order never rests");
         debug_assert!(
             !self.crosses(order.side, order.price),
             "a resting order never crosses"
         );
-        debug_assert!(!self.index.contains_key(&order.id), "order ids are unique");
         let node = Node {
             order,
             prev: NIL,
@@ -185,7 +203,7 @@ impl OrderBook {
                 (self.nodes.len() - 1) as u32
             }
         };
-        self.index.insert(order.id, slot);
+        self.resting += 1;
         let level = self
             .side_mut(order.side)
             .entry(order.price)
@@ -206,27 +224,27 @@ impl OrderBook {
             self.nodes[old_tail as usize].next = slot;
             self.nodes[slot as usize].prev = old_tail;
         }
+        Slot(slot)
     }
 
-    /// Takes an order out of the book (cancel, or the first half of an amend
-    /// that loses priority).
-    pub fn remove(&mut self, id: OrderId) -> Option<RestingOrder> {
-        let slot = self.index.remove(&id)?;
-        Some(self.unlink(slot))
+    /// Takes the order `id` at `slot` out of the book (cancel, or the first
+    /// half of an amend that loses priority).
+    pub fn remove(&mut self, slot: Slot, id: OrderId) -> Option<RestingOrder> {
+        self.get(slot, id)?;
+        Some(self.unlink(slot.0))
     }
 
-    /// Lowers an order's remaining quantity in place, keeping its time
-    /// priority. Returns false (and changes nothing) unless
+    /// Lowers the remaining quantity of the order `id` at `slot` in place,
+    /// keeping its time priority. Returns false (and changes nothing) unless
     /// `0 < new_remaining < remaining`.
-    pub fn reduce(&mut self, id: OrderId, new_remaining: Qty) -> bool {
-        let Some(&slot) = self.index.get(&id) else {
+    pub fn reduce(&mut self, slot: Slot, id: OrderId, new_remaining: Qty) -> bool {
+        let Some(&order) = self.get(slot, id) else {
             return false;
         };
-        let order = self.nodes[slot as usize].order;
         if new_remaining <= 0 || new_remaining >= order.remaining {
             return false;
         }
-        self.nodes[slot as usize].order.remaining = new_remaining;
+        self.nodes[slot.0 as usize].order.remaining = new_remaining;
         if let Some(level) = self.side_mut(order.side).get_mut(&order.price) {
             level.total -= order.remaining - new_remaining;
         }
@@ -255,7 +273,10 @@ impl OrderBook {
                 levels.remove(&order.price);
             }
         }
+        // Marks the node free: `get` finds no order with nothing remaining.
+        self.nodes[slot as usize].order.remaining = 0;
         self.free.push(slot);
+        self.resting -= 1;
         order
     }
 
@@ -323,7 +344,6 @@ impl OrderBook {
             let qty = maker.remaining.min(taker.qty - outcome.filled);
             let maker_done = qty == maker.remaining;
             if maker_done {
-                self.index.remove(&maker.id);
                 self.unlink(head);
             } else {
                 self.nodes[head as usize].order.remaining -= qty;
@@ -359,15 +379,15 @@ impl OrderBook {
                 );
                 for order in &queue {
                     assert!(order.remaining > 0 && order.price == price && order.side == side);
-                    assert_eq!(self.get(order.id), Some(order), "index points at the order");
                 }
                 seen += queue.len();
             }
         }
+        assert_eq!(seen, self.resting, "every resting order sits in a level");
         assert_eq!(
-            seen,
-            self.index.len(),
-            "every indexed order sits in a level"
+            self.nodes.len(),
+            self.resting + self.free.len(),
+            "every node is resting or free"
         );
         if let (Some((bid, _)), Some((ask, _))) = (self.best(Side::Buy), self.best(Side::Sell)) {
             assert!(bid < ask, "the book is never crossed: bid {bid} ask {ask}");

@@ -4,11 +4,11 @@
 //! produce the same events. Every check happens before anything changes, so
 //! a rejected command leaves no trace but its rejection.
 
-use super::book::{Fill, OrderBook, Taker};
+use super::book::{Fill, OrderBook, Slot, Taker};
 use super::command::{Command, OrderType, PlaceOrder, SymbolId, TimeInForce};
 use super::event::{CancelReason, Event, Reject, Reply};
 use super::ledger::{Account, Position};
-use super::placements::{RecentPlacements, Seen};
+use super::placements::Seen;
 use super::rules::{FeeSchedule, Price, PriceBand, Qty, Won, is_on_tick};
 use super::types::{AccountId, OrderId, Side};
 use rustc_hash::FxHashMap as HashMap;
@@ -37,6 +37,8 @@ pub struct OpenOrder {
     pub remaining: Qty,
     /// Cash held for a buy: exactly what the remaining quantity may cost.
     pub hold_cash: Won,
+    /// Where it rests in its book ([`Slot::NONE`] while it matches).
+    pub slot: Slot,
 }
 
 /// The command's sequence number and the answer to its sender.
@@ -53,8 +55,6 @@ pub struct Engine {
     listings: BTreeMap<SymbolId, Listing>,
     accounts: HashMap<AccountId, Account>,
     orders: HashMap<OrderId, OpenOrder>,
-    /// First answer to each (account, client order id), for retries.
-    placements: HashMap<AccountId, RecentPlacements>,
     /// Reused between commands so matching does not allocate.
     fills: Vec<Fill>,
     deposited: Won,
@@ -133,34 +133,31 @@ impl Engine {
     }
 
     fn place(&mut self, place: PlaceOrder, id: OrderId, out: &mut Vec<Event>) -> Reply {
-        // The account's placements are looked up once for both the check and
-        // the record: the map is moved out while `try_place`, which never
-        // reads it, runs (moving a map moves three words, no entries).
-        let mut placements = std::mem::take(&mut self.placements);
-        let recent = placements.entry(place.account).or_default();
-        let reply = match recent.seen(place.client_id) {
-            Seen::Before(first) => first,
-            seen => {
-                let outcome = match seen {
-                    Seen::Forgotten => Err(Reject::DuplicateClientId),
-                    _ => self.try_place(place, id, out),
-                };
-                let reply = match outcome {
-                    Ok(()) => Reply::Accepted { order: id },
-                    Err(reason) => {
-                        out.push(Event::OrderRejected {
-                            account: place.account,
-                            client_id: Some(place.client_id),
-                            reason,
-                        });
-                        Reply::Rejected { reason }
-                    }
-                };
-                recent.remember(place.client_id, reply);
-                reply
+        // An unknown account has nothing to remember: `try_place` refuses it.
+        let seen = self
+            .accounts
+            .get(&place.account)
+            .map_or(Seen::New, |account| account.recent.seen(place.client_id));
+        let outcome = match seen {
+            Seen::Before(first) => return first,
+            Seen::Forgotten => Err(Reject::DuplicateClientId),
+            Seen::New => self.try_place(place, id, out),
+        };
+        let reply = match outcome {
+            Ok(()) => Reply::Accepted { order: id },
+            Err(reason) => {
+                out.push(Event::OrderRejected {
+                    account: place.account,
+                    client_id: Some(place.client_id),
+                    reason,
+                });
+                Reply::Rejected { reason }
             }
         };
-        self.placements = placements;
+        // The record is in cache again: the placement just used it.
+        if let Some(account) = self.accounts.get_mut(&place.account) {
+            account.recent.remember(place.client_id, reply);
+        }
         reply
     }
 
@@ -234,6 +231,7 @@ impl Engine {
                 limit,
                 remaining: qty,
                 hold_cash,
+                slot: Slot::NONE,
             },
         );
         self.hold(account, symbol, side, hold_cash, qty, out);
@@ -315,7 +313,10 @@ impl Engine {
         } else if !rests {
             self.close(id, CancelReason::Unfilled, out);
         } else if let Some(listing) = self.listings.get_mut(&symbol) {
-            listing.book.insert(taker.resting(id, remaining));
+            let slot = listing.book.insert(taker.resting(id, remaining));
+            if let Some(order) = self.orders.get_mut(&id) {
+                order.slot = slot;
+            }
             out.push(self.level_event(symbol, taker.side, taker.limit));
         }
     }
@@ -416,7 +417,7 @@ impl Engine {
         let rested = self
             .listings
             .get_mut(&order.symbol)
-            .and_then(|l| l.book.remove(id))
+            .and_then(|l| l.book.remove(order.slot, id))
             .is_some();
         if rested {
             out.push(self.level_event(order.symbol, order.side, order.limit));
@@ -519,6 +520,10 @@ impl Engine {
             open.limit = price;
             open.remaining = qty;
             open.hold_cash = hold_cash;
+            if !keeps_priority {
+                // It leaves the book below and matches again as a taker.
+                open.slot = Slot::NONE;
+            }
         }
         self.hold(
             account,
@@ -538,10 +543,10 @@ impl Engine {
             return Ok(());
         };
         if keeps_priority {
-            listing.book.reduce(id, qty);
+            listing.book.reduce(order.slot, id, qty);
             out.push(self.level_event(order.symbol, order.side, price));
         } else {
-            listing.book.remove(id);
+            listing.book.remove(order.slot, id);
             out.push(self.level_event(order.symbol, order.side, order.limit));
             let taker = Taker {
                 account,
@@ -702,14 +707,12 @@ impl Engine {
         (self.seq, self.deposited, self.commissions, self.taxes).hash(&mut hasher);
         for (id, account) in sorted(&self.accounts) {
             (id, account.cash_available, account.cash_held).hash(&mut hasher);
-            for (symbol, position) in sorted(&account.positions) {
+            for (symbol, position) in account.positions.iter() {
                 (symbol, position.available, position.held, position.cost).hash(&mut hasher);
             }
+            account.recent.entries().hash(&mut hasher);
         }
         sorted(&self.orders).hash(&mut hasher);
-        for (account, recent) in sorted(&self.placements) {
-            (account, recent.entries()).hash(&mut hasher);
-        }
         sorted(&self.granted).hash(&mut hasher);
         for (symbol, listing) in &self.listings {
             (
@@ -743,7 +746,7 @@ impl Engine {
             let resting = self
                 .listings
                 .get(&order.symbol)
-                .and_then(|l| l.book.get(*id));
+                .and_then(|l| l.book.get(order.slot, *id));
             match resting {
                 Some(r)
                     if r.remaining == order.remaining
@@ -788,19 +791,19 @@ impl Engine {
                 ));
             }
             cash += account.cash_available + account.cash_held;
-            for (symbol, position) in &account.positions {
+            for (symbol, position) in account.positions.iter() {
                 if position.available < 0 || position.held < 0 || position.cost < 0 {
                     return Err(format!(
                         "{id:?} has a negative position in {symbol:?}: {position:?}"
                     ));
                 }
-                if position.held != held_shares.get(&(*id, *symbol)).copied().unwrap_or(0) {
+                if position.held != held_shares.get(&(*id, symbol)).copied().unwrap_or(0) {
                     return Err(format!(
                         "{id:?} holds {} shares of {symbol:?} against its sells",
                         position.held
                     ));
                 }
-                *shares.entry(*symbol).or_default() += position.shares();
+                *shares.entry(symbol).or_default() += position.shares();
             }
         }
         if cash != self.deposited {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[repr(u8)]
 pub enum Reject {
     // Validation: the command is malformed or names nothing.
     UnknownSymbol,
@@ -29,6 +30,27 @@ pub enum Reject {
     NothingToChange,
     /// The client order id is older than the ones remembered for retries.
     DuplicateClientId,
+}
+
+impl Reject {
+    /// Every reason, each at the index of its `as u8` code.
+    pub const ALL: [Reject; 15] = [
+        Reject::UnknownSymbol,
+        Reject::SymbolHalted,
+        Reject::BadQuantity,
+        Reject::BadPrice,
+        Reject::OffTick,
+        Reject::OutsideBand,
+        Reject::BadAmount,
+        Reject::UnknownAccount,
+        Reject::InsufficientCash,
+        Reject::InsufficientShares,
+        Reject::AmountTooLarge,
+        Reject::UnknownOrder,
+        Reject::NotYourOrder,
+        Reject::NothingToChange,
+        Reject::DuplicateClientId,
+    ];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 
 use super::*;
 use proptest::prelude::*;
+use std::collections::HashMap;
 
 const A: AccountId = AccountId(1);
 const B: AccountId = AccountId(2);
@@ -105,7 +106,7 @@ fn a_partly_filled_maker_keeps_its_place() {
 fn matching_stops_at_the_takers_own_order() {
     let mut book = OrderBook::default();
     book.insert(order(1, B, Side::Sell, 10_000, 2));
-    book.insert(order(2, A, Side::Sell, 10_000, 5));
+    let own = book.insert(order(2, A, Side::Sell, 10_000, 5));
     book.insert(order(3, B, Side::Sell, 10_000, 5));
     let taker = Taker {
         account: A,
@@ -124,7 +125,7 @@ fn matching_stops_at_the_takers_own_order() {
         }
     );
     assert!(
-        book.get(OrderId(2)).is_some(),
+        book.get(own, OrderId(2)).is_some(),
         "the resting own order is untouched"
     );
 }
@@ -132,15 +133,17 @@ fn matching_stops_at_the_takers_own_order() {
 #[test]
 fn reducing_keeps_priority_and_bad_reductions_change_nothing() {
     let mut book = OrderBook::default();
-    book.insert(order(1, A, Side::Buy, 9_000, 10));
-    book.insert(order(2, B, Side::Buy, 9_000, 10));
-    assert!(book.reduce(OrderId(1), 4));
-    assert!(!book.reduce(OrderId(1), 4), "not lower");
+    let first = book.insert(order(1, A, Side::Buy, 9_000, 10));
+    let second = book.insert(order(2, B, Side::Buy, 9_000, 10));
+    assert!(book.reduce(first, OrderId(1), 4));
+    assert!(!book.reduce(first, OrderId(1), 4), "not lower");
     assert!(
-        !book.reduce(OrderId(1), 0),
+        !book.reduce(first, OrderId(1), 0),
         "zero is a cancel, not a reduction"
     );
-    assert!(!book.reduce(OrderId(99), 1), "unknown order");
+    assert!(!book.reduce(first, OrderId(99), 1), "another order's slot");
+    assert!(!book.reduce(second, OrderId(1), 1), "another slot");
+    assert!(!book.reduce(Slot::NONE, OrderId(1), 1), "no slot");
     let queue: Vec<_> = book
         .queue(Side::Buy, 9_000)
         .iter()
@@ -154,22 +157,37 @@ fn reducing_keeps_priority_and_bad_reductions_change_nothing() {
 #[test]
 fn removing_from_the_middle_of_a_queue_relinks_it() {
     let mut book = OrderBook::default();
-    for id in 1..=3 {
-        book.insert(order(id, A, Side::Sell, 10_000, id as Qty));
-    }
-    assert_eq!(book.remove(OrderId(2)).map(|o| o.remaining), Some(2));
-    assert_eq!(book.remove(OrderId(2)), None);
+    let slots: Vec<Slot> = (1..=3)
+        .map(|id| book.insert(order(id, A, Side::Sell, 10_000, id as Qty)))
+        .collect();
+    assert_eq!(
+        book.remove(slots[1], OrderId(2)).map(|o| o.remaining),
+        Some(2)
+    );
+    assert_eq!(book.remove(slots[1], OrderId(2)), None, "already gone");
+    assert_eq!(
+        book.get(slots[1], OrderId(2)),
+        None,
+        "a freed slot is empty"
+    );
     let ids: Vec<_> = book
         .queue(Side::Sell, 10_000)
         .iter()
         .map(|o| o.id.0)
         .collect();
     assert_eq!(ids, vec![1, 3]);
-    book.remove(OrderId(1));
-    book.remove(OrderId(3));
+    book.remove(slots[0], OrderId(1));
+    book.remove(slots[2], OrderId(3));
     assert!(book.is_empty() && book.best(Side::Sell).is_none());
-    book.insert(order(4, A, Side::Sell, 10_000, 1));
+    let reused = book.insert(order(4, A, Side::Sell, 10_000, 1));
     assert_eq!(book.nodes.len(), 3, "freed nodes are reused");
+    assert!(slots.contains(&reused));
+    assert_eq!(
+        book.remove(reused, OrderId(1))
+            .or(book.remove(reused, OrderId(3))),
+        None,
+        "a reused slot answers only to its new order"
+    );
     book.assert_consistent();
 }
 
@@ -323,6 +341,8 @@ fn op() -> impl Strategy<Value = Op> {
 /// sets of fills.
 struct Pair {
     book: OrderBook,
+    /// Where each order that ever rested went (stale once it left).
+    slots: HashMap<OrderId, Slot>,
     reference: Reference,
     next_id: u64,
 }
@@ -335,7 +355,7 @@ impl Pair {
         let remaining = taker.qty - outcome.filled;
         if rest && remaining > 0 && !outcome.self_trade {
             let resting = taker.resting(id, remaining);
-            self.book.insert(resting);
+            self.slots.insert(id, self.book.insert(resting));
             self.reference.insert(resting);
         }
         (fills, ref_fills)
@@ -404,7 +424,7 @@ impl Pair {
             Op::Cancel { pick } => {
                 if let Some(target) = self.pick(pick) {
                     assert_eq!(
-                        self.book.remove(target.id),
+                        self.book.remove(self.slots[&target.id], target.id),
                         self.reference.remove(target.id)
                     );
                 }
@@ -417,12 +437,12 @@ impl Pair {
                 let price = BASE + tick * TICK;
                 if price == target.price && qty <= target.remaining {
                     if qty < target.remaining {
-                        assert!(self.book.reduce(target.id, qty));
+                        assert!(self.book.reduce(self.slots[&target.id], target.id, qty));
                         assert!(self.reference.reduce(target.id, qty));
                     }
                     return (Vec::new(), Vec::new());
                 }
-                self.book.remove(target.id);
+                self.book.remove(self.slots[&target.id], target.id);
                 self.reference.remove(target.id);
                 let taker = Taker {
                     account: target.account,
@@ -439,6 +459,7 @@ impl Pair {
 fn run_stream(ops: Vec<Op>) {
     let mut pair = Pair {
         book: OrderBook::default(),
+        slots: HashMap::new(),
         reference: Reference::default(),
         next_id: 0,
     };
