@@ -289,12 +289,6 @@ impl OrderBook {
         }
     }
 
-    /// The best opposite level the taker may trade at, if any.
-    fn next_level(&self, taker: &Taker) -> Option<Price> {
-        let (price, _) = self.best(taker.side.opposite())?;
-        taker.accepts(price).then_some(price)
-    }
-
     /// How much of `taker` would fill right now, stopping where self-trade
     /// prevention would stop it (for fill-or-kill).
     pub fn fillable(&self, taker: &Taker) -> Qty {
@@ -330,26 +324,56 @@ impl OrderBook {
     /// price is beyond its limit, or its own order is next (self-trade).
     pub fn match_taker(&mut self, taker: &Taker, mut on_fill: impl FnMut(Fill)) -> MatchOutcome {
         let mut outcome = MatchOutcome::default();
-        let maker_side = taker.side.opposite();
+        // One B-tree descent per fill: the best level is changed through its
+        // entry, and a filled maker is always its queue's head.
+        let OrderBook {
+            bids,
+            asks,
+            nodes,
+            free,
+            resting,
+        } = self;
+        let levels = match taker.side {
+            Side::Buy => asks,
+            Side::Sell => bids,
+        };
         while outcome.filled < taker.qty {
-            let Some(price) = self.next_level(taker) else {
+            let best = match taker.side {
+                Side::Buy => levels.first_entry(),
+                Side::Sell => levels.last_entry(),
+            };
+            let Some(mut best) = best.filter(|level| taker.accepts(*level.key())) else {
                 break;
             };
-            let head = self.side(maker_side)[&price].head;
-            let maker = self.nodes[head as usize].order;
+            let price = *best.key();
+            let level = best.get_mut();
+            let head = level.head;
+            let maker = nodes[head as usize].order;
             if maker.account == taker.account {
                 outcome.self_trade = true;
                 break;
             }
             let qty = maker.remaining.min(taker.qty - outcome.filled);
             let maker_done = qty == maker.remaining;
+            level.total -= qty;
             if maker_done {
-                self.unlink(head);
-            } else {
-                self.nodes[head as usize].order.remaining -= qty;
-                if let Some(level) = self.side_mut(maker_side).get_mut(&price) {
-                    level.total -= qty;
+                let next = nodes[head as usize].next;
+                level.head = next;
+                if next == NIL {
+                    level.tail = NIL;
+                } else {
+                    nodes[next as usize].prev = NIL;
                 }
+                level.orders -= 1;
+                if level.orders == 0 {
+                    best.remove();
+                }
+                // Marks the node free, as `unlink` does.
+                nodes[head as usize].order.remaining = 0;
+                free.push(head);
+                *resting -= 1;
+            } else {
+                nodes[head as usize].order.remaining -= qty;
             }
             outcome.filled += qty;
             on_fill(Fill {
