@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::realtime::{ClientFrame, ServerFrame, Topic, TopicEvent, WsErrorCode};
+use app::realtime::{ClientFrame, PROTOCOL_VERSION, ServerFrame, Topic, TopicEvent, WsErrorCode};
 use common::TestServer;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -53,7 +53,10 @@ async fn a_clock_subscriber_receives_ticks_with_the_online_count() {
     let mut socket = connect(&server, Some(&server.origin())).await.unwrap();
     assert!(matches!(
         next_frame(&mut socket).await,
-        ServerFrame::Welcome { protocol: 1, .. }
+        ServerFrame::Welcome {
+            protocol: PROTOCOL_VERSION,
+            ..
+        }
     ));
     send(
         &mut socket,

@@ -3,7 +3,7 @@
 //! reconnects with capped exponential backoff and jitter, and sends a heartbeat
 //! so a silently dead connection is noticed and replaced.
 
-use super::{ClientFrame, ConnStatus, Realtime, ServerFrame};
+use super::{ClientFrame, ConnStatus, PROTOCOL_VERSION, Realtime, ServerFrame};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -143,6 +143,13 @@ fn handle_frame(text: &str) {
     let Some(realtime) = realtime else { return };
     match serde_json::from_str::<ServerFrame>(text) {
         Ok(ServerFrame::Event { topic, event }) => realtime.deliver(&topic, event),
+        Ok(ServerFrame::Welcome { protocol, .. }) if protocol != PROTOCOL_VERSION => {
+            // A server of a newer build (after a deploy): reload for the
+            // page that speaks its protocol.
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        }
         Ok(ServerFrame::Resync { topic }) => send(&ClientFrame::Subscribe { topic }),
         Ok(ServerFrame::SignedOut) => {
             // The session is gone: a full load of the sign-in page, which

@@ -1,18 +1,26 @@
 //! The websocket protocol, typed once and compiled into both the server and the
 //! browser. One connection carries many topics: the client subscribes, the
 //! server sends events tagged with their topic. Frames are JSON text.
+//!
+//! Every enum here is in serde's default, externally tagged form
+//! (`{"variant":{...}}`, or `"variant"` when it carries nothing). The
+//! internally tagged form (`{"type":"variant",...}`) makes serde buffer each
+//! frame into its generic `Content` tree before decoding it, and that
+//! buffering code, instantiated for every frame type, was about 50 KB of the
+//! browser's wasm (docs/PERFORMANCE.md).
 
 use serde::{Deserialize, Serialize};
 
 /// Bumped when a frame changes incompatibly; the server announces it in `Welcome`.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version 2: externally tagged frames instead of `type`/`name`/`kind` fields.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest client frame the server reads; anything larger is refused.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4 * 1024;
 
 /// A stream of events a client can subscribe to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "name", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Topic {
     /// Server time and online-user count, once a second.
     Clock,
@@ -89,7 +97,7 @@ pub struct Candle {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ClientFrame {
     Subscribe {
         topic: Topic,
@@ -104,7 +112,7 @@ pub enum ClientFrame {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ServerFrame {
     Welcome {
         protocol: u32,
@@ -140,7 +148,7 @@ pub enum ServerFrame {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TopicEvent {
     Clock(ClockTick),
     BookSnapshot(BookSnapshot),
@@ -294,8 +302,17 @@ mod tests {
             topic: Topic::Clock,
         };
         let json = serde_json::to_string(&frame).unwrap();
-        assert_eq!(json, r#"{"type":"subscribe","topic":{"name":"clock"}}"#);
+        assert_eq!(json, r#"{"subscribe":{"topic":"clock"}}"#);
         assert_eq!(serde_json::from_str::<ClientFrame>(&json).unwrap(), frame);
+        let book = ClientFrame::Unsubscribe {
+            topic: Topic::Book {
+                symbol: "100010".into(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&book).unwrap(),
+            r#"{"unsubscribe":{"topic":{"book":{"symbol":"100010"}}}}"#
+        );
     }
 
     #[test]
@@ -308,7 +325,17 @@ mod tests {
             }),
         };
         let json = serde_json::to_string(&frame).unwrap();
+        assert_eq!(
+            json,
+            r#"{"event":{"topic":"clock","event":{"clock":{"server_time_ms":42,"online":3}}}}"#
+        );
         assert_eq!(serde_json::from_str::<ServerFrame>(&json).unwrap(), frame);
+        let signed_out = serde_json::to_string(&ServerFrame::SignedOut).unwrap();
+        assert_eq!(signed_out, r#""signed_out""#);
+        assert_eq!(
+            serde_json::from_str::<ServerFrame>(&signed_out).unwrap(),
+            ServerFrame::SignedOut
+        );
     }
 
     #[test]
@@ -318,10 +345,7 @@ mod tests {
             interval: CandleInterval::FiveMinutes,
         };
         let json = serde_json::to_string(&topic).unwrap();
-        assert_eq!(
-            json,
-            r#"{"name":"candles","symbol":"100010","interval":"5m"}"#
-        );
+        assert_eq!(json, r#"{"candles":{"symbol":"100010","interval":"5m"}}"#);
         assert_eq!(serde_json::from_str::<Topic>(&json).unwrap(), topic);
         for interval in CandleInterval::ALL {
             assert_eq!(CandleInterval::parse(interval.key()), Some(interval));
@@ -330,10 +354,8 @@ mod tests {
 
     #[test]
     fn unknown_frames_do_not_parse() {
-        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"launch_rockets"}"#).is_err());
-        assert!(
-            serde_json::from_str::<ClientFrame>(r#"{"type":"subscribe","topic":{"name":"nope"}}"#)
-                .is_err()
-        );
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"launch_rockets":{}}"#).is_err());
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"subscribe"}"#).is_err());
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"subscribe":{"topic":"nope"}}"#).is_err());
     }
 }
