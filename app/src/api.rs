@@ -112,7 +112,7 @@ impl FromServerFnError for AppError {
 }
 
 /// The running server's version, storage backend and uptime.
-#[server(prefix = "/api/fn", endpoint = "server_status")]
+#[server(prefix = "/api/fn", endpoint = "server_status", output = crate::codec::JsonText)]
 pub async fn get_server_status() -> Result<ServerStatus, AppError> {
     let system = use_context::<std::sync::Arc<dyn crate::ports::SystemPort>>()
         .ok_or_else(AppError::unavailable)?;

@@ -232,51 +232,51 @@ fn accounts() -> Result<std::sync::Arc<dyn crate::ports::AccountPort>, AppError>
 use crate::trading::request_parts;
 
 /// The signed-in user, or `None` for a guest.
-#[server(prefix = "/api/fn", endpoint = "current_user")]
+#[server(prefix = "/api/fn", endpoint = "current_user", output = crate::codec::JsonText)]
 pub async fn current_user() -> Result<Option<Profile>, AppError> {
     accounts()?.current(&request_parts()?).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "sign_up")]
+#[server(prefix = "/api/fn", endpoint = "sign_up", output = crate::codec::JsonText)]
 pub async fn sign_up(form: SignUpForm) -> Result<(), AppError> {
     accounts()?.sign_up(&request_parts()?, form).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "verify_email")]
+#[server(prefix = "/api/fn", endpoint = "verify_email", output = crate::codec::JsonText)]
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     accounts()?.verify_email(token).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "resend_verification")]
+#[server(prefix = "/api/fn", endpoint = "resend_verification", output = crate::codec::JsonText)]
 pub async fn resend_verification(email: String) -> Result<(), AppError> {
     accounts()?
         .resend_verification(&request_parts()?, email)
         .await
 }
 
-#[server(prefix = "/api/fn", endpoint = "sign_in")]
+#[server(prefix = "/api/fn", endpoint = "sign_in", output = crate::codec::JsonText)]
 pub async fn sign_in(email: String, password: String) -> Result<Profile, AppError> {
     accounts()?
         .sign_in(&request_parts()?, email, password)
         .await
 }
 
-#[server(prefix = "/api/fn", endpoint = "sign_out")]
+#[server(prefix = "/api/fn", endpoint = "sign_out", output = crate::codec::JsonText)]
 pub async fn sign_out() -> Result<(), AppError> {
     accounts()?.sign_out(&request_parts()?).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "request_password_reset")]
+#[server(prefix = "/api/fn", endpoint = "request_password_reset", output = crate::codec::JsonText)]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     accounts()?.request_reset(&request_parts()?, email).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "reset_password")]
+#[server(prefix = "/api/fn", endpoint = "reset_password", output = crate::codec::JsonText)]
 pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
     accounts()?.reset_password(token, new_password).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "change_password")]
+#[server(prefix = "/api/fn", endpoint = "change_password", output = crate::codec::JsonText)]
 pub async fn change_password(
     current_password: String,
     new_password: String,
@@ -286,7 +286,7 @@ pub async fn change_password(
         .await
 }
 
-#[server(prefix = "/api/fn", endpoint = "change_nickname")]
+#[server(prefix = "/api/fn", endpoint = "change_nickname", output = crate::codec::JsonText)]
 pub async fn change_nickname(nickname: String) -> Result<String, AppError> {
     accounts()?
         .change_nickname(&request_parts()?, nickname)
@@ -296,7 +296,7 @@ pub async fn change_nickname(nickname: String) -> Result<String, AppError> {
 /// Finishes a sign-up through Google, Kakao or Naver: the identity the
 /// provider returned (kept in the session) becomes a user with this
 /// nickname, signed in.
-#[server(prefix = "/api/fn", endpoint = "complete_social_sign_up")]
+#[server(prefix = "/api/fn", endpoint = "complete_social_sign_up", output = crate::codec::JsonText)]
 pub async fn complete_social_sign_up(
     nickname: String,
     claim_guest: bool,
@@ -306,7 +306,7 @@ pub async fn complete_social_sign_up(
         .await
 }
 
-#[server(prefix = "/api/fn", endpoint = "delete_account")]
+#[server(prefix = "/api/fn", endpoint = "delete_account", output = crate::codec::JsonText)]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     accounts()?.delete(&request_parts()?, password).await
 }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod book;
 pub mod chart;
+pub mod codec;
 mod components;
 pub mod format;
 pub mod i18n;

@@ -37,20 +37,20 @@ pub struct MarketOverview {
     pub listings: Vec<ListingView>,
 }
 
-#[server(prefix = "/api/fn", endpoint = "load_market")]
+#[server(prefix = "/api/fn", endpoint = "load_market", output = crate::codec::JsonText)]
 pub async fn load_market() -> Result<MarketOverview, AppError> {
     crate::trading::trading()?.market().await
 }
 
 /// The caller's watchlist (관심종목), as symbol codes.
-#[server(prefix = "/api/fn", endpoint = "watchlist")]
+#[server(prefix = "/api/fn", endpoint = "watchlist", output = crate::codec::JsonText)]
 pub async fn load_watchlist() -> Result<Vec<String>, AppError> {
     use crate::trading::{request_parts, trading};
     trading()?.watchlist(&request_parts()?).await
 }
 
 /// Stars or unstars `symbol`; answers the new watchlist.
-#[server(prefix = "/api/fn", endpoint = "set_watched")]
+#[server(prefix = "/api/fn", endpoint = "set_watched", output = crate::codec::JsonText)]
 pub async fn set_watched(symbol: String, watched: bool) -> Result<Vec<String>, AppError> {
     use crate::trading::{request_parts, trading};
     trading()?

@@ -38,12 +38,12 @@ pub struct CandleHistory {
     pub next_before: Option<i64>,
 }
 
-#[server(prefix = "/api/fn", endpoint = "load_stock")]
+#[server(prefix = "/api/fn", endpoint = "load_stock", output = crate::codec::JsonText)]
 pub async fn load_stock(code: String) -> Result<StockView, AppError> {
     crate::trading::trading()?.stock(code).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "load_candles")]
+#[server(prefix = "/api/fn", endpoint = "load_candles", output = crate::codec::JsonText)]
 pub async fn load_candles(
     code: String,
     interval: CandleInterval,

@@ -203,32 +203,32 @@ pub(crate) fn trading() -> Result<std::sync::Arc<dyn crate::ports::TradingPort>,
     use_context::<std::sync::Arc<dyn crate::ports::TradingPort>>().ok_or_else(AppError::unavailable)
 }
 
-#[server(prefix = "/api/fn", endpoint = "place_order")]
+#[server(prefix = "/api/fn", endpoint = "place_order", output = crate::codec::JsonText)]
 pub async fn place_order(input: PlaceOrderInput) -> Result<OrderAck, AppError> {
     trading()?.place(&request_parts()?, input).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "amend_order")]
+#[server(prefix = "/api/fn", endpoint = "amend_order", output = crate::codec::JsonText)]
 pub async fn amend_order(input: AmendOrderInput) -> Result<OrderAck, AppError> {
     trading()?.amend(&request_parts()?, input).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "cancel_order")]
+#[server(prefix = "/api/fn", endpoint = "cancel_order", output = crate::codec::JsonText)]
 pub async fn cancel_order(order_id: u64) -> Result<OrderAck, AppError> {
     trading()?.cancel(&request_parts()?, order_id).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "list_orders")]
+#[server(prefix = "/api/fn", endpoint = "list_orders", output = crate::codec::JsonText)]
 pub async fn list_orders(query: ListQuery) -> Result<Page<OrderView>, AppError> {
     trading()?.orders(&request_parts()?, query).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "list_fills")]
+#[server(prefix = "/api/fn", endpoint = "list_fills", output = crate::codec::JsonText)]
 pub async fn list_fills(query: ListQuery) -> Result<Page<FillView>, AppError> {
     trading()?.fills(&request_parts()?, query).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "portfolio")]
+#[server(prefix = "/api/fn", endpoint = "portfolio", output = crate::codec::JsonText)]
 pub async fn get_portfolio() -> Result<PortfolioView, AppError> {
     trading()?.portfolio(&request_parts()?).await
 }
