@@ -258,23 +258,7 @@ mod tests {
 
     #[test]
     fn every_rejection_has_a_distinct_code_and_both_languages() {
-        let all = [
-            Reject::UnknownSymbol,
-            Reject::SymbolHalted,
-            Reject::BadQuantity,
-            Reject::BadPrice,
-            Reject::OffTick,
-            Reject::OutsideBand,
-            Reject::BadAmount,
-            Reject::UnknownAccount,
-            Reject::InsufficientCash,
-            Reject::InsufficientShares,
-            Reject::AmountTooLarge,
-            Reject::UnknownOrder,
-            Reject::NotYourOrder,
-            Reject::NothingToChange,
-            Reject::DuplicateClientId,
-        ];
+        let all = Reject::ALL;
         let mut codes: Vec<_> = all.iter().map(|r| reject_text(*r).0).collect();
         codes.sort_unstable();
         codes.dedup();
