@@ -273,11 +273,18 @@ impl OrderBook {
                 levels.remove(&order.price);
             }
         }
-        // Marks the node free: `get` finds no order with nothing remaining.
-        self.nodes[slot as usize].order.remaining = 0;
-        self.free.push(slot);
-        self.resting -= 1;
+        Self::release(&mut self.nodes, &mut self.free, &mut self.resting, slot);
         order
+    }
+
+    /// Returns an unlinked node to the free list. Its order is left with
+    /// nothing remaining, which is how `get` tells a freed slot from a live
+    /// one. Takes the fields, not `self`, so matching can call it while it
+    /// holds a level's entry.
+    fn release(nodes: &mut [Node], free: &mut Vec<u32>, resting: &mut usize, slot: u32) {
+        nodes[slot as usize].order.remaining = 0;
+        free.push(slot);
+        *resting -= 1;
     }
 
     /// Whether an order on `side` at `price` would trade with the other side.
@@ -368,10 +375,7 @@ impl OrderBook {
                 if level.orders == 0 {
                     best.remove();
                 }
-                // Marks the node free, as `unlink` does.
-                nodes[head as usize].order.remaining = 0;
-                free.push(head);
-                *resting -= 1;
+                Self::release(nodes, free, resting, head);
             } else {
                 nodes[head as usize].order.remaining -= qty;
             }
