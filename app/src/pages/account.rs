@@ -719,7 +719,7 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
         <div class="card account__summary" data-testid="me-profile">
             <p class="account__nickname" data-testid="me-nickname">{move || shown_nickname.get()}</p>
             <p class="account__email">{email}</p>
-            <button type="button" class="chip" data-testid="sign-out" on:click=leave>{tr("로그아웃", "Sign out")}</button>
+            <button type="button" class="chip" data-testid="sign-out" on:click=leave disabled=move || !hydrated.get()>{tr("로그아웃", "Sign out")}</button>
         </div>
         <OAuthErrorNotice/>
         <div class="card account__form">
