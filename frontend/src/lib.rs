@@ -10,6 +10,9 @@
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // The release build's panics abort at once without a message
+    // (scripts/build-release), so the hook would be dead weight there.
+    #[cfg(not(panic = "immediate-abort"))]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_lazy(app::App);
 }
