@@ -4,7 +4,6 @@
 //! port in the Leptos context (see [`crate::ports`]) and calls it.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +93,9 @@ impl From<FieldError> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    // Decoded from text like every response (see `crate::codec`): server_fn's
+    // own `JsonEncoding` decodes bytes, a second copy of the JSON decoder.
+    type Encoder = crate::codec::JsonTextEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         // Transport and codec failures: the user can only retry; the detail

@@ -3,8 +3,9 @@
 //! the page's JSON text (`serde_json::from_str`), while server_fn decodes a
 //! response from bytes (`serde_json::from_slice`); serde_json compiles its
 //! decoder once per reader, so each response type's decoder was in the wasm
-//! twice. Decoding responses as text too leaves one copy (docs/PERFORMANCE.md).
-//! server_fn has no such encoding, hence these few lines.
+//! twice. Decoding responses as text too leaves one copy (docs/PERFORMANCE.md);
+//! `AppError`, the error every server function answers, is decoded the same
+//! way. server_fn has no such encoding, hence these few lines.
 
 use leptos::server_fn::codec::Post;
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};

@@ -11,7 +11,7 @@ use crate::market::{
     ListingView, MarketOverview, SectorView, load_market, load_watchlist, set_watched,
 };
 use crate::prefs::use_prefs;
-use crate::realtime::{Ticker, Topic, TopicEvent, use_topic};
+use crate::realtime::{Ticker, use_ticker};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::collections::BTreeSet;
@@ -128,14 +128,7 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
     });
     let rows: Vec<Row> = (overview.listings.into_iter())
         .map(|listing| {
-            let latest = use_topic(Topic::Ticker {
-                symbol: listing.code.clone(),
-            });
-            let first = listing.ticker.clone();
-            let ticker = Signal::derive(move || match latest.get() {
-                Some(TopicEvent::Ticker(ticker)) => ticker,
-                _ => first.clone(),
-            });
+            let ticker = use_ticker(listing.code.clone(), listing.ticker.clone());
             Row { listing, ticker }
         })
         .collect();
@@ -371,10 +364,13 @@ fn MarketRow(
 
 /// A small line of recent closes, red when the last is above the first and
 /// blue when below. Decorative: the row's numbers carry the information.
+/// Drawn in tenths of a pixel with integer arithmetic: whole numbers in the
+/// points list, and no float formatting in the wasm for it.
 #[component]
 fn Sparkline(closes: Vec<i64>) -> impl IntoView {
-    const WIDTH: f64 = 96.0;
-    const HEIGHT: f64 = 28.0;
+    const WIDTH: i64 = 96;
+    const HEIGHT: i64 = 28;
+    const SCALE: i64 = 10;
     if closes.len() < 2 {
         return view! { <span class="flat" aria-hidden="true">"-"</span> }.into_any();
     }
@@ -382,20 +378,29 @@ fn Sparkline(closes: Vec<i64>) -> impl IntoView {
         closes.iter().copied().min().unwrap_or(0),
         closes.iter().copied().max().unwrap_or(0),
     );
-    let span = (high - low).max(1) as f64;
-    let step = WIDTH / (closes.len() - 1) as f64;
+    let span = (high - low).max(1);
+    let last_index = closes.len() as i64 - 1;
     let points: Vec<String> = (closes.iter().enumerate())
         .map(|(i, &close)| {
-            let y = HEIGHT - 2.0 - (close - low) as f64 / span * (HEIGHT - 4.0);
-            format!("{:.1},{:.1}", i as f64 * step, y)
+            let x = i as i64 * WIDTH * SCALE / last_index;
+            // Two pixels of margin above and below the line.
+            let y = (HEIGHT - 2) * SCALE - (close - low) * (HEIGHT - 4) * SCALE / span;
+            format!("{x},{y}")
         })
         .collect();
     let first = closes.first().copied().unwrap_or(0);
     let last = closes.last().copied().unwrap_or(0);
     let class = format!("spark {}", Direction::of_change(last - first).class());
     view! {
-        <svg class=class viewBox=format!("0 0 {WIDTH} {HEIGHT}") width=WIDTH height=HEIGHT aria-hidden="true" focusable="false">
-            <polyline points=points.join(" ") fill="none" stroke="currentColor" stroke-width="1.5"/>
+        <svg
+            class=class
+            viewBox=format!("0 0 {} {}", WIDTH * SCALE, HEIGHT * SCALE)
+            width=WIDTH
+            height=HEIGHT
+            aria-hidden="true"
+            focusable="false"
+        >
+            <polyline points=points.join(" ") fill="none" stroke="currentColor" stroke-width="15"/>
         </svg>
     }
     .into_any()

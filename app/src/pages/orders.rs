@@ -58,7 +58,7 @@ fn FillWatcher(
     prices: Signal<BTreeSet<i64>>,
     version: RwSignal<u64>,
 ) -> impl IntoView {
-    let latest = use_topic(Topic::Trades { symbol });
+    let latest = use_topic::<TopicEvent>(Topic::Trades { symbol });
     Effect::new(move |_| {
         let Some(TopicEvent::Trades(batch)) = latest.get() else {
             return;

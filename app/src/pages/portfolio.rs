@@ -8,7 +8,7 @@ use crate::format::{Direction, format_change_bp, format_won, group_thousands};
 use crate::i18n::tr;
 use crate::market::{ListingView, load_market};
 use crate::prefs::use_prefs;
-use crate::realtime::{Topic, TopicEvent, use_topic};
+use crate::realtime::{TickerEvent, Topic, use_topic};
 use crate::trading::{HoldingView, PortfolioView, get_portfolio};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -86,18 +86,19 @@ fn PortfolioBody(portfolio: PortfolioView, listings: RwSignal<Vec<ListingView>>)
     let rows: Vec<(HoldingView, Signal<Valued>)> = (portfolio.holdings.into_iter())
         .filter(|h| h.qty_available + h.qty_held > 0)
         .map(|holding| {
-            let latest = use_topic(Topic::Ticker {
+            let latest = use_topic::<TickerEvent>(Topic::Ticker {
                 symbol: holding.symbol.clone(),
             });
             let fallback = holding.last_price;
             let for_value = holding.clone();
-            let valued = Signal::derive(move || {
+            // A memo: the row reads it several times per change.
+            let valued = Signal::from(Memo::new(move |_| {
                 let last = match latest.get() {
-                    Some(TopicEvent::Ticker(ticker)) => ticker.last,
-                    _ => fallback,
+                    Some(TickerEvent::Ticker(ticker)) => ticker.last,
+                    None => fallback,
                 };
                 value_at(&for_value, last)
-            });
+            }));
             (holding, valued)
         })
         .collect();

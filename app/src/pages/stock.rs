@@ -4,7 +4,6 @@
 //! open orders in this stock; the tape; and the stock's news. Everything
 //! live arrives on websocket topics; nothing polls.
 
-use crate::api::AppError;
 use crate::book::{Applied, BookState};
 use crate::chart::{chart_data, merge_live};
 use crate::components::{OrderTicket, Skeleton};
@@ -18,7 +17,7 @@ use crate::pages::respond_with_status;
 use crate::prefs::use_prefs;
 use crate::realtime::{
     Candle, CandleInterval, Level, NewsView, Realtime, Ticker, Topic, TopicEvent, TradePrint,
-    use_topic,
+    use_ticker, use_topic,
 };
 use crate::stock::{CHART_CANDLES, StockView, load_candles, load_stock};
 use crate::trading::{PortfolioView, get_portfolio};
@@ -33,29 +32,28 @@ const DEPTH: usize = 10;
 const TAPE: usize = 30;
 
 /// The stock page as a lazily loaded route: its code (chart, book, ticket,
-/// tape) is a separate wasm chunk that only this page downloads, while
-/// `data` starts loading the stock at the same time as the chunk.
-pub struct StockRoute {
-    stock: Resource<Result<StockView, AppError>>,
-}
+/// tape) is a separate wasm chunk that only this page downloads. The stock
+/// loads from the page's own code too, so its decoder is in that chunk
+/// rather than in every page's main module (docs/PERFORMANCE.md); on a
+/// first visit it arrives with the page anyway.
+pub struct StockRoute;
 
 #[lazy_route]
 impl LazyRoute for StockRoute {
     fn data() -> Self {
-        let params = use_params_map();
-        let code = Memo::new(move |_| params.read().get("code").unwrap_or_default());
-        Self {
-            stock: Resource::new(move || code.get(), load_stock),
-        }
+        Self
     }
 
-    fn view(this: Self) -> AnyView {
-        view! { <StockPage stock=this.stock/> }.into_any()
+    fn view(_this: Self) -> AnyView {
+        view! { <StockPage/> }.into_any()
     }
 }
 
 #[component]
-fn StockPage(stock: Resource<Result<StockView, AppError>>) -> impl IntoView {
+fn StockPage() -> impl IntoView {
+    let params = use_params_map();
+    let code = Memo::new(move |_| params.read().get("code").unwrap_or_default());
+    let stock = Resource::new(move || code.get(), load_stock);
     let prefs = use_prefs();
     view! {
         <Suspense fallback=|| view! { <Skeleton lines=10/> }>
@@ -93,14 +91,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
         chart_frame,
     } = stock;
     let code = listing.code.clone();
-    let latest = use_topic(Topic::Ticker {
-        symbol: code.clone(),
-    });
-    let first = listing.ticker.clone();
-    let ticker = Signal::derive(move || match latest.get() {
-        Some(TopicEvent::Ticker(ticker)) => ticker,
-        _ => first.clone(),
-    });
+    let ticker = use_ticker(code.clone(), listing.ticker.clone());
     let picked_price = RwSignal::new(None::<i64>);
     // The caller's cash and shares: their own, so loaded in the browser
     // after hydration and again after each of their orders.
@@ -335,7 +326,7 @@ fn LiveCandle(
     interval: CandleInterval,
     live: RwSignal<Option<Candle>>,
 ) -> impl IntoView {
-    let latest = use_topic(Topic::Candles {
+    let latest = use_topic::<TopicEvent>(Topic::Candles {
         symbol: code,
         interval,
     });
@@ -354,7 +345,7 @@ fn OrderBook(
 ) -> impl IntoView {
     let realtime = expect_context::<Realtime>();
     let topic = Topic::Book { symbol: code };
-    let latest = use_topic(topic.clone());
+    let latest = use_topic::<TopicEvent>(topic.clone());
     let book = RwSignal::new(BookState::default());
     Effect::new(move |_| {
         let Some(event) = latest.get() else { return };
@@ -417,7 +408,7 @@ fn OrderBook(
 
 #[component]
 fn Tape(code: String) -> impl IntoView {
-    let latest = use_topic(Topic::Trades { symbol: code });
+    let latest = use_topic::<TopicEvent>(Topic::Trades { symbol: code });
     let prints = RwSignal::new(Vec::<TradePrint>::new());
     Effect::new(move |_| {
         let Some(TopicEvent::Trades(batch)) = latest.get() else {
@@ -469,7 +460,7 @@ fn StockNews(code: String, sector: String, news: Vec<NewsView>) -> impl IntoView
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let items = RwSignal::new(news);
-    let latest = use_topic(Topic::News);
+    let latest = use_topic::<TopicEvent>(Topic::News);
     Effect::new(move |_| {
         let Some(TopicEvent::News(item)) = latest.get() else {
             return;

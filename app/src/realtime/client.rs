@@ -3,7 +3,7 @@
 //! reconnects with capped exponential backoff and jitter, and sends a heartbeat
 //! so a silently dead connection is noticed and replaced.
 
-use super::{ClientFrame, ConnStatus, PROTOCOL_VERSION, Realtime, ServerFrame};
+use super::{ClientFrame, ConnStatus, IncomingFrame, PROTOCOL_VERSION, Realtime};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -141,17 +141,17 @@ fn handle_frame(text: &str) {
         })
     });
     let Some(realtime) = realtime else { return };
-    match serde_json::from_str::<ServerFrame>(text) {
-        Ok(ServerFrame::Event { topic, event }) => realtime.deliver(&topic, event),
-        Ok(ServerFrame::Welcome { protocol, .. }) if protocol != PROTOCOL_VERSION => {
+    match serde_json::from_str::<IncomingFrame>(text) {
+        Ok(IncomingFrame::Event { topic, event }) => realtime.deliver(&topic, event.get()),
+        Ok(IncomingFrame::Welcome { protocol }) if protocol != PROTOCOL_VERSION => {
             // A server of a newer build (after a deploy): reload for the
             // page that speaks its protocol.
             if let Some(window) = web_sys::window() {
                 let _ = window.location().reload();
             }
         }
-        Ok(ServerFrame::Resync { topic }) => send(&ClientFrame::Subscribe { topic }),
-        Ok(ServerFrame::SignedOut) => {
+        Ok(IncomingFrame::Resync { topic }) => send(&ClientFrame::Subscribe { topic }),
+        Ok(IncomingFrame::SignedOut) => {
             // The session is gone: a full load of the sign-in page, which
             // says why, rather than a reconnect as a stranger. (The
             // connection state stays: this runs inside its handler.)
@@ -159,10 +159,8 @@ fn handle_frame(text: &str) {
                 let _ = window.location().assign("/sign-in?reason=elsewhere");
             }
         }
-        Ok(ServerFrame::Error {
-            code, message_en, ..
-        }) => {
-            leptos::logging::warn!("realtime: server refused a frame ({code:?}): {message_en}");
+        Ok(IncomingFrame::Error { message_en }) => {
+            leptos::logging::warn!("realtime: server refused a frame: {message_en}");
         }
         Ok(_) => {}
         Err(err) => leptos::logging::warn!("realtime: unreadable frame: {err}"),

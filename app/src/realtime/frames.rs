@@ -13,14 +13,18 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped when a frame changes incompatibly; the server announces it in `Welcome`.
 /// Version 2: externally tagged frames instead of `type`/`name`/`kind` fields.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// Version 3: a topic is one string (`"ticker:100010"`), see [`Topic::key`].
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Largest client frame the server reads; anything larger is refused.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4 * 1024;
 
-/// A stream of events a client can subscribe to.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// A stream of events a client can subscribe to. On the wire a topic is
+/// its [`key`](Topic::key), one string such as `"ticker:100010"` or
+/// `"candles:100010:5m"`: the browser decodes it with a few lines of
+/// parsing, where serde's derived decoder for an enum of structs was about
+/// 6 KB of the page's wasm (docs/PERFORMANCE.md).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Topic {
     /// Server time and online-user count, once a second.
     Clock,
@@ -42,6 +46,57 @@ pub enum Topic {
         symbol: String,
         interval: CandleInterval,
     },
+}
+
+impl Topic {
+    /// The topic's name on the wire: `clock`, `news`, `book:<symbol>`,
+    /// `trades:<symbol>`, `ticker:<symbol>` or `candles:<symbol>:<width>`.
+    pub fn key(&self) -> String {
+        match self {
+            Topic::Clock => "clock".to_owned(),
+            Topic::News => "news".to_owned(),
+            Topic::Book { symbol } => format!("book:{symbol}"),
+            Topic::Trades { symbol } => format!("trades:{symbol}"),
+            Topic::Ticker { symbol } => format!("ticker:{symbol}"),
+            Topic::Candles { symbol, interval } => format!("candles:{symbol}:{}", interval.key()),
+        }
+    }
+
+    /// The topic a [`key`](Topic::key) names; `None` for anything else,
+    /// including an empty symbol.
+    pub fn parse(key: &str) -> Option<Topic> {
+        let (kind, rest) = key.split_once(':').unwrap_or((key, ""));
+        let symbol = || (!rest.is_empty() && !rest.contains(':')).then(|| rest.to_owned());
+        match kind {
+            "clock" if rest.is_empty() && !key.ends_with(':') => Some(Topic::Clock),
+            "news" if rest.is_empty() && !key.ends_with(':') => Some(Topic::News),
+            "book" => symbol().map(|symbol| Topic::Book { symbol }),
+            "trades" => symbol().map(|symbol| Topic::Trades { symbol }),
+            "ticker" => symbol().map(|symbol| Topic::Ticker { symbol }),
+            "candles" => {
+                let (symbol, width) = rest.split_once(':')?;
+                let interval = CandleInterval::parse(width)?;
+                (!symbol.is_empty() && !symbol.contains(':')).then(|| Topic::Candles {
+                    symbol: symbol.to_owned(),
+                    interval,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Topic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for Topic {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Topic, D::Error> {
+        let key = String::deserialize(deserializer)?;
+        Topic::parse(&key).ok_or_else(|| serde::de::Error::custom("unknown topic"))
+    }
 }
 
 /// Candle widths; `1d` is one trading day (KST calendar day by default).
@@ -157,6 +212,50 @@ pub enum TopicEvent {
     Ticker(Ticker),
     News(NewsView),
     Candle(Candle),
+}
+
+/// A server frame as the browser reads it: the same JSON as [`ServerFrame`],
+/// with each event left undecoded. Each subscriber decodes the events of its
+/// own topics into the type it needs ([`TopicEvent`], [`TickerEvent`],
+/// [`ClockEvent`]), so the decoders of the stock page's events (book,
+/// trades, candles, news) are compiled into that page's chunk rather than
+/// into every page's main module (docs/PERFORMANCE.md).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub enum IncomingFrame<'a> {
+    Welcome {
+        protocol: u32,
+    },
+    Subscribed(serde::de::IgnoredAny),
+    Unsubscribed(serde::de::IgnoredAny),
+    Event {
+        topic: Topic,
+        #[serde(borrow)]
+        event: &'a serde_json::value::RawValue,
+    },
+    Pong(serde::de::IgnoredAny),
+    Resync {
+        topic: Topic,
+    },
+    SignedOut,
+    Error {
+        message_en: String,
+    },
+}
+
+/// The one kind of event a ticker topic carries.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TickerEvent {
+    Ticker(Ticker),
+}
+
+/// The one kind of event the clock topic carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockEvent {
+    Clock(ClockTick),
 }
 
 /// One news item: about a company (`symbol`) or a whole sector (`sector`
@@ -311,7 +410,7 @@ mod tests {
         };
         assert_eq!(
             serde_json::to_string(&book).unwrap(),
-            r#"{"unsubscribe":{"topic":{"book":{"symbol":"100010"}}}}"#
+            r#"{"unsubscribe":{"topic":"book:100010"}}"#
         );
     }
 
@@ -339,17 +438,143 @@ mod tests {
     }
 
     #[test]
+    fn the_browser_reads_every_server_frame_and_decodes_events_per_topic() {
+        let ticker = Ticker {
+            symbol: "100010".into(),
+            last: 71_900,
+            reference: 72_000,
+            change: -100,
+            change_bp: -13,
+            high: Some(72_500),
+            low: None,
+            volume: 79,
+            turnover: 5_680_100,
+            best_bid: Some(71_800),
+            best_ask: Some(71_900),
+            lower_limit: 50_400,
+            upper_limit: 93_600,
+            halted: false,
+        };
+        let topic = Topic::Ticker {
+            symbol: "100010".into(),
+        };
+        let event = ServerFrame::Event {
+            topic: topic.clone(),
+            event: TopicEvent::Ticker(ticker.clone()),
+        };
+        let json = serde_json::to_string(&event).unwrap();
+        let Ok(IncomingFrame::Event { topic: read, event }) = serde_json::from_str(&json) else {
+            panic!("{json}");
+        };
+        assert_eq!(read, topic);
+        assert_eq!(
+            serde_json::from_str::<TickerEvent>(event.get()).unwrap(),
+            TickerEvent::Ticker(ticker.clone())
+        );
+        assert_eq!(
+            serde_json::from_str::<TopicEvent>(event.get()).unwrap(),
+            TopicEvent::Ticker(ticker)
+        );
+        // A ticker decoder refuses another topic's event rather than misreading it.
+        let clock = TopicEvent::Clock(ClockTick {
+            server_time_ms: 1,
+            online: 2,
+        });
+        let clock = serde_json::to_string(&clock).unwrap();
+        assert!(serde_json::from_str::<TickerEvent>(&clock).is_err());
+        assert!(matches!(
+            serde_json::from_str::<ClockEvent>(&clock),
+            Ok(ClockEvent::Clock(ClockTick { online: 2, .. }))
+        ));
+
+        let others = [
+            ServerFrame::Welcome {
+                protocol: PROTOCOL_VERSION,
+                server_time_ms: 5,
+            },
+            ServerFrame::Subscribed { topic: Topic::News },
+            ServerFrame::Unsubscribed { topic: Topic::News },
+            ServerFrame::Pong { nonce: 9 },
+            ServerFrame::Resync {
+                topic: Topic::Clock,
+            },
+            ServerFrame::SignedOut,
+            ServerFrame::error(WsErrorCode::UnknownTopic),
+        ];
+        for frame in others {
+            let json = serde_json::to_string(&frame).unwrap();
+            let read: IncomingFrame = serde_json::from_str(&json).unwrap();
+            let same = match (&frame, read) {
+                (ServerFrame::Welcome { protocol, .. }, IncomingFrame::Welcome { protocol: p }) => {
+                    *protocol == p
+                }
+                (ServerFrame::Subscribed { .. }, IncomingFrame::Subscribed(_))
+                | (ServerFrame::Unsubscribed { .. }, IncomingFrame::Unsubscribed(_))
+                | (ServerFrame::Pong { .. }, IncomingFrame::Pong(_))
+                | (ServerFrame::SignedOut, IncomingFrame::SignedOut) => true,
+                (ServerFrame::Resync { topic }, IncomingFrame::Resync { topic: t }) => *topic == t,
+                (ServerFrame::Error { message_en, .. }, IncomingFrame::Error { message_en: m }) => {
+                    *message_en == m
+                }
+                _ => false,
+            };
+            assert!(same, "{json}");
+        }
+        assert!(serde_json::from_str::<IncomingFrame>(r#"{"launch":{}}"#).is_err());
+    }
+
+    #[test]
     fn candle_topics_name_their_width_as_in_urls() {
         let topic = Topic::Candles {
             symbol: "100010".into(),
             interval: CandleInterval::FiveMinutes,
         };
         let json = serde_json::to_string(&topic).unwrap();
-        assert_eq!(json, r#"{"candles":{"symbol":"100010","interval":"5m"}}"#);
+        assert_eq!(json, r#""candles:100010:5m""#);
         assert_eq!(serde_json::from_str::<Topic>(&json).unwrap(), topic);
         for interval in CandleInterval::ALL {
             assert_eq!(CandleInterval::parse(interval.key()), Some(interval));
         }
+    }
+
+    #[test]
+    fn every_topic_survives_its_key_and_malformed_keys_name_nothing() {
+        let symbol = || "100010".to_owned();
+        let mut topics = vec![
+            Topic::Clock,
+            Topic::News,
+            Topic::Book { symbol: symbol() },
+            Topic::Trades { symbol: symbol() },
+            Topic::Ticker { symbol: symbol() },
+        ];
+        topics.extend(CandleInterval::ALL.map(|interval| Topic::Candles {
+            symbol: symbol(),
+            interval,
+        }));
+        for topic in topics {
+            assert_eq!(Topic::parse(&topic.key()), Some(topic.clone()), "{topic:?}");
+            let json = serde_json::to_string(&topic).unwrap();
+            assert_eq!(serde_json::from_str::<Topic>(&json).unwrap(), topic);
+        }
+        for key in [
+            "",
+            "clock:",
+            "clock:1",
+            "news:x",
+            "book",
+            "book:",
+            "ticker:1:2",
+            "candles:100010",
+            "candles:100010:2m",
+            "candles::5m",
+            "candles:1:5m:x",
+            "Ticker:100010",
+            "weather",
+        ] {
+            assert_eq!(Topic::parse(key), None, "{key:?}");
+        }
+        assert!(serde_json::from_str::<Topic>(r#"{"book":{"symbol":"100010"}}"#).is_err());
+        assert!(serde_json::from_str::<Topic>("7").is_err());
     }
 
     #[test]

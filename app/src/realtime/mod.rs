@@ -13,7 +13,9 @@ mod client;
 pub use frames::*;
 
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnStatus {
@@ -24,7 +26,8 @@ pub enum ConnStatus {
 
 struct TopicSlot {
     subscribers: u32,
-    latest: RwSignal<Option<TopicEvent>>,
+    /// The latest event as the server sent it (JSON); see [`use_topic`].
+    latest: RwSignal<Option<Arc<str>>>,
 }
 
 /// The page's realtime connection state, provided once at the app root.
@@ -52,7 +55,7 @@ impl Realtime {
         realtime
     }
 
-    fn acquire(self, topic: &Topic) -> RwSignal<Option<TopicEvent>> {
+    fn acquire(self, topic: &Topic) -> RwSignal<Option<Arc<str>>> {
         let owner = self.owner.get_value();
         let acquired = self.topics.try_update_value(|topics| {
             let slot = topics.entry(topic.clone()).or_insert_with(|| TopicSlot {
@@ -114,12 +117,12 @@ impl Realtime {
     }
 
     #[cfg(feature = "hydrate")]
-    fn deliver(self, topic: &Topic, event: TopicEvent) {
+    fn deliver(self, topic: &Topic, event: &str) {
         if let Some(latest) = self
             .topics
             .with_value(|topics| topics.get(topic).map(|s| s.latest))
         {
-            latest.set(Some(event));
+            latest.set(Some(Arc::from(event)));
         }
     }
 
@@ -130,20 +133,38 @@ impl Realtime {
     }
 }
 
-/// The latest event of `topic`, subscribing for as long as the calling
-/// component lives. `None` until the first event arrives.
-pub fn use_topic(topic: Topic) -> ReadSignal<Option<TopicEvent>> {
+/// The latest event of `topic` decoded as `T`, subscribing for as long as
+/// the calling component lives. `None` until the first event arrives, and
+/// for an event that is not a `T`. Events are decoded here, by the page
+/// that wants them, not by the connection: each page's decoders are
+/// compiled into that page's code ([`IncomingFrame`]). The signal decodes
+/// on every read, so read it once per change (an effect), or use
+/// [`use_ticker`].
+pub fn use_topic<T: DeserializeOwned + Send + Sync + 'static>(topic: Topic) -> Signal<Option<T>> {
     let realtime = expect_context::<Realtime>();
     let latest = realtime.acquire(&topic);
     on_cleanup(move || realtime.release(&topic));
-    latest.read_only()
+    Signal::derive(move || {
+        latest.with(|json| {
+            json.as_deref()
+                .and_then(|json| serde_json::from_str(json).ok())
+        })
+    })
+}
+
+/// A symbol's live ticker: `first` (as loaded with the page) until the
+/// ticker topic's first event. Decoded once per event, however often read.
+pub fn use_ticker(symbol: String, first: Ticker) -> Signal<Ticker> {
+    let latest = use_topic::<TickerEvent>(Topic::Ticker { symbol });
+    Memo::new(move |_| match latest.get() {
+        Some(TickerEvent::Ticker(ticker)) => ticker,
+        None => first.clone(),
+    })
+    .into()
 }
 
 /// The server clock topic, unwrapped.
 pub fn use_clock() -> Signal<Option<ClockTick>> {
-    let latest = use_topic(Topic::Clock);
-    Signal::derive(move || match latest.get() {
-        Some(TopicEvent::Clock(tick)) => Some(tick),
-        _ => None,
-    })
+    let latest = use_topic::<ClockEvent>(Topic::Clock);
+    Signal::derive(move || latest.get().map(|ClockEvent::Clock(tick)| tick))
 }
