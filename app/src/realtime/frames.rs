@@ -222,7 +222,6 @@ pub enum TopicEvent {
 /// into every page's main module (docs/PERFORMANCE.md).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub enum IncomingFrame<'a> {
     Welcome {
         protocol: u32,
