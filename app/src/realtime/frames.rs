@@ -65,21 +65,21 @@ impl Topic {
     /// The topic a [`key`](Topic::key) names; `None` for anything else,
     /// including an empty symbol.
     pub fn parse(key: &str) -> Option<Topic> {
-        let (kind, rest) = key.split_once(':').unwrap_or((key, ""));
-        let symbol = || (!rest.is_empty() && !rest.contains(':')).then(|| rest.to_owned());
+        match key {
+            "clock" => return Some(Topic::Clock),
+            "news" => return Some(Topic::News),
+            _ => {}
+        }
+        let symbol = |s: &str| (!s.is_empty() && !s.contains(':')).then(|| s.to_owned());
+        let (kind, rest) = key.split_once(':')?;
         match kind {
-            "clock" if rest.is_empty() && !key.ends_with(':') => Some(Topic::Clock),
-            "news" if rest.is_empty() && !key.ends_with(':') => Some(Topic::News),
-            "book" => symbol().map(|symbol| Topic::Book { symbol }),
-            "trades" => symbol().map(|symbol| Topic::Trades { symbol }),
-            "ticker" => symbol().map(|symbol| Topic::Ticker { symbol }),
+            "book" => symbol(rest).map(|symbol| Topic::Book { symbol }),
+            "trades" => symbol(rest).map(|symbol| Topic::Trades { symbol }),
+            "ticker" => symbol(rest).map(|symbol| Topic::Ticker { symbol }),
             "candles" => {
-                let (symbol, width) = rest.split_once(':')?;
+                let (symbol_part, width) = rest.split_once(':')?;
                 let interval = CandleInterval::parse(width)?;
-                (!symbol.is_empty() && !symbol.contains(':')).then(|| Topic::Candles {
-                    symbol: symbol.to_owned(),
-                    interval,
-                })
+                symbol(symbol_part).map(|symbol| Topic::Candles { symbol, interval })
             }
             _ => None,
         }

@@ -163,7 +163,8 @@ pub fn use_ticker(symbol: String, first: Ticker) -> Signal<Ticker> {
     .into()
 }
 
-/// The server clock topic, unwrapped.
+/// The server clock topic, unwrapped. Decoded on each read (a few a second):
+/// a memo here would cost more wasm than it saves time.
 pub fn use_clock() -> Signal<Option<ClockTick>> {
     let latest = use_topic::<ClockEvent>(Topic::Clock);
     Signal::derive(move || latest.get().map(|ClockEvent::Clock(tick)| tick))
