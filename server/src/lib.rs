@@ -204,7 +204,7 @@ pub async fn run_with(
         oauth: accounts::oauth::OAuth::new(oauth_providers(&settings), &allowed_origins[0]),
         trusted_proxies: settings.gaemi.trusted_proxies.clone().into(),
     };
-    let state = http::AppState {
+    let state = http::AppState::new(http::AppParts {
         allowed_origins: allowed_origins.into(),
         leptos: settings.leptos.clone(),
         settings: Arc::new(settings.gaemi.clone()),
@@ -217,7 +217,7 @@ pub async fn run_with(
         shutdown: token.clone(),
         trading,
         accounts,
-    };
+    });
     let clock = tokio::spawn(realtime::run_clock(
         hub,
         Duration::from_millis(settings.gaemi.realtime.clock_interval_ms),

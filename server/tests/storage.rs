@@ -16,17 +16,29 @@ async fn storage_story(db: &TestDb, backend: Backend) {
     assert_eq!(store.record_start("0.1.0", 2_000).await.unwrap(), 2);
 
     assert!(store.read_journal(0, 10).await.unwrap().is_empty());
-    let entries: Vec<JournalEntry> = (1..=250)
+    // More rows than one SQLite statement takes, and text that would end a
+    // statement early if it were not bound as a value.
+    let mut entries: Vec<JournalEntry> = (1..=2_500)
         .map(|seq| JournalEntry {
             seq,
             ts_ms: 1_000 + seq,
-            command: format!("{{\"n\":{seq}}}"),
+            command: format!("{{\"n\":{seq},\"note\":\"'); DROP TABLE orders; --\"}}"),
         })
         .collect();
-    store.append_journal(&entries[..200]).await.unwrap();
-    store.append_journal(&entries[200..]).await.unwrap();
-    let overlapping = store.append_journal(&entries[199..201]).await;
+    store.append_journal(&entries[..2_200]).await.unwrap();
+    store.append_journal(&entries[2_200..]).await.unwrap();
+    let overlapping = store.append_journal(&entries[2_199..2_201]).await;
     assert!(overlapping.is_err(), "a sequence number is written once");
+    let next = JournalEntry {
+        seq: 2_501,
+        ts_ms: 9_999,
+        command: "{}".into(),
+    };
+    store
+        .append_journal(std::slice::from_ref(&next))
+        .await
+        .expect("a failed commit leaves the store able to commit again");
+    entries.push(next);
     store.close().await;
 
     let reopened = storage::open(db.url())
@@ -38,7 +50,7 @@ async fn storage_story(db: &TestDb, backend: Backend) {
         "committed writes survive a reopen"
     );
     assert_eq!(
-        reopened.read_journal(0, 1_000).await.unwrap(),
+        reopened.read_journal(0, 10_000).await.unwrap(),
         entries,
         "the journal reads back whole, in order"
     );

@@ -94,6 +94,31 @@ pub fn status_str(status: OrderStatusRow) -> &'static str {
     }
 }
 
+pub fn kind_str(kind: OrderKindRow) -> &'static str {
+    match kind {
+        OrderKindRow::Limit => "limit",
+        OrderKindRow::Market => "market",
+    }
+}
+
+pub fn tif_str(tif: TimeInForce) -> &'static str {
+    match tif {
+        TimeInForce::Gtc => "gtc",
+        TimeInForce::Ioc => "ioc",
+        TimeInForce::Fok => "fok",
+    }
+}
+
+pub fn cancel_reason_str(reason: CancelReason) -> &'static str {
+    match reason {
+        CancelReason::Requested => "requested",
+        CancelReason::Unfilled => "unfilled",
+        CancelReason::FillOrKill => "fill_or_kill",
+        CancelReason::SelfTrade => "self_trade",
+        CancelReason::OutsideBand => "outside_band",
+    }
+}
+
 fn bad(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected {column} {value:?}").into())
 }

@@ -142,6 +142,13 @@ impl moka::Expiry<Id, Record> for UntilExpiry {
 
 #[async_trait]
 impl SessionStore for SessionCache {
+    /// The database has already made the id unique (the caching store
+    /// creates there first), so the cache only remembers the record; the
+    /// trait's default would log a warning for every new session.
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        self.save(record).await
+    }
+
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         self.cache.insert(record.id, record.clone()).await;
         Ok(())
