@@ -1,8 +1,8 @@
-//! What both backends share about read-model rows: the filters queries take
-//! and the decoding of a row into the exchange's row types. Batches are
-//! written as one JSON array per table (`json_each` in SQLite,
-//! `jsonb_to_recordset` in PostgreSQL), so a commit is a handful of
-//! statements whatever its size.
+//! What both backends share about read-model rows: the filters queries take,
+//! the text each enum is stored as, and the decoding of a row into the
+//! exchange's row types. A commit is a handful of statements whatever its
+//! size: PostgreSQL reads one JSON array per table (`jsonb_to_recordset`),
+//! SQLite takes multi-row `VALUES` with bound values (see `sqlite.rs`).
 
 use crate::exchange::projection::{
     BalanceRow, FillRow, OrderKindRow, OrderRow, OrderStatusRow, PositionRow,
@@ -123,13 +123,39 @@ fn bad(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected {column} {value:?}").into())
 }
 
-fn side(value: &str) -> Result<Side, sqlx::Error> {
-    match value {
-        "buy" => Ok(Side::Buy),
-        "sell" => Ok(Side::Sell),
-        other => Err(bad("side", other)),
-    }
+/// The value among `all` that is stored as `text`: each enum's text is
+/// written once, in its `*_str` function, for writing and reading alike.
+fn parse<T: Copy>(
+    column: &str,
+    text: &str,
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+) -> Result<T, sqlx::Error> {
+    all.iter()
+        .copied()
+        .find(|value| as_str(*value) == text)
+        .ok_or_else(|| bad(column, text))
 }
+
+fn side(text: &str) -> Result<Side, sqlx::Error> {
+    parse("side", text, &SIDES, side_str)
+}
+
+const SIDES: [Side; 2] = [Side::Buy, Side::Sell];
+const KINDS: [OrderKindRow; 2] = [OrderKindRow::Limit, OrderKindRow::Market];
+const TIFS: [TimeInForce; 3] = [TimeInForce::Gtc, TimeInForce::Ioc, TimeInForce::Fok];
+const STATUSES: [OrderStatusRow; 3] = [
+    OrderStatusRow::Open,
+    OrderStatusRow::Filled,
+    OrderStatusRow::Cancelled,
+];
+const CANCEL_REASONS: [CancelReason; 5] = [
+    CancelReason::Requested,
+    CancelReason::Unfilled,
+    CancelReason::FillOrKill,
+    CancelReason::SelfTrade,
+    CancelReason::OutsideBand,
+];
 
 /// Decodes rows of either backend; the bounds say "this backend can read
 /// these column types by name".
@@ -151,37 +177,17 @@ where
             client_order_id: self.try_get("client_order_id")?,
             symbol_id: self.try_get("symbol_id")?,
             side: side(&self.try_get::<String, _>("side")?)?,
-            kind: match kind.as_str() {
-                "limit" => OrderKindRow::Limit,
-                "market" => OrderKindRow::Market,
-                other => return Err(bad("kind", other)),
-            },
-            tif: match tif.as_str() {
-                "gtc" => TimeInForce::Gtc,
-                "ioc" => TimeInForce::Ioc,
-                "fok" => TimeInForce::Fok,
-                other => return Err(bad("tif", other)),
-            },
+            kind: parse("kind", &kind, &KINDS, kind_str)?,
+            tif: parse("tif", &tif, &TIFS, tif_str)?,
             price: self.try_get("price")?,
             qty: self.try_get("qty")?,
             filled_qty: self.try_get("filled_qty")?,
             remaining_qty: self.try_get("remaining_qty")?,
             filled_value: self.try_get("filled_value")?,
-            status: match status.as_str() {
-                "open" => OrderStatusRow::Open,
-                "filled" => OrderStatusRow::Filled,
-                "cancelled" => OrderStatusRow::Cancelled,
-                other => return Err(bad("status", other)),
-            },
-            cancel_reason: match reason.as_deref() {
-                None => None,
-                Some("requested") => Some(CancelReason::Requested),
-                Some("unfilled") => Some(CancelReason::Unfilled),
-                Some("fill_or_kill") => Some(CancelReason::FillOrKill),
-                Some("self_trade") => Some(CancelReason::SelfTrade),
-                Some("outside_band") => Some(CancelReason::OutsideBand),
-                Some(other) => return Err(bad("cancel_reason", other)),
-            },
+            status: parse("status", &status, &STATUSES, status_str)?,
+            cancel_reason: reason
+                .map(|text| parse("cancel_reason", &text, &CANCEL_REASONS, cancel_reason_str))
+                .transpose()?,
             created_ms: self.try_get("created_ms")?,
             updated_ms: self.try_get("updated_ms")?,
         })
@@ -297,4 +303,26 @@ pub const ORDER_UPSERT: &str = "ON CONFLICT (order_id) DO UPDATE SET price = exc
 pub fn json(rows: &(impl serde::Serialize + ?Sized)) -> Result<String, super::StorageError> {
     serde_json::to_string(rows)
         .map_err(|err| super::StorageError::Query(sqlx::Error::Encode(err.into())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PostgreSQL is sent rows as JSON and SQLite as bound text: both must
+    /// store the same text, which is what reading expects.
+    fn stored_alike<T: Copy + serde::Serialize>(all: &[T], as_str: fn(T) -> &'static str) {
+        for value in all {
+            assert_eq!(serde_json::to_value(value).unwrap(), as_str(*value));
+        }
+    }
+
+    #[test]
+    fn every_enum_is_stored_as_the_text_of_its_json() {
+        stored_alike(&SIDES, side_str);
+        stored_alike(&KINDS, kind_str);
+        stored_alike(&TIFS, tif_str);
+        stored_alike(&STATUSES, status_str);
+        stored_alike(&CANCEL_REASONS, cancel_reason_str);
+    }
 }
