@@ -39,6 +39,8 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// The services and settings the HTTP layer hands to handlers, built once
+/// at start ([`crate::run_with`]).
 pub struct AppParts {
     pub leptos: LeptosOptions,
     pub settings: Arc<GaemiSettings>,
