@@ -68,6 +68,19 @@ pub enum CancelReason {
     OutsideBand,
 }
 
+impl CancelReason {
+    /// The reason's text, as stored and as shown in the API (its JSON).
+    pub const fn code(self) -> &'static str {
+        match self {
+            CancelReason::Requested => "requested",
+            CancelReason::Unfilled => "unfilled",
+            CancelReason::FillOrKill => "fill_or_kill",
+            CancelReason::SelfTrade => "self_trade",
+            CancelReason::OutsideBand => "outside_band",
+        }
+    }
+}
+
 /// The answer to the command's sender.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]

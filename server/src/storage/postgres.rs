@@ -2,9 +2,9 @@
 //! `postgres://`. Several web nodes can share it.
 
 use super::rows::{
-    CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter, ListingRow,
-    NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter, RowDecode, json,
-    side_str, status_str,
+    BALANCE_UPSERT, CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter,
+    ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter,
+    POSITION_UPSERT, RowDecode, json, side_str, status_str,
 };
 use super::{Backend, JournalEntry, Storage, StorageError, redact_password};
 use crate::exchange::CandleRow;
@@ -92,21 +92,8 @@ impl Storage for PostgresStorage {
                  maker BOOLEAN, ts_ms BIGINT)",
                 json(&rows.fills)?,
             ),
-            (
-                "INSERT INTO balances SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
-                 account_id BIGINT, available BIGINT, held BIGINT, deposited BIGINT) \
-                 ON CONFLICT (account_id) DO UPDATE SET available = excluded.available, \
-                 held = excluded.held, deposited = excluded.deposited",
-                json(&rows.balances)?,
-            ),
-            (
-                "INSERT INTO positions SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
-                 account_id BIGINT, symbol_id BIGINT, available BIGINT, held BIGINT, \
-                 cost BIGINT) \
-                 ON CONFLICT (account_id, symbol_id) DO UPDATE SET \
-                 available = excluded.available, held = excluded.held, cost = excluded.cost",
-                json(&rows.positions)?,
-            ),
+            (BALANCE_INSERT.as_str(), json(&rows.balances)?),
+            (POSITION_INSERT.as_str(), json(&rows.positions)?),
             (CANDLE_INSERT.as_str(), json(&rows.candles)?),
         ];
         for (sql, array) in &writes {
@@ -445,6 +432,21 @@ static ORDER_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
          client_order_id BIGINT, symbol_id BIGINT, side TEXT, kind TEXT, tif TEXT, price BIGINT, \
          qty BIGINT, filled_qty BIGINT, remaining_qty BIGINT, filled_value BIGINT, status TEXT, \
          cancel_reason TEXT, created_ms BIGINT, updated_ms BIGINT) {ORDER_UPSERT}"
+    )
+});
+
+static BALANCE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO balances SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
+         account_id BIGINT, available BIGINT, held BIGINT, deposited BIGINT) {BALANCE_UPSERT}"
+    )
+});
+
+static POSITION_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO positions SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
+         account_id BIGINT, symbol_id BIGINT, available BIGINT, held BIGINT, cost BIGINT) \
+         {POSITION_UPSERT}"
     )
 });
 

@@ -109,22 +109,13 @@ pub fn tif_str(tif: TimeInForce) -> &'static str {
     }
 }
 
-pub fn cancel_reason_str(reason: CancelReason) -> &'static str {
-    match reason {
-        CancelReason::Requested => "requested",
-        CancelReason::Unfilled => "unfilled",
-        CancelReason::FillOrKill => "fill_or_kill",
-        CancelReason::SelfTrade => "self_trade",
-        CancelReason::OutsideBand => "outside_band",
-    }
-}
-
 fn bad(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected {column} {value:?}").into())
 }
 
 /// The value among `all` that is stored as `text`: each enum's text is
-/// written once, in its `*_str` function, for writing and reading alike.
+/// written once, in its `*_str` function (or `CancelReason::code`), for
+/// writing and reading alike.
 fn parse<T: Copy>(
     column: &str,
     text: &str,
@@ -186,7 +177,7 @@ where
             filled_value: self.try_get("filled_value")?,
             status: parse("status", &status, &STATUSES, status_str)?,
             cancel_reason: reason
-                .map(|text| parse("cancel_reason", &text, &CANCEL_REASONS, cancel_reason_str))
+                .map(|text| parse("cancel_reason", &text, &CANCEL_REASONS, CancelReason::code))
                 .transpose()?,
             created_ms: self.try_get("created_ms")?,
             updated_ms: self.try_get("updated_ms")?,
@@ -299,6 +290,14 @@ pub const ORDER_UPSERT: &str = "ON CONFLICT (order_id) DO UPDATE SET price = exc
      status = excluded.status, cancel_reason = excluded.cancel_reason, \
      updated_ms = excluded.updated_ms";
 
+/// What changes when a balance row is written again.
+pub const BALANCE_UPSERT: &str = "ON CONFLICT (account_id) DO UPDATE SET \
+     available = excluded.available, held = excluded.held, deposited = excluded.deposited";
+
+/// What changes when a position row is written again.
+pub const POSITION_UPSERT: &str = "ON CONFLICT (account_id, symbol_id) DO UPDATE SET \
+     available = excluded.available, held = excluded.held, cost = excluded.cost";
+
 /// A batch of rows as the JSON array the backends' batch statements read.
 pub fn json(rows: &(impl serde::Serialize + ?Sized)) -> Result<String, super::StorageError> {
     serde_json::to_string(rows)
@@ -323,6 +322,6 @@ mod tests {
         stored_alike(&KINDS, kind_str);
         stored_alike(&TIFS, tif_str);
         stored_alike(&STATUSES, status_str);
-        stored_alike(&CANCEL_REASONS, cancel_reason_str);
+        stored_alike(&CANCEL_REASONS, CancelReason::code);
     }
 }

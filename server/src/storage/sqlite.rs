@@ -3,9 +3,9 @@
 //! only after a commit returns.
 
 use super::rows::{
-    CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter, ListingRow,
-    NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter, RowDecode,
-    cancel_reason_str, kind_str, side_str, status_str, tif_str,
+    BALANCE_UPSERT, CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter,
+    ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter,
+    POSITION_UPSERT, RowDecode, kind_str, side_str, status_str, tif_str,
 };
 use super::{Backend, JournalEntry, Storage, StorageError};
 use crate::exchange::CandleRow;
@@ -60,10 +60,9 @@ impl SqliteStorage {
             })?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         // The journal writer keeps the pages every commit touches cached
-        // (64 MiB) and builds its batches in memory, never in a temp file.
+        // (64 MiB).
         let journal_writer = options
             .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory")
             .connect()
             .await
             .map_err(|source| StorageError::OpenSqlite {
@@ -150,7 +149,7 @@ impl Storage for SqliteStorage {
                     .push_bind(o.remaining_qty)
                     .push_bind(o.filled_value)
                     .push_bind(status_str(o.status))
-                    .push_bind(o.cancel_reason.map(cancel_reason_str))
+                    .push_bind(o.cancel_reason.map(|reason| reason.code()))
                     .push_bind(o.created_ms)
                     .push_bind(o.updated_ms);
             },
@@ -179,8 +178,7 @@ impl Storage for SqliteStorage {
             &mut script,
             "balances (account_id, available, held, deposited)",
             &rows.balances,
-            "ON CONFLICT (account_id) DO UPDATE SET available = excluded.available, \
-             held = excluded.held, deposited = excluded.deposited",
+            BALANCE_UPSERT,
             |mut row, b| {
                 row.push_bind(b.account_id)
                     .push_bind(b.available)
@@ -192,8 +190,7 @@ impl Storage for SqliteStorage {
             &mut script,
             "positions (account_id, symbol_id, available, held, cost)",
             &rows.positions,
-            "ON CONFLICT (account_id, symbol_id) DO UPDATE SET \
-             available = excluded.available, held = excluded.held, cost = excluded.cost",
+            POSITION_UPSERT,
             |mut row, p| {
                 row.push_bind(p.account_id)
                     .push_bind(p.symbol_id)

@@ -424,16 +424,7 @@ pub fn order_view(listings: &Listings, row: &OrderRow) -> OrderView {
             OrderStatusRow::Filled => OrderStatus::Filled,
             OrderStatusRow::Cancelled => OrderStatus::Cancelled,
         },
-        cancel_reason: row.cancel_reason.map(|reason| {
-            match reason {
-                exchange::CancelReason::Requested => "requested",
-                exchange::CancelReason::Unfilled => "unfilled",
-                exchange::CancelReason::FillOrKill => "fill_or_kill",
-                exchange::CancelReason::SelfTrade => "self_trade",
-                exchange::CancelReason::OutsideBand => "outside_band",
-            }
-            .to_owned()
-        }),
+        cancel_reason: row.cancel_reason.map(|reason| reason.code().to_owned()),
         created_ms: row.created_ms,
         updated_ms: row.updated_ms,
     }
