@@ -5,6 +5,7 @@
 //! (`server/tests/storage.rs`) runs against both. `docs/STORAGE.md` explains
 //! the choice.
 
+mod checkpoint;
 mod postgres;
 pub mod rows;
 mod sqlite;

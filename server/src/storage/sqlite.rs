@@ -2,6 +2,7 @@
 //! commit (WAL with `synchronous = FULL`), because callers acknowledge users
 //! only after a commit returns.
 
+use super::checkpoint::Checkpointer;
 use super::rows::{
     BALANCE_UPSERT, CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter,
     ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter,
@@ -30,6 +31,9 @@ pub struct SqliteStorage {
     /// began by reading the hot pages back from the file; the load test
     /// showed that in every commit. `None` once closed.
     journal_writer: tokio::sync::Mutex<Option<SqliteConnection>>,
+    /// Copies the log into the database file on its own connection
+    /// (`checkpoint`); `None` once closed.
+    checkpointer: std::sync::Mutex<Option<Checkpointer>>,
 }
 
 impl SqliteStorage {
@@ -42,7 +46,11 @@ impl SqliteStorage {
             .busy_timeout(Duration::from_secs(5))
             // Pages are read through a shared mapping instead of copied
             // from the file by each connection (256 MiB of address space).
-            .pragma("mmap_size", "268435456");
+            .pragma("mmap_size", "268435456")
+            // No commit checkpoints the log itself: `Checkpointer` does.
+            .pragma("wal_autocheckpoint", "0")
+            // A log that grew under load is cut back once it restarts.
+            .pragma("journal_size_limit", "67108864");
         let path = options.get_filename().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StorageError::CreateDir {
@@ -61,17 +69,21 @@ impl SqliteStorage {
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         // The journal writer keeps the pages every commit touches cached
         // (64 MiB).
-        let journal_writer = options
-            .pragma("cache_size", "-65536")
-            .connect()
-            .await
-            .map_err(|source| StorageError::OpenSqlite {
-                path: absolute(&path),
-                source,
-            })?;
+        let connect = |options: SqliteConnectOptions| {
+            let path = absolute(&path);
+            async move {
+                options
+                    .connect()
+                    .await
+                    .map_err(|source| StorageError::OpenSqlite { path, source })
+            }
+        };
+        let journal_writer = connect(options.clone().pragma("cache_size", "-65536")).await?;
+        let checkpointer = Checkpointer::start(connect(options).await?);
         Ok(SqliteStorage {
             pool,
             journal_writer: tokio::sync::Mutex::new(Some(journal_writer)),
+            checkpointer: std::sync::Mutex::new(Some(checkpointer)),
         })
     }
 }
@@ -547,6 +559,14 @@ impl Storage for SqliteStorage {
         if let Some(writer) = self.journal_writer.lock().await.take() {
             // Closing only tidies up: every commit is already durable.
             let _ = writer.close().await;
+        }
+        let checkpointer = self
+            .checkpointer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(checkpointer) = checkpointer {
+            checkpointer.stop().await;
         }
         self.pool.close().await;
     }
