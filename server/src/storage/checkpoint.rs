@@ -12,7 +12,10 @@
 //! [`RESTART_FRAMES`], a `RESTART` checkpoint holds the next commit back
 //! while it copies the few frames the passive ones left and lets the log
 //! start again. Without that the log grew past a gigabyte in ten seconds of
-//! load (docs/PERFORMANCE.md).
+//! load (docs/PERFORMANCE.md). While a restart checkpoint waits for readers
+//! no commit can begin, so its connection waits only briefly
+//! ([`BUSY_TIMEOUT`]) and tries again at the next tick: a commit must never
+//! wait long enough to time out, which would stop order entry.
 
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Connection, Row};
@@ -26,6 +29,11 @@ pub const INTERVAL: Duration = Duration::from_millis(100);
 
 /// The log length (in pages of 4 KiB) past which the log is started over.
 pub const RESTART_FRAMES: i64 = 4_096;
+
+/// How long a restart checkpoint waits for a gap between commits and for
+/// readers of the log: long enough to find a gap under steady load, far
+/// below the writers' own busy timeout (5 s).
+pub const BUSY_TIMEOUT: Duration = Duration::from_millis(250);
 
 pub struct Checkpointer {
     stop: Arc<Notify>,
@@ -58,9 +66,16 @@ impl Checkpointer {
     }
 
     /// Runs a last checkpoint and closes the connection.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         self.stop.notify_one();
-        let _ = self.task.await;
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Checkpointer {
+    /// A store dropped without being closed takes its task with it.
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 
@@ -105,7 +120,14 @@ mod tests {
             .execute(&mut writer)
             .await
             .unwrap();
-        let checkpointer = Checkpointer::start(options.connect().await.unwrap());
+        let checkpointer = Checkpointer::start(
+            options
+                .clone()
+                .busy_timeout(BUSY_TIMEOUT)
+                .connect()
+                .await
+                .unwrap(),
+        );
 
         // Commits of 100 pages each, one right after another, as the
         // persister commits under load: a passive checkpoint never catches

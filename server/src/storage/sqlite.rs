@@ -2,7 +2,7 @@
 //! commit (WAL with `synchronous = FULL`), because callers acknowledge users
 //! only after a commit returns.
 
-use super::checkpoint::Checkpointer;
+use super::checkpoint::{self, Checkpointer};
 use super::rows::{
     BALANCE_UPSERT, CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter,
     ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter,
@@ -79,7 +79,8 @@ impl SqliteStorage {
             }
         };
         let journal_writer = connect(options.clone().pragma("cache_size", "-65536")).await?;
-        let checkpointer = Checkpointer::start(connect(options).await?);
+        let checkpointer =
+            Checkpointer::start(connect(options.busy_timeout(checkpoint::BUSY_TIMEOUT)).await?);
         Ok(SqliteStorage {
             pool,
             journal_writer: tokio::sync::Mutex::new(Some(journal_writer)),
