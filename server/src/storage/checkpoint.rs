@@ -58,14 +58,14 @@ impl Checkpointer {
                     tracing::warn!(%error, "WAL checkpoint failed; retrying");
                 }
             }
-            // The last checkpoint, so a clean shutdown leaves a short log.
-            let _ = checkpoint(&mut connection, "RESTART").await;
+            // No last checkpoint here: the store closes its pool after this,
+            // and SQLite's last connection to close checkpoints the log.
             let _ = connection.close().await;
         });
         Checkpointer { stop, task }
     }
 
-    /// Runs a last checkpoint and closes the connection.
+    /// Stops the task and closes its connection.
     pub async fn stop(mut self) {
         self.stop.notify_one();
         let _ = (&mut self.task).await;
