@@ -1,7 +1,14 @@
 //! Gaemi's user interface and API contract, compiled twice: with `ssr` into the
 //! server (rendering, server functions, ports) and with `hydrate` into the WASM
-//! app that takes over the server-rendered page. Nothing here knows the
-//! server's types; the server reaches in only through [`ports`].
+//! that brings the server-rendered page's islands to life. Nothing here knows
+//! the server's types; the server reaches in only through [`ports`].
+//!
+//! Leptos runs in islands mode: the router, the routes and the page frames
+//! render on the server only, and each page's interactive part (the header,
+//! and every page body) is an `#[island]` hydrated on its own, so a page ships
+//! the wasm of its islands and not of the whole app. The contexts islands share
+//! in the browser ([`Prefs`], [`Realtime`]) are provided once for the page by
+//! [`provide_browser_context`]; on the server [`App`] provides them.
 
 pub mod api;
 pub mod auth;
@@ -25,10 +32,10 @@ pub mod ticket;
 pub mod trading;
 
 use leptos::prelude::*;
-use leptos_meta::{Html, MetaTags, Title, provide_meta_context};
+use leptos_meta::{Html, MetaTags, provide_meta_context};
 use leptos_router::{
-    Lazy,
     components::{Route, Router, Routes},
+    hooks::use_location,
     path,
 };
 
@@ -50,7 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <leptos_meta::HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -60,6 +67,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The whole page, rendered on the server only: the router picks the page,
+/// whose islands the browser then hydrates.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -69,34 +78,41 @@ pub fn App() -> impl IntoView {
     security::send_content_security_policy();
 
     view! {
-        <Html {..} lang=move || prefs.lang.get().code() data-theme=move || prefs.theme.get().code()/>
-        <Title formatter=move |page: String| {
-            let site = prefs.texts().site_name;
-            if page.is_empty() { site.to_owned() } else { format!("{page} · {site}") }
-        }/>
+        <Html {..} lang=prefs.lang.get_untracked().code() data-theme=prefs.theme.get_untracked().code()/>
         <Router>
-            <Header/>
+            <Header path=use_location().pathname.get_untracked()/>
             <main id="main" class="page">
                 <ErrorBoundary fallback=|_| view! { <ErrorPage/> }>
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/market") view=MarketPage/>
-                        <Route path=path!("/market/:code") view={Lazy::<StockRoute>::new()}/>
-                        <Route path=path!("/portfolio") view={Lazy::<PortfolioRoute>::new()}/>
-                        <Route path=path!("/orders") view={Lazy::<OrdersRoute>::new()}/>
+                        <Route path=path!("/market/:code") view=StockRoute/>
+                        <Route path=path!("/portfolio") view=PortfolioPage/>
+                        <Route path=path!("/orders") view=OrdersPage/>
                         <Route path=path!("/rounds") view=RoundsPage/>
                         <Route path=path!("/community") view=CommunityPage/>
                         <Route path=path!("/ranking") view=RankingPage/>
-                        <Route path=path!("/me") view={Lazy::<MeRoute>::new()}/>
-                        <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()}/>
-                        <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()}/>
-                        <Route path=path!("/sign-up/social") view={Lazy::<SocialSignUpRoute>::new()}/>
-                        <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
-                        <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()}/>
-                        <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()}/>
+                        <Route path=path!("/me") view=MeRoute/>
+                        <Route path=path!("/sign-in") view=SignInRoute/>
+                        <Route path=path!("/sign-up") view=SignUpPage/>
+                        <Route path=path!("/sign-up/social") view=SocialSignUpPage/>
+                        <Route path=path!("/verify") view=VerifyRoute/>
+                        <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                        <Route path=path!("/reset-password") view=ResetPasswordRoute/>
                     </Routes>
                 </ErrorBoundary>
             </main>
         </Router>
     }
+}
+
+/// What [`App`] provides on the server, provided in the browser for every
+/// island of the page: islands are hydrated one by one, each a child of the
+/// page's root, so they find these contexts there and share one websocket
+/// and one set of preferences.
+#[cfg(feature = "hydrate")]
+pub fn provide_browser_context() {
+    provide_meta_context();
+    Prefs::provide().reflect_on_document();
+    Realtime::provide();
 }

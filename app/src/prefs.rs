@@ -1,5 +1,6 @@
 //! The visitor's display preferences, language and colour theme, as signals
-//! provided at the app root. Both persist in cookies so the server renders the
+//! provided at the page's root (by `App` on the server, by
+//! `provide_browser_context` in the browser). Both persist in cookies so the server renders the
 //! right language and theme in the first response; the browser starts from the
 //! attributes the server put on `<html>`, so hydration always agrees with it.
 
@@ -75,6 +76,19 @@ impl Prefs {
     pub fn set_theme(self, theme: Theme) {
         self.theme.set(theme);
         remember(THEME_COOKIE, theme.code());
+    }
+
+    /// Keeps `<html lang>` and `data-theme` in step with the signals: the
+    /// server wrote them, and no island owns the document element.
+    #[cfg(feature = "hydrate")]
+    pub fn reflect_on_document(self) {
+        Effect::new(move |_| {
+            let (lang, theme) = (self.lang.get(), self.theme.get());
+            if let Some(root) = document().document_element() {
+                let _ = root.set_attribute("lang", lang.code());
+                let _ = root.set_attribute("data-theme", theme.code());
+            }
+        });
     }
 }
 

@@ -77,7 +77,7 @@ test("the theme switch cycles and persists across reloads", async ({ page }) => 
   expect(await background()).toBe("rgb(15, 17, 21)");
 });
 
-test("client-side navigation marks the current page", async ({ page }) => {
+test("the navigation marks the current page", async ({ page }) => {
   await page.goto("/");
   await waitForHydration(page);
   await page.getByRole("link", { name: "시장" }).click();

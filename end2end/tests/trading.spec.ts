@@ -98,9 +98,12 @@ test("a market buy crosses the spread: the fill, the tape, the chart, the book a
   await ask.click();
   await expect(page.getByTestId("ticket-price")).toHaveValue(last.toLocaleString("en-US"));
   await page.getByTestId("ticket-market").check();
+  const cashBefore = await page.getByTestId("ticket-available").textContent();
   await page.getByTestId("ticket-qty").fill("4");
   await page.getByTestId("ticket-submit").click();
   await expect(page.getByTestId("ticket-outcome")).toContainText("모두 체결");
+  // The cash the ticket offers is what the portfolio now holds.
+  await expect(page.getByTestId("ticket-available")).not.toHaveText(cashBefore!);
   await expect(ask).toHaveAttribute("data-qty", "6");
   await expect(page.getByTestId("tape-row").first()).toContainText("4");
   await expect(page.getByTestId("stock-volume")).toHaveText("4");
@@ -116,9 +119,12 @@ test("a market buy crosses the spread: the fill, the tape, the chart, the book a
   await limit(seller, code, "sell", higher, 1);
   await limit(buyer, code, "buy", higher, 1);
   await expect(chart).toHaveAttribute("data-last-close", String(higher));
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 
-  // The fill and the portfolio, reached through the navigation: no reload.
+  // The fill and the portfolio, reached through the navigation (each page
+  // is a page load of its own islands).
   await page.getByRole("link", { name: "주문", exact: true }).click();
+  await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/);
   await page.getByTestId("tab-fills").click();
   await expect(page.getByTestId("fill-row")).toHaveCount(1);
   await expect(page.getByTestId("fill-row")).toContainText("4");
@@ -126,7 +132,6 @@ test("a market buy crosses the spread: the fill, the tape, the chart, the book a
   await expect(page.locator('[data-testid="order-row"][data-status="filled"]')).toHaveCount(1);
   await page.getByRole("link", { name: "내 자산" }).click();
   await expect(page.locator(`[data-testid="holding"][data-code="${code}"]`).getByTestId("holding-qty")).toHaveText("104");
-  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   await seller.dispose();
   await buyer.dispose();
 });

@@ -1,12 +1,11 @@
-//! The browser entry point. cargo-leptos builds this crate to WASM; the server's
-//! hydration script calls `hydrate()`, which attaches the app to the HTML the
-//! server already rendered. Nothing else belongs here. `hydrate_lazy` because
-//! some routes are lazily loaded wasm chunks, fetched before their part of the
-//! page hydrates.
+//! The browser entry point. cargo-leptos builds this crate to WASM; the
+//! server's hydration script calls `hydrate()` and then hydrates each island
+//! of the page (`#[island]` in `app`), fetching a lazy island's wasm chunk
+//! first. Nothing else belongs here.
 
-// The whole app's view type is one deep generic type; laying out the future
-// that hydrates it goes deeper than the compiler's default limit.
-#![recursion_limit = "256"]
+// Brings the islands' exported hydration functions into this module.
+#[allow(unused_imports)]
+use app::*;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -14,5 +13,6 @@ pub fn hydrate() {
     // (scripts/build-release), so the hook would be dead weight there.
     #[cfg(not(panic = "immediate-abort"))]
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_lazy(app::App);
+    leptos::mount::hydrate_islands();
+    app::provide_browser_context();
 }

@@ -81,6 +81,44 @@ async fn an_unknown_url_gets_the_not_found_page_with_status_404() {
     server.stop().await;
 }
 
+/// The page's parts that the browser hydrates are islands, each with the
+/// props it was rendered from (what the address said, read on the server);
+/// the route's frame around them is plain HTML.
+#[tokio::test]
+async fn pages_send_their_interactive_parts_as_islands_with_their_props() {
+    let server = TestServer::start().await;
+    let page = async |path: &str| {
+        let response = client().get(server.url(path)).send().await.unwrap();
+        response.text().await.unwrap()
+    };
+    let stock = page("/market/100010").await;
+    assert!(
+        stock.contains("<leptos-island data-component=\"Header_"),
+        "{stock}"
+    );
+    assert!(stock.contains("data-component=\"StockPage_"), "{stock}");
+    assert!(
+        stock.contains("&quot;code&quot;:&quot;100010&quot;")
+            || stock.contains(r#""code":"100010""#),
+        "the stock island gets its code: {stock}"
+    );
+    assert!(
+        stock.contains(r#"href="/market" aria-current="page""#),
+        "the header marks the market: {stock}"
+    );
+    let sign_in = page("/sign-in?reason=elsewhere").await;
+    assert!(
+        sign_in.contains("data-component=\"SignInPage_"),
+        "{sign_in}"
+    );
+    assert!(
+        sign_in.contains("다른 기기에서 로그인되어 로그아웃되었습니다"),
+        "{sign_in}"
+    );
+    assert!(!page("/sign-in").await.contains("다른 기기에서 로그인되어"));
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn pages_carry_a_nonce_based_content_security_policy() {
     let server = TestServer::start().await;

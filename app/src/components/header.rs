@@ -1,13 +1,21 @@
 //! The site header: brand, main navigation, and the language and theme
-//! switches. Navigation links mark the current page with `aria-current`.
+//! switches. An island, so its labels follow the language switch; the link to
+//! the page being shown (`path`, as the server rendered it) is marked with
+//! `aria-current`. Links are plain: each page is a page load.
 
 use crate::components::LiveBadge;
 use crate::prefs::{Theme, use_prefs};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-#[component]
-pub fn Header() -> impl IntoView {
+/// Whether the navigation link `href` leads to the page at `path` or to one
+/// under it (a stock's page is under 시장).
+fn is_current(path: &str, href: &str) -> bool {
+    path.strip_prefix(href)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+#[island]
+pub fn Header(path: String) -> impl IntoView {
     let prefs = use_prefs();
     let t = move || prefs.texts();
     let links = move || {
@@ -32,10 +40,10 @@ pub fn Header() -> impl IntoView {
         <header class="site-header">
             <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
             <div class="site-header__bar">
-                <A href="/" attr:class="brand">
+                <a href="/" class="brand">
                     <span class="brand__mark" aria-hidden="true">"🐜"</span>
                     <span class="brand__name">{move || t().site_name}</span>
-                </A>
+                </a>
                 <div class="site-header__tools">
                     <LiveBadge/>
                     <button
@@ -63,11 +71,28 @@ pub fn Header() -> impl IntoView {
                     {move || {
                         links()
                             .into_iter()
-                            .map(|(href, label)| view! { <li><A href=href>{label}</A></li> })
+                            .map(|(href, label)| {
+                                let current = is_current(&path, href).then_some("page");
+                                view! { <li><a href=href aria-current=current>{label}</a></li> }
+                            })
                             .collect_view()
                     }}
                 </ul>
             </nav>
         </header>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_current;
+
+    #[test]
+    fn a_link_is_current_on_its_page_and_the_pages_under_it() {
+        assert!(is_current("/market", "/market"));
+        assert!(is_current("/market/100010", "/market"));
+        assert!(!is_current("/marketing", "/market"));
+        assert!(!is_current("/", "/market"));
+        assert!(!is_current("/orders", "/market"));
     }
 }

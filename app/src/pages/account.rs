@@ -15,40 +15,39 @@ use crate::auth::{
     request_password_reset, resend_verification, reset_password, sign_in, sign_out, sign_up,
     verify_email,
 };
-use crate::components::Skeleton;
+use crate::components::{PageTitle, Skeleton};
 use crate::i18n::tr;
 use crate::prefs::use_prefs;
+use crate::realtime::go_live;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use leptos_router::{LazyRoute, lazy_route};
 
-/// Lazily loaded routes for the account pages: their code is a wasm chunk
-/// that only these pages download.
-macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
-            }
-        }
-    };
+/// One value of the address's query, read on the server, where the router
+/// is: the browser's islands get it as a prop.
+fn query(name: &str) -> Option<String> {
+    use_query_map().read_untracked().get(name)
 }
 
-lazy_page!(SignInRoute, SignInPage);
-lazy_page!(SignUpRoute, SignUpPage);
-lazy_page!(VerifyRoute, VerifyPage);
-lazy_page!(ForgotPasswordRoute, ForgotPasswordPage);
-lazy_page!(ResetPasswordRoute, ResetPasswordPage);
-lazy_page!(MeRoute, MePage);
-lazy_page!(SocialSignUpRoute, SocialSignUpPage);
+/// The routes whose page reads the address's query, on the server.
+#[component]
+pub fn SignInRoute() -> impl IntoView {
+    view! { <SignInPage reason=query("reason") oauth_error=query("oauth_error")/> }
+}
+
+#[component]
+pub fn VerifyRoute() -> impl IntoView {
+    view! { <VerifyPage token=query("token").unwrap_or_default()/> }
+}
+
+#[component]
+pub fn ResetPasswordRoute() -> impl IntoView {
+    view! { <ResetPasswordPage token=query("token").unwrap_or_default()/> }
+}
+
+#[component]
+pub fn MeRoute() -> impl IntoView {
+    view! { <MePage oauth_error=query("oauth_error")/> }
+}
 
 /// The errors shown beside a form's fields, and the form-wide one.
 #[derive(Clone, Copy)]
@@ -262,25 +261,24 @@ fn oauth_error_text(code: &str) -> (&'static str, &'static str) {
 
 /// The `oauth_error` of the address, explained, if there is one.
 #[component]
-fn OAuthErrorNotice() -> impl IntoView {
+fn OAuthErrorNotice(oauth_error: Option<String>) -> impl IntoView {
     let prefs = use_prefs();
-    let query = use_query_map();
-    move || {
-        query.read().get("oauth_error").map(|code| {
-            let (ko, en) = oauth_error_text(&code);
-            view! {
-                <p class="notice notice--error" role="alert" data-testid="oauth-error">
-                    {move || prefs.lang.get().pick(ko, en)}
-                </p>
-            }
-        })
-    }
+    oauth_error.map(|code| {
+        let (ko, en) = oauth_error_text(&code);
+        view! {
+            <p class="notice notice--error" role="alert" data-testid="oauth-error">
+                {move || prefs.lang.get().pick(ko, en)}
+            </p>
+        }
+    })
 }
 
-#[component]
-fn SignInPage() -> impl IntoView {
-    let query = use_query_map();
-    let elsewhere = move || query.read().get("reason").as_deref() == Some("elsewhere");
+/// 로그인. `reason` says why the visitor was sent here (`elsewhere`: signed
+/// in on another device).
+#[island(lazy)]
+fn SignInPage(reason: Option<String>, oauth_error: Option<String>) -> impl IntoView {
+    go_live();
+    let signed_out_elsewhere = reason.as_deref() == Some("elsewhere");
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let errors = FormErrors::new();
@@ -332,15 +330,15 @@ fn SignInPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=tr("로그인", "Sign in")/>
+        <PageTitle text=tr("로그인", "Sign in")/>
         <section class="account">
             <h1>{tr("로그인", "Sign in")}</h1>
-            <Show when=elsewhere>
+            {signed_out_elsewhere.then(|| view! {
                 <p class="notice notice--error" role="alert" data-testid="signed-out-elsewhere">
                     {tr("다른 기기에서 로그인되어 로그아웃되었습니다", "Signed in on another device")}
                 </p>
-            </Show>
-            <OAuthErrorNotice/>
+            })}
+            <OAuthErrorNotice oauth_error/>
             <form class="card account__form" method="post" on:submit=submit novalidate>
                 <Field id="sign-in-email" field="email" label="이메일" label_en="E-mail" kind="email" autocomplete="username" value=email errors/>
                 <Field id="sign-in-password" field="password" label="비밀번호" label_en="Password" kind="password" autocomplete="current-password" value=password errors/>
@@ -365,8 +363,9 @@ fn SignInPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn SignUpPage() -> impl IntoView {
+#[island(lazy)]
+pub fn SignUpPage() -> impl IntoView {
+    go_live();
     let email = RwSignal::new(String::new());
     let nickname = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -405,7 +404,7 @@ fn SignUpPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=tr("회원가입", "Sign up")/>
+        <PageTitle text=tr("회원가입", "Sign up")/>
         <section class="account">
             <h1>{tr("회원가입", "Sign up")}</h1>
             <form class="card account__form" method="post" on:submit=submit novalidate>
@@ -431,19 +430,19 @@ fn SignUpPage() -> impl IntoView {
 }
 
 /// The page a verification link opens: it verifies on load.
-#[component]
-fn VerifyPage() -> impl IntoView {
+#[island(lazy)]
+fn VerifyPage(token: String) -> impl IntoView {
+    go_live();
     let prefs = use_prefs();
-    let query = use_query_map();
     let outcome = RwSignal::new(None::<Result<(), AppError>>);
     Effect::new(move |_| {
-        let token = query.read_untracked().get("token").unwrap_or_default();
+        let token = token.clone();
         leptos::task::spawn_local(async move {
             outcome.try_set(Some(verify_email(token).await));
         });
     });
     view! {
-        <Title text=tr("이메일 인증", "E-mail verification")/>
+        <PageTitle text=tr("이메일 인증", "E-mail verification")/>
         <section class="account">
             <h1>{tr("이메일 인증", "E-mail verification")}</h1>
             {move || match outcome.get() {
@@ -464,8 +463,9 @@ fn VerifyPage() -> impl IntoView {
 }
 
 /// After a first sign-in with a provider: the nickname the new user goes by.
-#[component]
-fn SocialSignUpPage() -> impl IntoView {
+#[island(lazy)]
+pub fn SocialSignUpPage() -> impl IntoView {
+    go_live();
     let hydrated = use_hydrated();
     let nickname = RwSignal::new(String::new());
     let claim_guest = RwSignal::new(true);
@@ -486,7 +486,7 @@ fn SocialSignUpPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=tr("닉네임 정하기", "Choose a nickname")/>
+        <PageTitle text=tr("닉네임 정하기", "Choose a nickname")/>
         <section class="account">
             <h1>{tr("닉네임 정하기", "Choose a nickname")}</h1>
             <p>{tr("처음 오셨네요. 개미에서 쓸 닉네임을 정해 주세요.", "Welcome. Choose the nickname you will go by on Gaemi.")}</p>
@@ -507,8 +507,9 @@ fn SocialSignUpPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn ForgotPasswordPage() -> impl IntoView {
+#[island(lazy)]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    go_live();
     let hydrated = use_hydrated();
     let email = RwSignal::new(String::new());
     let errors = FormErrors::new();
@@ -532,7 +533,7 @@ fn ForgotPasswordPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=tr("비밀번호 찾기", "Forgot password")/>
+        <PageTitle text=tr("비밀번호 찾기", "Forgot password")/>
         <section class="account">
             <h1>{tr("비밀번호 찾기", "Forgot password")}</h1>
             <form class="card account__form" method="post" on:submit=submit novalidate>
@@ -544,10 +545,10 @@ fn ForgotPasswordPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn ResetPasswordPage() -> impl IntoView {
+#[island(lazy)]
+fn ResetPasswordPage(token: String) -> impl IntoView {
+    go_live();
     let hydrated = use_hydrated();
-    let query = use_query_map();
     let password = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let done = RwSignal::new(None);
@@ -558,7 +559,7 @@ fn ResetPasswordPage() -> impl IntoView {
         if !errors.check(check_password("new_password", &new_password, "", "").err()) {
             return;
         }
-        let token = query.read_untracked().get("token").unwrap_or_default();
+        let token = token.clone();
         leptos::task::spawn_local(async move {
             match reset_password(token, new_password).await {
                 Ok(()) => {
@@ -573,7 +574,7 @@ fn ResetPasswordPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=tr("새 비밀번호", "New password")/>
+        <PageTitle text=tr("새 비밀번호", "New password")/>
         <section class="account">
             <h1>{tr("새 비밀번호 정하기", "Set a new password")}</h1>
             <form class="card account__form" method="post" on:submit=submit novalidate>
@@ -588,18 +589,20 @@ fn ResetPasswordPage() -> impl IntoView {
 
 /// 내 정보: a guest is offered sign-in and sign-up; a user sees and
 /// changes their profile.
-#[component]
-fn MePage() -> impl IntoView {
+#[island(lazy)]
+fn MePage(oauth_error: Option<String>) -> impl IntoView {
+    go_live();
     let prefs = use_prefs();
     let user = Resource::new(|| (), |_| current_user());
+    let oauth_error = StoredValue::new(oauth_error);
     view! {
-        <Title text=tr("내 정보", "My account")/>
+        <PageTitle text=tr("내 정보", "My account")/>
         <section class="account">
             <h1>{tr("내 정보", "My account")}</h1>
             <Suspense fallback=|| view! { <Skeleton lines=4/> }>
                 {move || Suspend::new(async move {
                     match user.await {
-                        Ok(Some(profile)) => view! { <ProfileForms profile/> }.into_any(),
+                        Ok(Some(profile)) => view! { <ProfileForms profile oauth_error=oauth_error.get_value()/> }.into_any(),
                         Ok(None) => view! {
                             <div class="card" data-testid="me-guest">
                                 <p>{tr("로그인하면 계좌와 주문 내역이 어느 기기에서나 이어집니다.", "Sign in to keep your account and orders on every device.")}</p>
@@ -620,7 +623,7 @@ fn MePage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileForms(profile: Profile) -> impl IntoView {
+fn ProfileForms(profile: Profile, oauth_error: Option<String>) -> impl IntoView {
     let hydrated = use_hydrated();
     let shown_nickname = RwSignal::new(profile.nickname.clone());
     let nickname = RwSignal::new(profile.nickname.clone());
@@ -721,7 +724,7 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
             <p class="account__email">{email}</p>
             <button type="button" class="chip" data-testid="sign-out" on:click=leave disabled=move || !hydrated.get()>{tr("로그아웃", "Sign out")}</button>
         </div>
-        <OAuthErrorNotice/>
+        <OAuthErrorNotice oauth_error/>
         <div class="card account__form">
             <h2>{tr("소셜 계정 연결", "Linked sign-in")}</h2>
             <p>{tr("연결하면 그 서비스로도 이 계정에 로그인할 수 있습니다.", "Link a provider to sign in to this account with it too.")}</p>

@@ -2,22 +2,22 @@
 //! (loaded through a server function, with a skeleton while it loads).
 
 use crate::api::get_server_status;
-use crate::components::Skeleton;
+use crate::components::{PageTitle, Skeleton};
 use crate::format::{format_kst_datetime, format_kst_time, group_thousands};
 use crate::prefs::use_prefs;
-use crate::realtime::use_clock;
+use crate::realtime::{go_live, use_clock};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-#[component]
+#[island(lazy)]
 pub fn HomePage() -> impl IntoView {
+    go_live();
     let prefs = use_prefs();
     let t = move || prefs.texts();
     let status = Resource::new(|| (), |_| get_server_status());
     let clock = use_clock();
 
     view! {
-        <Title text=move || t().home_title/>
+        <PageTitle text=move || t().home_title/>
         <section class="hero">
             <h1>{move || t().home_title}</h1>
             <p class="hero__tagline">{move || t().tagline}</p>

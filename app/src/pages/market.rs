@@ -4,25 +4,25 @@
 //! any column, search by code, name or initial consonants, and star
 //! listings for the watchlist (kept per account on the server).
 
-use crate::components::Skeleton;
+use crate::components::{PageTitle, Skeleton};
 use crate::format::{Direction, format_change_bp, group_thousands};
 use crate::i18n::Lang;
 use crate::market::{
     ListingView, MarketOverview, SectorView, load_market, load_watchlist, set_watched,
 };
 use crate::prefs::use_prefs;
-use crate::realtime::{Ticker, use_ticker};
+use crate::realtime::{Ticker, go_live, use_ticker};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use std::collections::BTreeSet;
 
-#[component]
+#[island(lazy)]
 pub fn MarketPage() -> impl IntoView {
+    go_live();
     let prefs = use_prefs();
     let t = move || prefs.texts();
     let overview = Resource::new(|| (), |_| load_market());
     view! {
-        <Title text=move || t().nav_market/>
+        <PageTitle text=move || t().nav_market/>
         <section class="market">
             <h1>{move || t().nav_market}</h1>
             <p class="market__blurb">{move || t().market_blurb}</p>

@@ -11,7 +11,7 @@ mod portfolio;
 mod stock;
 
 pub use account::{
-    ForgotPasswordRoute, MeRoute, ResetPasswordRoute, SignInRoute, SignUpRoute, SocialSignUpRoute,
+    ForgotPasswordPage, MeRoute, ResetPasswordRoute, SignInRoute, SignUpPage, SocialSignUpPage,
     VerifyRoute,
 };
 pub use area::{CommunityPage, RankingPage, RoundsPage};
@@ -19,8 +19,8 @@ pub use error::ErrorPage;
 pub use home::HomePage;
 pub use market::MarketPage;
 pub use not_found::NotFoundPage;
-pub use orders::OrdersRoute;
-pub use portfolio::PortfolioRoute;
+pub use orders::OrdersPage;
+pub use portfolio::PortfolioPage;
 pub use stock::StockRoute;
 
 /// Sets the HTTP status of the page being rendered on the server; a no-op in

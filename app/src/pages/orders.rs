@@ -6,20 +6,18 @@
 //! order fills) reloads them; nothing polls.
 
 use crate::api::AppError;
-use crate::components::Skeleton;
+use crate::components::{PageTitle, Skeleton};
 use crate::format::{format_kst_datetime, format_won, group_thousands};
 use crate::i18n::{Lang, tr};
 use crate::market::{ListingView, load_market};
 use crate::prefs::use_prefs;
-use crate::realtime::{Topic, TopicEvent, use_topic};
+use crate::realtime::{Topic, TopicEvent, go_live, use_topic};
 use crate::ticket::{check_price, check_qty};
 use crate::trading::{
     AmendOrderInput, FillView, ListQuery, OrderKind, OrderSide, OrderStatus, OrderView, Page,
     SortOrder, amend_order, cancel_order, list_fills, list_orders,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::{LazyRoute, lazy_route};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn side_label(side: OrderSide, lang: Lang) -> &'static str {
@@ -248,23 +246,11 @@ enum Tab {
     Fills,
 }
 
-/// The orders page as a lazily loaded route (its own wasm chunk); it loads
-/// its data in the browser, so there is nothing to start early.
-pub struct OrdersRoute;
-
-#[lazy_route]
-impl LazyRoute for OrdersRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <OrdersPage/> }.into_any()
-    }
-}
-
-#[component]
-fn OrdersPage() -> impl IntoView {
+/// The orders page, a lazy island: its code is a wasm chunk that only this
+/// page downloads, and it loads its data in the browser.
+#[island(lazy)]
+pub fn OrdersPage() -> impl IntoView {
+    go_live();
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let tab = RwSignal::new(Tab::Open);
@@ -288,7 +274,7 @@ fn OrdersPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=tr("주문", "Orders")/>
+        <PageTitle text=tr("주문", "Orders")/>
         <section class="orders-page">
             <h1>{tr("주문", "Orders")}</h1>
             <div class="tabs" role="tablist">

@@ -3,16 +3,14 @@
 //! account is the caller's own, so it loads in the browser; each holding
 //! then follows its ticker topic, so values move with the market.
 
-use crate::components::Skeleton;
+use crate::components::{PageTitle, Skeleton};
 use crate::format::{Direction, format_change_bp, format_won, group_thousands};
 use crate::i18n::tr;
 use crate::market::{ListingView, load_market};
 use crate::prefs::use_prefs;
-use crate::realtime::{TickerEvent, Topic, use_topic};
+use crate::realtime::{TickerEvent, Topic, go_live, use_topic};
 use crate::trading::{HoldingView, PortfolioView, get_portfolio};
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::{LazyRoute, lazy_route};
 
 /// A holding valued at a live last price.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,23 +35,11 @@ fn value_at(holding: &HoldingView, last: i64) -> Valued {
     }
 }
 
-/// The portfolio page as a lazily loaded route (its own wasm chunk); it loads
-/// its data in the browser, so there is nothing to start early.
-pub struct PortfolioRoute;
-
-#[lazy_route]
-impl LazyRoute for PortfolioRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <PortfolioPage/> }.into_any()
-    }
-}
-
-#[component]
-fn PortfolioPage() -> impl IntoView {
+/// The portfolio page, a lazy island: its code is a wasm chunk that only this
+/// page downloads, and it loads its data in the browser.
+#[island(lazy)]
+pub fn PortfolioPage() -> impl IntoView {
+    go_live();
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let portfolio = RwSignal::new(None::<Result<PortfolioView, crate::api::AppError>>);
@@ -67,7 +53,7 @@ fn PortfolioPage() -> impl IntoView {
         });
     });
     view! {
-        <Title text=tr("내 자산", "Portfolio")/>
+        <PageTitle text=tr("내 자산", "Portfolio")/>
         <section class="portfolio">
             <h1>{tr("내 자산", "Portfolio")}</h1>
             {move || match portfolio.get() {

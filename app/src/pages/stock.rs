@@ -6,7 +6,7 @@
 
 use crate::book::{Applied, BookState};
 use crate::chart::{chart_data, merge_live};
-use crate::components::{OrderTicket, Skeleton};
+use crate::components::{OrderTicket, PageTitle, Skeleton};
 use crate::format::{
     Direction, format_change_bp, format_kst_time, format_won_compact, group_thousands,
 };
@@ -17,43 +17,34 @@ use crate::pages::respond_with_status;
 use crate::prefs::use_prefs;
 use crate::realtime::{
     Candle, CandleInterval, Level, NewsView, Realtime, Ticker, Topic, TopicEvent, TradePrint,
-    use_ticker, use_topic,
+    go_live, use_ticker, use_topic,
 };
 use crate::stock::{CHART_CANDLES, StockView, load_candles, load_stock};
 use crate::trading::{PortfolioView, get_portfolio};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use leptos_router::{LazyRoute, lazy_route};
 
 /// Book levels shown per side.
 const DEPTH: usize = 10;
 /// Prints kept on the tape.
 const TAPE: usize = 30;
 
-/// The stock page as a lazily loaded route: its code (chart, book, ticket,
-/// tape) is a separate wasm chunk that only this page downloads. The stock
-/// loads from the page's own code too, so its decoder is in that chunk
-/// rather than in every page's main module (docs/PERFORMANCE.md); on a
-/// first visit it arrives with the page anyway.
-pub struct StockRoute;
-
-#[lazy_route]
-impl LazyRoute for StockRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <StockPage/> }.into_any()
-    }
+/// The route `/market/:code`, on the server: the page island gets the code.
+#[component]
+pub fn StockRoute() -> impl IntoView {
+    let code = use_params_map()
+        .read_untracked()
+        .get("code")
+        .unwrap_or_default();
+    view! { <StockPage code/> }
 }
 
-#[component]
-fn StockPage() -> impl IntoView {
-    let params = use_params_map();
-    let code = Memo::new(move |_| params.read().get("code").unwrap_or_default());
-    let stock = Resource::new(move || code.get(), load_stock);
+/// The stock page, a lazy island: its code (chart, book, ticket, tape) is
+/// a wasm chunk that only this page downloads.
+#[island(lazy)]
+fn StockPage(code: String) -> impl IntoView {
+    go_live();
+    let stock = Resource::new(move || code.clone(), load_stock);
     let prefs = use_prefs();
     view! {
         <Suspense fallback=|| view! { <Skeleton lines=10/> }>
@@ -66,7 +57,7 @@ fn StockPage() -> impl IntoView {
                         }
                         view! {
                             <section class="area">
-                                <Title text=tr("종목을 찾을 수 없습니다", "Stock not found")/>
+                                <PageTitle text=tr("종목을 찾을 수 없습니다", "Stock not found")/>
                                 <h1>{tr("종목을 찾을 수 없습니다", "Stock not found")}</h1>
                                 <p class="notice notice--error" role="alert">{move || err.message(prefs.lang.get()).to_owned()}</p>
                                 <a href="/market">{tr("시장으로 돌아가기", "Back to the market")}</a>
@@ -110,7 +101,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
     let (name_ko, name_en) = (listing.name_ko.clone(), listing.name_en.clone());
     let title = move || lang().pick(&name_ko, &name_en).to_owned();
     view! {
-        <Title text=title.clone()/>
+        <PageTitle text=title.clone()/>
         <article class="stock" data-testid="stock" data-code=code.clone()>
             <StockHeader title=Signal::derive(title) code=code.clone() sector ticker/>
             <div class="stock__grid">

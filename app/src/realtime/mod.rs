@@ -30,7 +30,7 @@ struct TopicSlot {
     latest: RwSignal<Option<Arc<str>>>,
 }
 
-/// The page's realtime connection state, provided once at the app root.
+/// The page's realtime connection state, provided once at the page's root.
 #[derive(Clone, Copy)]
 pub struct Realtime {
     pub status: RwSignal<ConnStatus>,
@@ -42,7 +42,7 @@ pub struct Realtime {
 }
 
 impl Realtime {
-    /// Creates the handle and, in the browser, opens the connection.
+    /// Creates the handle; [`go_live`] opens the connection.
     pub fn provide() -> Realtime {
         let realtime = Realtime {
             status: RwSignal::new(ConnStatus::Connecting),
@@ -50,8 +50,6 @@ impl Realtime {
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
         };
         provide_context(realtime);
-        #[cfg(feature = "hydrate")]
-        Effect::new(move |_| client::start(realtime));
         realtime
     }
 
@@ -130,6 +128,18 @@ impl Realtime {
     fn send(self, frame: &ClientFrame) {
         #[cfg(feature = "hydrate")]
         client::send(frame);
+    }
+}
+
+/// Opens the page's connection, once the calling island (each page's body
+/// calls this) has hydrated. The header's island hydrates before the page's,
+/// whose wasm may still be loading; opening only now means that the header's
+/// "connected" also says the page below it answers clicks.
+pub fn go_live() {
+    #[cfg(feature = "hydrate")]
+    {
+        let realtime = expect_context::<Realtime>();
+        Effect::new(move |_| client::start(realtime));
     }
 }
 
