@@ -34,6 +34,7 @@ pub mod trading;
 use leptos::prelude::*;
 use leptos_meta::{Html, MetaTags, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     hooks::use_location,
     path,
@@ -68,7 +69,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The whole page, rendered on the server only: the router picks the page,
-/// whose islands the browser then hydrates.
+/// whose islands the browser then hydrates. Pages whose island needs data
+/// loaded first render in order, so the HTML holds the page itself (also
+/// without JavaScript) rather than a placeholder replaced by a script.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -84,15 +87,15 @@ pub fn App() -> impl IntoView {
             <main id="main" class="page">
                 <ErrorBoundary fallback=|_| view! { <ErrorPage/> }>
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("/") view=HomePage/>
-                        <Route path=path!("/market") view=MarketPage/>
-                        <Route path=path!("/market/:code") view=StockRoute/>
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/market") view=MarketPage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/market/:code") view=StockRoute ssr=SsrMode::InOrder/>
                         <Route path=path!("/portfolio") view=PortfolioPage/>
                         <Route path=path!("/orders") view=OrdersPage/>
                         <Route path=path!("/rounds") view=RoundsPage/>
                         <Route path=path!("/community") view=CommunityPage/>
                         <Route path=path!("/ranking") view=RankingPage/>
-                        <Route path=path!("/me") view=MeRoute/>
+                        <Route path=path!("/me") view=MeRoute ssr=SsrMode::InOrder/>
                         <Route path=path!("/sign-in") view=SignInRoute/>
                         <Route path=path!("/sign-up") view=SignUpPage/>
                         <Route path=path!("/sign-up/social") view=SocialSignUpPage/>

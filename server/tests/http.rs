@@ -116,6 +116,13 @@ async fn pages_send_their_interactive_parts_as_islands_with_their_props() {
         "{sign_in}"
     );
     assert!(!page("/sign-in").await.contains("다른 기기에서 로그인되어"));
+    // A prop comes from the address, so from anyone: it stays an attribute.
+    let hostile = page("/reset-password?token=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert!(
+        hostile.contains("data-component=\"ResetPasswordPage_"),
+        "{hostile}"
+    );
+    assert!(!hostile.contains("<script>alert(1)"), "{hostile}");
     server.stop().await;
 }
 

@@ -44,9 +44,20 @@ pub fn ResetPasswordRoute() -> impl IntoView {
     view! { <ResetPasswordPage token=query("token").unwrap_or_default()/> }
 }
 
+/// 내 정보 loads who is signed in here, on the server, and hands it to the
+/// page's island.
 #[component]
 pub fn MeRoute() -> impl IntoView {
-    view! { <MePage oauth_error=query("oauth_error")/> }
+    let oauth_error = query("oauth_error");
+    let user = Resource::new(|| (), |_| current_user());
+    view! {
+        <Suspense fallback=|| view! { <Skeleton lines=4/> }>
+            {move || {
+                let oauth_error = oauth_error.clone();
+                Suspend::new(async move { view! { <MePage user=user.await oauth_error/> } })
+            }}
+        </Suspense>
+    }
 }
 
 /// The errors shown beside a form's fields, and the form-wide one.
@@ -590,19 +601,15 @@ fn ResetPasswordPage(token: String) -> impl IntoView {
 /// 내 정보: a guest is offered sign-in and sign-up; a user sees and
 /// changes their profile.
 #[island(lazy)]
-fn MePage(oauth_error: Option<String>) -> impl IntoView {
+fn MePage(user: Result<Option<Profile>, AppError>, oauth_error: Option<String>) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
-    let user = Resource::new(|| (), |_| current_user());
-    let oauth_error = StoredValue::new(oauth_error);
     view! {
         <PageTitle text=tr("내 정보", "My account")/>
         <section class="account">
             <h1>{tr("내 정보", "My account")}</h1>
-            <Suspense fallback=|| view! { <Skeleton lines=4/> }>
-                {move || Suspend::new(async move {
-                    match user.await {
-                        Ok(Some(profile)) => view! { <ProfileForms profile oauth_error=oauth_error.get_value()/> }.into_any(),
+            {match user {
+                        Ok(Some(profile)) => view! { <ProfileForms profile oauth_error/> }.into_any(),
                         Ok(None) => view! {
                             <div class="card" data-testid="me-guest">
                                 <p>{tr("로그인하면 계좌와 주문 내역이 어느 기기에서나 이어집니다.", "Sign in to keep your account and orders on every device.")}</p>
@@ -615,9 +622,7 @@ fn MePage(oauth_error: Option<String>) -> impl IntoView {
                         Err(err) => view! {
                             <p class="notice notice--error" role="alert">{move || err.message(prefs.lang.get()).to_owned()}</p>
                         }.into_any(),
-                    }
-                })}
-            </Suspense>
+            }}
         </section>
     }
 }

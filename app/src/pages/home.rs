@@ -1,19 +1,30 @@
 //! The home page: what Gaemi is, the live connection, and the server status
-//! (loaded through a server function, with a skeleton while it loads).
+//! (the server function's answer, loaded while the page renders).
 
-use crate::api::get_server_status;
+use crate::api::{AppError, ServerStatus, get_server_status};
 use crate::components::{PageTitle, Skeleton};
 use crate::format::{format_kst_datetime, format_kst_time, group_thousands};
 use crate::prefs::use_prefs;
 use crate::realtime::{go_live, use_clock};
 use leptos::prelude::*;
 
-#[island(lazy)]
+/// The route, on the server: the status is loaded here and handed to the
+/// page's island as a prop.
+#[component]
 pub fn HomePage() -> impl IntoView {
+    let status = Resource::new(|| (), |_| get_server_status());
+    view! {
+        <Suspense fallback=|| view! { <Skeleton lines=8/> }>
+            {move || Suspend::new(async move { view! { <Home status=status.await/> } })}
+        </Suspense>
+    }
+}
+
+#[island(lazy)]
+fn Home(status: Result<ServerStatus, AppError>) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
     let t = move || prefs.texts();
-    let status = Resource::new(|| (), |_| get_server_status());
     let clock = use_clock();
 
     view! {
@@ -37,9 +48,7 @@ pub fn HomePage() -> impl IntoView {
             </section>
             <section class="card" aria-labelledby="status-heading">
                 <h2 id="status-heading">{move || t().home_status_heading}</h2>
-                <Suspense fallback=|| view! { <Skeleton lines=4/> }>
-                    {move || Suspend::new(async move {
-                        match status.await {
+                {match status {
                             Ok(s) => view! {
                                 <dl class="facts" data-testid="server-status">
                                     <dt>{move || t().status_version}</dt>
@@ -54,12 +63,10 @@ pub fn HomePage() -> impl IntoView {
                             }.into_any(),
                             Err(err) => view! {
                                 <p class="notice notice--error" role="alert">
-                                    {move || t().status_unavailable} " " {err.message(prefs.lang.get()).to_owned()}
+                                    {move || t().status_unavailable} " " {move || err.message(prefs.lang.get()).to_owned()}
                                 </p>
                             }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                }}
             </section>
         </div>
     }

@@ -4,6 +4,7 @@
 //! any column, search by code, name or initial consonants, and star
 //! listings for the watchlist (kept per account on the server).
 
+use crate::api::AppError;
 use crate::components::{PageTitle, Skeleton};
 use crate::format::{Direction, format_change_bp, group_thousands};
 use crate::i18n::Lang;
@@ -15,29 +16,37 @@ use crate::realtime::{Ticker, go_live, use_ticker};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
-#[island(lazy)]
+/// The route, on the server: the listings are loaded here and handed to the
+/// page's island as a prop, so the browser's wasm holds no loading
+/// machinery (resource, suspense) for them and decodes them once.
+#[component]
 pub fn MarketPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| load_market());
+    view! {
+        <Suspense fallback=|| view! { <Skeleton lines=8/> }>
+            {move || Suspend::new(async move { view! { <MarketBoard overview=overview.await/> } })}
+        </Suspense>
+    }
+}
+
+#[island(lazy)]
+fn MarketBoard(overview: Result<MarketOverview, AppError>) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
     let t = move || prefs.texts();
-    let overview = Resource::new(|| (), |_| load_market());
     view! {
         <PageTitle text=move || t().nav_market/>
         <section class="market">
             <h1>{move || t().nav_market}</h1>
             <p class="market__blurb">{move || t().market_blurb}</p>
-            <Suspense fallback=|| view! { <Skeleton lines=8/> }>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(overview) => view! { <MarketTable overview/> }.into_any(),
-                        Err(err) => view! {
-                            <p class="notice notice--error" role="alert">
-                                {move || t().market_load_failed} " " {err.message(prefs.lang.get()).to_owned()}
-                            </p>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {match overview {
+                Ok(overview) => view! { <MarketTable overview/> }.into_any(),
+                Err(err) => view! {
+                    <p class="notice notice--error" role="alert">
+                        {move || t().market_load_failed} " " {move || err.message(prefs.lang.get()).to_owned()}
+                    </p>
+                }.into_any(),
+            }}
         </section>
     }
 }

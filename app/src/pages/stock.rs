@@ -4,6 +4,7 @@
 //! open orders in this stock; the tape; and the stock's news. Everything
 //! live arrives on websocket topics; nothing polls.
 
+use crate::api::AppError;
 use crate::book::{Applied, BookState};
 use crate::chart::{chart_data, merge_live};
 use crate::components::{OrderTicket, PageTitle, Skeleton};
@@ -29,44 +30,46 @@ const DEPTH: usize = 10;
 /// Prints kept on the tape.
 const TAPE: usize = 30;
 
-/// The route `/market/:code`, on the server: the page island gets the code.
+/// The route `/market/:code`, on the server: the stock is loaded here and
+/// handed to the page's island as a prop (the island holds no loading
+/// machinery for it). An unknown code is a 404.
 #[component]
 pub fn StockRoute() -> impl IntoView {
     let code = use_params_map()
         .read_untracked()
         .get("code")
         .unwrap_or_default();
-    view! { <StockPage code/> }
+    let stock = Resource::new(move || code.clone(), load_stock);
+    view! {
+        <Suspense fallback=|| view! { <Skeleton lines=10/> }>
+            {move || Suspend::new(async move {
+                let stock = stock.await;
+                if stock.as_ref().is_err_and(|err| err.code == "unknown_symbol") {
+                    respond_with_status(404);
+                }
+                view! { <StockPage stock/> }
+            })}
+        </Suspense>
+    }
 }
 
 /// The stock page, a lazy island: its code (chart, book, ticket, tape) is
 /// a wasm chunk that only this page downloads.
 #[island(lazy)]
-fn StockPage(code: String) -> impl IntoView {
+fn StockPage(stock: Result<StockView, AppError>) -> impl IntoView {
     go_live();
-    let stock = Resource::new(move || code.clone(), load_stock);
     let prefs = use_prefs();
-    view! {
-        <Suspense fallback=|| view! { <Skeleton lines=10/> }>
-            {move || Suspend::new(async move {
-                match stock.await {
-                    Ok(stock) => view! { <StockBody stock/> }.into_any(),
-                    Err(err) => {
-                        if err.code == "unknown_symbol" {
-                            respond_with_status(404);
-                        }
-                        view! {
-                            <section class="area">
-                                <PageTitle text=tr("종목을 찾을 수 없습니다", "Stock not found")/>
-                                <h1>{tr("종목을 찾을 수 없습니다", "Stock not found")}</h1>
-                                <p class="notice notice--error" role="alert">{move || err.message(prefs.lang.get()).to_owned()}</p>
-                                <a href="/market">{tr("시장으로 돌아가기", "Back to the market")}</a>
-                            </section>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+    match stock {
+        Ok(stock) => view! { <StockBody stock/> }.into_any(),
+        Err(err) => view! {
+            <section class="area">
+                <PageTitle text=tr("종목을 찾을 수 없습니다", "Stock not found")/>
+                <h1>{tr("종목을 찾을 수 없습니다", "Stock not found")}</h1>
+                <p class="notice notice--error" role="alert">{move || err.message(prefs.lang.get()).to_owned()}</p>
+                <a href="/market">{tr("시장으로 돌아가기", "Back to the market")}</a>
+            </section>
+        }
+        .into_any(),
     }
 }
 
