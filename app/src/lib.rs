@@ -6,7 +6,11 @@
 //! Leptos runs in islands mode: the router, the routes and the page frames
 //! render on the server only, and each page's interactive part (the header,
 //! and every page body) is an `#[island]` hydrated on its own, so a page ships
-//! the wasm of its islands and not of the whole app. The contexts islands share
+//! the wasm of its islands and not of the whole app. Pages share a lazy
+//! island where their code is alike (the account pages; home and the simple
+//! pages), told which page they are, since every split point more cuts the
+//! wasm all pages share into smaller chunks (docs/PERFORMANCE.md); the
+//! parts shown only after a click are `#[lazy]`. The contexts islands share
 //! in the browser ([`Prefs`], [`Realtime`]) are provided once for the page by
 //! [`provide_browser_context`]; on the server [`App`] provides them.
 
@@ -90,17 +94,17 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder/>
                         <Route path=path!("/market") view=MarketPage ssr=SsrMode::InOrder/>
                         <Route path=path!("/market/:code") view=StockRoute ssr=SsrMode::InOrder/>
-                        <Route path=path!("/portfolio") view=PortfolioPage/>
-                        <Route path=path!("/orders") view=OrdersPage/>
+                        <Route path=path!("/portfolio") view=PortfolioRoute ssr=SsrMode::InOrder/>
+                        <Route path=path!("/orders") view=OrdersRoute ssr=SsrMode::InOrder/>
                         <Route path=path!("/rounds") view=RoundsPage/>
                         <Route path=path!("/community") view=CommunityPage/>
                         <Route path=path!("/ranking") view=RankingPage/>
                         <Route path=path!("/me") view=MeRoute ssr=SsrMode::InOrder/>
                         <Route path=path!("/sign-in") view=SignInRoute/>
-                        <Route path=path!("/sign-up") view=SignUpPage/>
-                        <Route path=path!("/sign-up/social") view=SocialSignUpPage/>
+                        <Route path=path!("/sign-up") view=SignUpRoute/>
+                        <Route path=path!("/sign-up/social") view=SocialSignUpRoute/>
                         <Route path=path!("/verify") view=VerifyRoute/>
-                        <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                        <Route path=path!("/forgot-password") view=ForgotPasswordRoute/>
                         <Route path=path!("/reset-password") view=ResetPasswordRoute/>
                     </Routes>
                 </ErrorBoundary>
@@ -117,5 +121,5 @@ pub fn App() -> impl IntoView {
 pub fn provide_browser_context() {
     provide_meta_context();
     Prefs::provide().reflect_on_document();
-    Realtime::provide();
+    Realtime::provide().connect_when_live();
 }

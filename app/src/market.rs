@@ -37,6 +37,38 @@ pub struct MarketOverview {
     pub listings: Vec<ListingView>,
 }
 
+/// A listing's names, for the pages that show a stock by name beside the
+/// caller's own orders and holdings. The server hands them to those pages'
+/// islands, which then neither fetch nor decode the whole market list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingName {
+    pub code: String,
+    pub ko: String,
+    pub en: String,
+}
+
+impl ListingName {
+    /// The name of the listing with `code` in `names`, or the code itself
+    /// for a listing the list does not have.
+    pub fn find(names: &[ListingName], code: &str, lang: crate::i18n::Lang) -> String {
+        (names.iter().find(|n| n.code == code))
+            .map_or_else(|| code.to_owned(), |n| lang.pick(&n.ko, &n.en).to_owned())
+    }
+}
+
+/// Every listing's names, read while the server renders a page; none if
+/// the market cannot be read (the pages then show codes).
+pub async fn listing_names() -> Vec<ListingName> {
+    let listings = load_market().await.map(|market| market.listings);
+    (listings.unwrap_or_default().into_iter())
+        .map(|l| ListingName {
+            code: l.code,
+            ko: l.name_ko,
+            en: l.name_en,
+        })
+        .collect()
+}
+
 #[server(prefix = "/api/fn", endpoint = "load_market", output = crate::codec::JsonText)]
 pub async fn load_market() -> Result<MarketOverview, AppError> {
     crate::trading::trading()?.market().await
@@ -91,13 +123,6 @@ fn contains_loosely(name: &str, query: &[char]) -> bool {
 impl ListingView {
     pub fn name(&self, lang: crate::i18n::Lang) -> &str {
         lang.pick(&self.name_ko, &self.name_en)
-    }
-
-    /// The name of the listing with `code` among `listings`, or the code
-    /// itself while the list has not loaded.
-    pub fn name_of(listings: &[ListingView], code: &str, lang: crate::i18n::Lang) -> String {
-        (listings.iter().find(|l| l.code == code))
-            .map_or_else(|| code.to_owned(), |l| l.name(lang).to_owned())
     }
 
     /// The market list's search: code prefix, Korean or English name, or

@@ -1,8 +1,9 @@
 //! The visitor's display preferences, language and colour theme, as signals
 //! provided at the page's root (by `App` on the server, by
-//! `provide_browser_context` in the browser). Both persist in cookies so the server renders the
-//! right language and theme in the first response; the browser starts from the
-//! attributes the server put on `<html>`, so hydration always agrees with it.
+//! `provide_browser_context` in the browser). Both persist in cookies so the
+//! server renders the right language and theme in the first response; the
+//! browser starts from the attributes the server put on `<html>`, so
+//! hydration always agrees with it.
 
 use crate::i18n::{LANG_COOKIE, Lang, Texts};
 use leptos::prelude::*;

@@ -108,7 +108,7 @@ async fn pages_send_their_interactive_parts_as_islands_with_their_props() {
     );
     let sign_in = page("/sign-in?reason=elsewhere").await;
     assert!(
-        sign_in.contains("data-component=\"SignInPage_"),
+        sign_in.contains("data-component=\"AccountPage_"),
         "{sign_in}"
     );
     assert!(
@@ -116,10 +116,22 @@ async fn pages_send_their_interactive_parts_as_islands_with_their_props() {
         "{sign_in}"
     );
     assert!(!page("/sign-in").await.contains("다른 기기에서 로그인되어"));
+    // The server reads the listings' names for the orders island, which
+    // then does not fetch the whole market itself.
+    let orders = page("/orders").await;
+    assert!(orders.contains("data-component=\"OrdersPage_"), "{orders}");
+    assert!(
+        orders.contains("한빛전자") && orders.contains("Hanbit Electronics"),
+        "{orders}"
+    );
+    // The simple pages are one island, told which page it is.
+    let rounds = page("/rounds").await;
+    assert!(rounds.contains("data-component=\"SimplePage_"), "{rounds}");
+    assert!(rounds.contains("Rounds"), "{rounds}");
     // A prop comes from the address, so from anyone: it stays an attribute.
     let hostile = page("/reset-password?token=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
     assert!(
-        hostile.contains("data-component=\"ResetPasswordPage_"),
+        hostile.contains("data-component=\"AccountPage_"),
         "{hostile}"
     );
     assert!(!hostile.contains("<script>alert(1)"), "{hostile}");

@@ -2,12 +2,16 @@
 
 mod header;
 mod live_badge;
+mod load_then;
 mod page_title;
 mod skeleton;
 mod ticket;
+mod when_loaded;
 
 pub use header::Header;
 pub use live_badge::LiveBadge;
+pub use load_then::load_then;
 pub use page_title::PageTitle;
 pub use skeleton::Skeleton;
 pub use ticket::OrderTicket;
+pub use when_loaded::when_loaded;

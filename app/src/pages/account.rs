@@ -15,12 +15,13 @@ use crate::auth::{
     request_password_reset, resend_verification, reset_password, sign_in, sign_out, sign_up,
     verify_email,
 };
-use crate::components::{PageTitle, Skeleton};
+use crate::components::{PageTitle, Skeleton, load_then};
 use crate::i18n::tr;
 use crate::prefs::use_prefs;
 use crate::realtime::go_live;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
 
 /// One value of the address's query, read on the server, where the router
 /// is: the browser's islands get it as a prop.
@@ -28,35 +29,101 @@ fn query(name: &str) -> Option<String> {
     use_query_map().read_untracked().get(name)
 }
 
-/// The routes whose page reads the address's query, on the server.
+/// The account pages' routes, on the server: each renders the one account
+/// island with the page it is and what the server read for it.
 #[component]
 pub fn SignInRoute() -> impl IntoView {
-    view! { <SignInPage reason=query("reason") oauth_error=query("oauth_error")/> }
+    let page = AccountPageKind::SignIn {
+        reason: query("reason"),
+        oauth_error: query("oauth_error"),
+    };
+    view! { <AccountPage page/> }
+}
+
+#[component]
+pub fn SignUpRoute() -> impl IntoView {
+    view! { <AccountPage page=AccountPageKind::SignUp/> }
+}
+
+#[component]
+pub fn SocialSignUpRoute() -> impl IntoView {
+    view! { <AccountPage page=AccountPageKind::SocialSignUp/> }
 }
 
 #[component]
 pub fn VerifyRoute() -> impl IntoView {
-    view! { <VerifyPage token=query("token").unwrap_or_default()/> }
+    let token = query("token").unwrap_or_default();
+    view! { <AccountPage page=AccountPageKind::Verify { token }/> }
+}
+
+#[component]
+pub fn ForgotPasswordRoute() -> impl IntoView {
+    view! { <AccountPage page=AccountPageKind::ForgotPassword/> }
 }
 
 #[component]
 pub fn ResetPasswordRoute() -> impl IntoView {
-    view! { <ResetPasswordPage token=query("token").unwrap_or_default()/> }
+    let token = query("token").unwrap_or_default();
+    view! { <AccountPage page=AccountPageKind::ResetPassword { token }/> }
 }
 
 /// 내 정보 loads who is signed in here, on the server, and hands it to the
-/// page's island.
+/// island.
 #[component]
 pub fn MeRoute() -> impl IntoView {
     let oauth_error = query("oauth_error");
-    let user = Resource::new(|| (), |_| current_user());
-    view! {
-        <Suspense fallback=|| view! { <Skeleton lines=4/> }>
-            {move || {
-                let oauth_error = oauth_error.clone();
-                Suspend::new(async move { view! { <MePage user=user.await oauth_error/> } })
-            }}
-        </Suspense>
+    load_then(current_user(), move |user| {
+        let page = AccountPageKind::Me {
+            user,
+            oauth_error: oauth_error.clone(),
+        };
+        view! { <AccountPage page/> }
+    })
+}
+
+/// Which account page the island shows, with its props.
+#[derive(Serialize, Deserialize)]
+enum AccountPageKind {
+    SignIn {
+        reason: Option<String>,
+        oauth_error: Option<String>,
+    },
+    SignUp,
+    SocialSignUp,
+    Verify {
+        token: String,
+    },
+    ForgotPassword,
+    ResetPassword {
+        token: String,
+    },
+    Me {
+        user: Result<Option<Profile>, AppError>,
+        oauth_error: Option<String>,
+    },
+}
+
+/// The account pages are one lazy island, not seven: wasm-split puts each
+/// function in the chunk of the set of islands that reach it, so seven
+/// islands sharing the forms' code cut it, and the framework code beside
+/// it, into many small chunks that compress worse, on every page (the
+/// market's and the orders' too). One island costs each account page the
+/// other pages' forms, which are small.
+#[island(lazy)]
+fn AccountPage(page: AccountPageKind) -> impl IntoView {
+    match page {
+        AccountPageKind::SignIn {
+            reason,
+            oauth_error,
+        } => view! { <SignInPage reason oauth_error/> }.into_any(),
+        AccountPageKind::SignUp => view! { <SignUpPage/> }.into_any(),
+        AccountPageKind::SocialSignUp => view! { <SocialSignUpPage/> }.into_any(),
+        AccountPageKind::Verify { token } => view! { <VerifyPage token/> }.into_any(),
+        AccountPageKind::ForgotPassword => view! { <ForgotPasswordPage/> }.into_any(),
+        AccountPageKind::ResetPassword { token } => view! { <ResetPasswordPage token/> }.into_any(),
+        AccountPageKind::Me { user, oauth_error } => {
+            view! { <MePage user oauth_error/> }.into_any()
+        }
     }
 }
 
@@ -286,7 +353,7 @@ fn OAuthErrorNotice(oauth_error: Option<String>) -> impl IntoView {
 
 /// 로그인. `reason` says why the visitor was sent here (`elsewhere`: signed
 /// in on another device).
-#[island(lazy)]
+#[component]
 fn SignInPage(reason: Option<String>, oauth_error: Option<String>) -> impl IntoView {
     go_live();
     let signed_out_elsewhere = reason.as_deref() == Some("elsewhere");
@@ -374,8 +441,8 @@ fn SignInPage(reason: Option<String>, oauth_error: Option<String>) -> impl IntoV
     }
 }
 
-#[island(lazy)]
-pub fn SignUpPage() -> impl IntoView {
+#[component]
+fn SignUpPage() -> impl IntoView {
     go_live();
     let email = RwSignal::new(String::new());
     let nickname = RwSignal::new(String::new());
@@ -441,7 +508,7 @@ pub fn SignUpPage() -> impl IntoView {
 }
 
 /// The page a verification link opens: it verifies on load.
-#[island(lazy)]
+#[component]
 fn VerifyPage(token: String) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
@@ -474,8 +541,8 @@ fn VerifyPage(token: String) -> impl IntoView {
 }
 
 /// After a first sign-in with a provider: the nickname the new user goes by.
-#[island(lazy)]
-pub fn SocialSignUpPage() -> impl IntoView {
+#[component]
+fn SocialSignUpPage() -> impl IntoView {
     go_live();
     let hydrated = use_hydrated();
     let nickname = RwSignal::new(String::new());
@@ -518,8 +585,8 @@ pub fn SocialSignUpPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
-pub fn ForgotPasswordPage() -> impl IntoView {
+#[component]
+fn ForgotPasswordPage() -> impl IntoView {
     go_live();
     let hydrated = use_hydrated();
     let email = RwSignal::new(String::new());
@@ -556,7 +623,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+#[component]
 fn ResetPasswordPage(token: String) -> impl IntoView {
     go_live();
     let hydrated = use_hydrated();
@@ -600,7 +667,7 @@ fn ResetPasswordPage(token: String) -> impl IntoView {
 
 /// 내 정보: a guest is offered sign-in and sign-up; a user sees and
 /// changes their profile.
-#[island(lazy)]
+#[component]
 fn MePage(user: Result<Option<Profile>, AppError>, oauth_error: Option<String>) -> impl IntoView {
     go_live();
     let prefs = use_prefs();

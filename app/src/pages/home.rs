@@ -1,28 +1,26 @@
 //! The home page: what Gaemi is, the live connection, and the server status
 //! (the server function's answer, loaded while the page renders).
 
+use super::simple::{SimplePage, SimplePageKind};
 use crate::api::{AppError, ServerStatus, get_server_status};
-use crate::components::{PageTitle, Skeleton};
+use crate::components::{PageTitle, load_then};
 use crate::format::{format_kst_datetime, format_kst_time, group_thousands};
 use crate::prefs::use_prefs;
-use crate::realtime::{go_live, use_clock};
+use crate::realtime::use_clock;
 use leptos::prelude::*;
 
 /// The route, on the server: the status is loaded here and handed to the
-/// page's island as a prop.
+/// page's island (the simple pages' one) as a prop.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let status = Resource::new(|| (), |_| get_server_status());
-    view! {
-        <Suspense fallback=|| view! { <Skeleton lines=8/> }>
-            {move || Suspend::new(async move { view! { <Home status=status.await/> } })}
-        </Suspense>
-    }
+    load_then(get_server_status(), |status| {
+        view! { <SimplePage kind=SimplePageKind::Home { status }/> }
+    })
 }
 
-#[island(lazy)]
-fn Home(status: Result<ServerStatus, AppError>) -> impl IntoView {
-    go_live();
+/// The home page's body, inside the simple pages' island.
+#[component]
+pub(super) fn Home(status: Result<ServerStatus, AppError>) -> impl IntoView {
     let prefs = use_prefs();
     let t = move || prefs.texts();
     let clock = use_clock();
@@ -49,23 +47,23 @@ fn Home(status: Result<ServerStatus, AppError>) -> impl IntoView {
             <section class="card" aria-labelledby="status-heading">
                 <h2 id="status-heading">{move || t().home_status_heading}</h2>
                 {match status {
-                            Ok(s) => view! {
-                                <dl class="facts" data-testid="server-status">
-                                    <dt>{move || t().status_version}</dt>
-                                    <dd>{s.version.clone()}</dd>
-                                    <dt>{move || t().status_storage}</dt>
-                                    <dd>{s.storage.clone()}</dd>
-                                    <dt>{move || t().status_started}</dt>
-                                    <dd class="num">{format_kst_datetime(s.started_at_ms)} " KST"</dd>
-                                    <dt>{move || t().status_starts}</dt>
-                                    <dd class="num">{group_thousands(s.start_count)}</dd>
-                                </dl>
-                            }.into_any(),
-                            Err(err) => view! {
-                                <p class="notice notice--error" role="alert">
-                                    {move || t().status_unavailable} " " {move || err.message(prefs.lang.get()).to_owned()}
-                                </p>
-                            }.into_any(),
+                    Ok(s) => view! {
+                        <dl class="facts" data-testid="server-status">
+                            <dt>{move || t().status_version}</dt>
+                            <dd>{s.version.clone()}</dd>
+                            <dt>{move || t().status_storage}</dt>
+                            <dd>{s.storage.clone()}</dd>
+                            <dt>{move || t().status_started}</dt>
+                            <dd class="num">{format_kst_datetime(s.started_at_ms)} " KST"</dd>
+                            <dt>{move || t().status_starts}</dt>
+                            <dd class="num">{group_thousands(s.start_count)}</dd>
+                        </dl>
+                    }.into_any(),
+                    Err(err) => view! {
+                        <p class="notice notice--error" role="alert">
+                            {move || t().status_unavailable} " " {move || err.message(prefs.lang.get()).to_owned()}
+                        </p>
+                    }.into_any(),
                 }}
             </section>
         </div>

@@ -5,7 +5,7 @@
 //! listings for the watchlist (kept per account on the server).
 
 use crate::api::AppError;
-use crate::components::{PageTitle, Skeleton};
+use crate::components::{PageTitle, load_then};
 use crate::format::{Direction, format_change_bp, group_thousands};
 use crate::i18n::Lang;
 use crate::market::{
@@ -21,12 +21,7 @@ use std::collections::BTreeSet;
 /// machinery (resource, suspense) for them and decodes them once.
 #[component]
 pub fn MarketPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| load_market());
-    view! {
-        <Suspense fallback=|| view! { <Skeleton lines=8/> }>
-            {move || Suspend::new(async move { view! { <MarketBoard overview=overview.await/> } })}
-        </Suspense>
-    }
+    load_then(load_market(), |overview| view! { <MarketBoard overview/> })
 }
 
 #[island(lazy)]

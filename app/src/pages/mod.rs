@@ -1,26 +1,22 @@
 //! One module per page (or per area while an area is a single page).
 
 mod account;
-mod area;
-mod error;
 mod home;
 mod market;
-mod not_found;
 pub(crate) mod orders;
 mod portfolio;
+mod simple;
 mod stock;
 
 pub use account::{
-    ForgotPasswordPage, MeRoute, ResetPasswordRoute, SignInRoute, SignUpPage, SocialSignUpPage,
+    ForgotPasswordRoute, MeRoute, ResetPasswordRoute, SignInRoute, SignUpRoute, SocialSignUpRoute,
     VerifyRoute,
 };
-pub use area::{CommunityPage, RankingPage, RoundsPage};
-pub use error::ErrorPage;
 pub use home::HomePage;
 pub use market::MarketPage;
-pub use not_found::NotFoundPage;
-pub use orders::OrdersPage;
-pub use portfolio::PortfolioPage;
+pub use orders::OrdersRoute;
+pub use portfolio::PortfolioRoute;
+pub use simple::{CommunityPage, ErrorPage, NotFoundPage, RankingPage, RoundsPage};
 pub use stock::StockRoute;
 
 /// Sets the HTTP status of the page being rendered on the server; a no-op in

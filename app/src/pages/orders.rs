@@ -6,10 +6,10 @@
 //! order fills) reloads them; nothing polls.
 
 use crate::api::AppError;
-use crate::components::{PageTitle, Skeleton};
+use crate::components::{PageTitle, Skeleton, load_then, when_loaded};
 use crate::format::{format_kst_datetime, format_won, group_thousands};
 use crate::i18n::{Lang, tr};
-use crate::market::{ListingView, load_market};
+use crate::market::{ListingName, listing_names};
 use crate::prefs::use_prefs;
 use crate::realtime::{Topic, TopicEvent, go_live, use_topic};
 use crate::ticket::{check_price, check_qty};
@@ -154,37 +154,6 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
             busy.try_set(false);
         });
     };
-    let amend = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let lang = prefs.lang.get_untracked();
-        // The day's band is not known here; the engine checks it.
-        let checked = check_price(&price_text.get_untracked(), None)
-            .and_then(|price| Ok((price, check_qty(&qty_text.get_untracked())?)));
-        let (price, qty) = match checked {
-            Ok(order) => order,
-            Err(err) => return message.set(Some(err.message(lang).to_owned())),
-        };
-        busy.set(true);
-        message.set(None);
-        leptos::task::spawn_local(async move {
-            match amend_order(AmendOrderInput {
-                order_id,
-                price,
-                qty,
-            })
-            .await
-            {
-                Ok(_) => {
-                    editing.try_set(false);
-                    on_change.try_run(());
-                }
-                Err(err) => {
-                    message.try_set(Some(err.message(prefs.lang.get_untracked()).to_owned()));
-                }
-            }
-            busy.try_set(false);
-        });
-    };
     let side = order.side;
     let summary = format!(
         "{} · {}",
@@ -217,26 +186,87 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
                 </button>
             </div>
             <Show when=move || editing.get()>
-                <form class="orders__amend" data-testid="order-amend" novalidate on:submit=amend>
-                    <label class="field">
-                        <span>{tr("정정 가격", "New price")}</span>
-                        <input inputmode="numeric" data-testid="amend-price" prop:value=move || price_text.get()
-                            on:input=move |ev| price_text.set(event_target_value(&ev))/>
-                    </label>
-                    <label class="field">
-                        <span>{tr("정정 수량", "New quantity")}</span>
-                        <input inputmode="numeric" data-testid="amend-qty" prop:value=move || qty_text.get()
-                            on:input=move |ev| qty_text.set(event_target_value(&ev))/>
-                    </label>
-                    <button type="submit" class="chip" data-testid="amend-submit" disabled=move || busy.get()>
-                        {tr("정정 주문", "Send amendment")}
-                    </button>
-                </form>
+                {when_loaded(on_demand(OnDemand::Amend(AmendState { order_id, price_text, qty_text, editing, busy, message, on_change })))}
             </Show>
             <p class="field__error" role="alert" data-testid="order-message">{move || message.get()}</p>
         </li>
     }
     .into_any()
+}
+
+/// What the amend form of an open order's row shares with the row.
+#[derive(Clone, Copy)]
+struct AmendState {
+    order_id: u64,
+    price_text: RwSignal<String>,
+    qty_text: RwSignal<String>,
+    editing: RwSignal<bool>,
+    busy: RwSignal<bool>,
+    message: RwSignal<Option<String>>,
+    on_change: Callback<()>,
+}
+
+/// An open order's amend form.
+#[component]
+fn AmendForm(state: AmendState) -> impl IntoView {
+    let AmendState {
+        order_id,
+        price_text,
+        qty_text,
+        editing,
+        busy,
+        message,
+        on_change,
+    } = state;
+    let prefs = use_prefs();
+    let amend = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lang = prefs.lang.get_untracked();
+        // The day's band is not known here; the engine checks it.
+        let checked = check_price(&price_text.get_untracked(), None)
+            .and_then(|price| Ok((price, check_qty(&qty_text.get_untracked())?)));
+        let (price, qty) = match checked {
+            Ok(order) => order,
+            Err(err) => return message.set(Some(err.message(lang).to_owned())),
+        };
+        busy.set(true);
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            match amend_order(AmendOrderInput {
+                order_id,
+                price,
+                qty,
+            })
+            .await
+            {
+                Ok(_) => {
+                    editing.try_set(false);
+                    on_change.try_run(());
+                }
+                Err(err) => {
+                    message.try_set(Some(err.message(prefs.lang.get_untracked()).to_owned()));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <form class="orders__amend" data-testid="order-amend" novalidate on:submit=amend>
+            <label class="field">
+                <span>{tr("정정 가격", "New price")}</span>
+                <input inputmode="numeric" data-testid="amend-price" prop:value=move || price_text.get()
+                    on:input=move |ev| price_text.set(event_target_value(&ev))/>
+            </label>
+            <label class="field">
+                <span>{tr("정정 수량", "New quantity")}</span>
+                <input inputmode="numeric" data-testid="amend-qty" prop:value=move || qty_text.get()
+                    on:input=move |ev| qty_text.set(event_target_value(&ev))/>
+            </label>
+            <button type="submit" class="chip" data-testid="amend-submit" disabled=move || busy.get()>
+                {tr("정정 주문", "Send amendment")}
+            </button>
+        </form>
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -246,24 +276,24 @@ enum Tab {
     Fills,
 }
 
+/// The route, on the server: the listings' names are read here and handed
+/// to the page's island.
+#[component]
+pub fn OrdersRoute() -> impl IntoView {
+    load_then(listing_names(), |names| view! { <OrdersPage names/> })
+}
+
 /// The orders page, a lazy island: its code is a wasm chunk that only this
-/// page downloads, and it loads its data in the browser.
+/// page downloads. The orders are the caller's, so they load in the browser.
 #[island(lazy)]
-pub fn OrdersPage() -> impl IntoView {
+fn OrdersPage(names: Vec<ListingName>) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let tab = RwSignal::new(Tab::Open);
     let version = RwSignal::new(0u64);
     let refresh = Callback::new(move |_: ()| version.update(|v| *v += 1));
-    let listings = RwSignal::new(Vec::<ListingView>::new());
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            if let Ok(market) = load_market().await {
-                listings.try_set(market.listings);
-            }
-        });
-    });
+    let listings = StoredValue::new(names);
     let tab_button = move |value: Tab, ko: &'static str, en: &'static str, id: &'static str| {
         view! {
             <button type="button" role="tab" class="tabs__tab" data-testid=id
@@ -286,10 +316,38 @@ pub fn OrdersPage() -> impl IntoView {
                 Tab::Open => view! {
                     <div class="card"><OpenOrders symbol=None version on_change=refresh/></div>
                 }.into_any(),
-                Tab::History => view! { <History fills=false listings version/> }.into_any(),
-                Tab::Fills => view! { <History fills=true listings version/> }.into_any(),
+                Tab::History => when_loaded(on_demand(OnDemand::History { fills: false, listings, version })).into_any(),
+                Tab::Fills => when_loaded(on_demand(OnDemand::History { fills: true, listings, version })).into_any(),
             }}
         </section>
+    }
+}
+
+/// The parts of the orders' views that appear only after a click: the
+/// history tabs (the page opens on the open orders) and an open order's
+/// amend form. Their code is a wasm chunk loaded on that click, not part of
+/// the page's first load.
+enum OnDemand {
+    History {
+        fills: bool,
+        listings: StoredValue<Vec<ListingName>>,
+        version: RwSignal<u64>,
+    },
+    Amend(AmendState),
+}
+
+/// One split point for all of them rather than one each: every split point
+/// more cuts the code that the pages share into more and smaller chunks
+/// (see `pages::text`).
+#[lazy]
+fn on_demand(part: OnDemand) -> AnyView {
+    match part {
+        OnDemand::History {
+            fills,
+            listings,
+            version,
+        } => view! { <History fills listings version/> }.into_any(),
+        OnDemand::Amend(state) => view! { <AmendForm state/> }.into_any(),
     }
 }
 
@@ -297,7 +355,7 @@ pub fn OrdersPage() -> impl IntoView {
 #[component]
 fn History(
     fills: bool,
-    listings: RwSignal<Vec<ListingView>>,
+    listings: StoredValue<Vec<ListingName>>,
     version: RwSignal<u64>,
 ) -> impl IntoView {
     let prefs = use_prefs();
@@ -374,7 +432,8 @@ fn History(
         version.track();
         load(false);
     });
-    let name_of = move |code: &str| listings.with(|l| ListingView::name_of(l, code, lang()));
+    let name_of =
+        move |code: &str| listings.with_value(|names| ListingName::find(names, code, lang()));
     let select = move |label: (&'static str, &'static str),
                        id: &'static str,
                        value: RwSignal<String>,
@@ -394,9 +453,9 @@ fn History(
                 <span>{tr("종목", "Stock")}</span>
                 <select data-testid="filter-symbol" prop:value=move || symbol.get() on:change=move |ev| symbol.set(event_target_value(&ev))>
                     <option value="">{tr("전체", "All")}</option>
-                    {move || listings.get().into_iter().map(|l| {
-                        let text = format!("{} {}", l.code, l.name(lang()));
-                        view! { <option value=l.code.clone()>{text}</option> }
+                    {move || listings.get_value().into_iter().map(|name| {
+                        let text = format!("{} {}", name.code, lang().pick(&name.ko, &name.en));
+                        view! { <option value=name.code>{text}</option> }
                     }).collect_view()}
                 </select>
             </label>

@@ -3,10 +3,10 @@
 //! account is the caller's own, so it loads in the browser; each holding
 //! then follows its ticker topic, so values move with the market.
 
-use crate::components::{PageTitle, Skeleton};
+use crate::components::{PageTitle, Skeleton, load_then};
 use crate::format::{Direction, format_change_bp, format_won, group_thousands};
 use crate::i18n::tr;
-use crate::market::{ListingView, load_market};
+use crate::market::{ListingName, listing_names};
 use crate::prefs::use_prefs;
 use crate::realtime::{TickerEvent, Topic, go_live, use_topic};
 use crate::trading::{HoldingView, PortfolioView, get_portfolio};
@@ -35,21 +35,24 @@ fn value_at(holding: &HoldingView, last: i64) -> Valued {
     }
 }
 
+/// The route, on the server: the listings' names are read here and handed
+/// to the page's island.
+#[component]
+pub fn PortfolioRoute() -> impl IntoView {
+    load_then(listing_names(), |names| view! { <PortfolioPage names/> })
+}
+
 /// The portfolio page, a lazy island: its code is a wasm chunk that only this
-/// page downloads, and it loads its data in the browser.
+/// page downloads. The account is the caller's, so it loads in the browser.
 #[island(lazy)]
-pub fn PortfolioPage() -> impl IntoView {
+fn PortfolioPage(names: Vec<ListingName>) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let portfolio = RwSignal::new(None::<Result<PortfolioView, crate::api::AppError>>);
-    let listings = RwSignal::new(Vec::<ListingView>::new());
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
             portfolio.try_set(Some(get_portfolio().await));
-            if let Ok(market) = load_market().await {
-                listings.try_set(market.listings);
-            }
         });
     });
     view! {
@@ -59,14 +62,14 @@ pub fn PortfolioPage() -> impl IntoView {
             {move || match portfolio.get() {
                 None => view! { <Skeleton lines=6/> }.into_any(),
                 Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
-                Some(Ok(view)) => view! { <PortfolioBody portfolio=view listings/> }.into_any(),
+                Some(Ok(view)) => view! { <PortfolioBody portfolio=view names=names.clone()/> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn PortfolioBody(portfolio: PortfolioView, listings: RwSignal<Vec<ListingView>>) -> impl IntoView {
+fn PortfolioBody(portfolio: PortfolioView, names: Vec<ListingName>) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let rows: Vec<(HoldingView, Signal<Valued>)> = (portfolio.holdings.into_iter())
@@ -102,7 +105,9 @@ fn PortfolioBody(portfolio: PortfolioView, listings: RwSignal<Vec<ListingView>>)
             0
         }
     });
-    let name_of = move |code: &str| listings.with(|l| ListingView::name_of(l, code, lang()));
+    let names = StoredValue::new(names);
+    let name_of =
+        move |code: &str| names.with_value(|names| ListingName::find(names, code, lang()));
     let empty = rows.is_empty();
     view! {
         <dl class="summary" data-testid="portfolio-summary">

@@ -7,7 +7,7 @@
 use crate::api::AppError;
 use crate::book::{Applied, BookState};
 use crate::chart::{chart_data, merge_live};
-use crate::components::{OrderTicket, PageTitle, Skeleton};
+use crate::components::{OrderTicket, PageTitle, load_then};
 use crate::format::{
     Direction, format_change_bp, format_kst_time, format_won_compact, group_thousands,
 };
@@ -39,18 +39,15 @@ pub fn StockRoute() -> impl IntoView {
         .read_untracked()
         .get("code")
         .unwrap_or_default();
-    let stock = Resource::new(move || code.clone(), load_stock);
-    view! {
-        <Suspense fallback=|| view! { <Skeleton lines=10/> }>
-            {move || Suspend::new(async move {
-                let stock = stock.await;
-                if stock.as_ref().is_err_and(|err| err.code == "unknown_symbol") {
-                    respond_with_status(404);
-                }
-                view! { <StockPage stock/> }
-            })}
-        </Suspense>
-    }
+    load_then(load_stock(code), |stock: Result<StockView, AppError>| {
+        if stock
+            .as_ref()
+            .is_err_and(|err| err.code == "unknown_symbol")
+        {
+            respond_with_status(404);
+        }
+        view! { <StockPage stock/> }
+    })
 }
 
 /// The stock page, a lazy island: its code (chart, book, ticket, tape) is

@@ -34,6 +34,10 @@ struct TopicSlot {
 #[derive(Clone, Copy)]
 pub struct Realtime {
     pub status: RwSignal<ConnStatus>,
+    /// Set by [`go_live`] once the page's island has hydrated; only the
+    /// browser reads it (the server never connects).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    live: RwSignal<bool>,
     topics: StoredValue<BTreeMap<Topic, TopicSlot>>,
     /// The app root's owner: topic signals belong to it, not to the first
     /// component that subscribed, so they outlive that component while
@@ -42,10 +46,12 @@ pub struct Realtime {
 }
 
 impl Realtime {
-    /// Creates the handle; [`go_live`] opens the connection.
+    /// Creates the handle; in the browser, [`Realtime::connect_when_live`]
+    /// opens the connection.
     pub fn provide() -> Realtime {
         let realtime = Realtime {
             status: RwSignal::new(ConnStatus::Connecting),
+            live: RwSignal::new(false),
             topics: StoredValue::new(BTreeMap::new()),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
         };
@@ -91,6 +97,18 @@ impl Realtime {
         }
     }
 
+    /// Opens the page's one connection when [`go_live`] is first called.
+    /// Called by the page's root, so the connection's code is in the main
+    /// wasm module (every page needs it) and not in the pages' chunks.
+    #[cfg(feature = "hydrate")]
+    pub fn connect_when_live(self) {
+        Effect::new(move |_| {
+            if self.live.get() {
+                client::start(self);
+            }
+        });
+    }
+
     /// Asks the server for a fresh snapshot of `topic`, after a gap in its
     /// sequence: subscribing again while subscribed would be a no-op.
     pub fn resync(self, topic: &Topic) {
@@ -131,15 +149,17 @@ impl Realtime {
     }
 }
 
-/// Opens the page's connection, once the calling island (each page's body
-/// calls this) has hydrated. The header's island hydrates before the page's,
-/// whose wasm may still be loading; opening only now means that the header's
-/// "connected" also says the page below it answers clicks.
+/// Says that the calling island, the page's body (each page island calls
+/// this first), is live: the connection opens once it has hydrated. The
+/// header's island hydrates before the page's, whose wasm may still be
+/// loading; opening only now means that the header's "connected" also says
+/// the page below it answers clicks. The browser suite waits for that on
+/// every page, so a page island that forgot this call fails there.
 pub fn go_live() {
     #[cfg(feature = "hydrate")]
     {
-        let realtime = expect_context::<Realtime>();
-        Effect::new(move |_| client::start(realtime));
+        let live = expect_context::<Realtime>().live;
+        Effect::new(move |_| live.set(true));
     }
 }
 

@@ -1,0 +1,105 @@
+//! The simple pages: home, the areas not built yet (rounds, community,
+//! ranking), the 404 page and the error page. They are one island with the
+//! page as its prop rather than six: wasm-split puts each function in the
+//! chunk of the set of islands that reach it, so every island more cuts the
+//! framework's shared code into more and smaller chunks, which compress
+//! worse and cost every page that loads them. The text-only pages are
+//! islands at all only so that their text follows the language switch.
+
+use crate::api::{AppError, ServerStatus};
+use crate::components::PageTitle;
+use crate::i18n::Texts;
+use crate::prefs::use_prefs;
+use crate::realtime::go_live;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Which simple page the island shows, with its props.
+#[derive(Serialize, Deserialize)]
+pub(super) enum SimplePageKind {
+    Home {
+        status: Result<ServerStatus, AppError>,
+    },
+    Rounds,
+    Community,
+    Ranking,
+    NotFound,
+    Error,
+}
+
+#[component]
+pub fn RoundsPage() -> impl IntoView {
+    view! { <SimplePage kind=SimplePageKind::Rounds/> }
+}
+
+#[component]
+pub fn CommunityPage() -> impl IntoView {
+    view! { <SimplePage kind=SimplePageKind::Community/> }
+}
+
+#[component]
+pub fn RankingPage() -> impl IntoView {
+    view! { <SimplePage kind=SimplePageKind::Ranking/> }
+}
+
+/// The 404 page. It also sets the response status, so crawlers and tests
+/// see a real 404 rather than a friendly 200.
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    super::respond_with_status(404);
+    view! { <SimplePage kind=SimplePageKind::NotFound/> }
+}
+
+/// The page shown when rendering a page fails. It never shows the error's
+/// detail (that is for the log), only what the user can do next.
+#[component]
+pub fn ErrorPage() -> impl IntoView {
+    super::respond_with_status(500);
+    view! { <SimplePage kind=SimplePageKind::Error/> }
+}
+
+#[island(lazy)]
+pub(super) fn SimplePage(kind: SimplePageKind) -> impl IntoView {
+    go_live();
+    let prefs = use_prefs();
+    let t = move || prefs.texts();
+    let area = |title: fn(&Texts) -> &'static str, blurb: fn(&Texts) -> &'static str| {
+        view! {
+            <PageTitle text=move || title(t())/>
+            <section class="area">
+                <h1>{move || title(t())}</h1>
+                <p>{move || blurb(t())}</p>
+                <div class="card card--empty">
+                    <h2>{move || t().soon_title}</h2>
+                    <p>{move || t().soon_body}</p>
+                </div>
+            </section>
+        }
+        .into_any()
+    };
+    match kind {
+        SimplePageKind::Home { status } => view! { <super::home::Home status/> }.into_any(),
+        SimplePageKind::Rounds => area(|t| t.nav_rounds, |t| t.rounds_blurb),
+        SimplePageKind::Community => area(|t| t.nav_community, |t| t.community_blurb),
+        SimplePageKind::Ranking => area(|t| t.nav_ranking, |t| t.ranking_blurb),
+        SimplePageKind::NotFound => view! {
+            <PageTitle text=move || t().not_found_title/>
+            <section class="problem" data-testid="not-found">
+                <p class="problem__code" aria-hidden="true">"404"</p>
+                <h1>{move || t().not_found_title}</h1>
+                <p>{move || t().not_found_body}</p>
+                <a href="/" class="button">{move || t().back_home}</a>
+            </section>
+        }
+        .into_any(),
+        SimplePageKind::Error => view! {
+            <PageTitle text=move || t().error_title/>
+            <section class="problem" role="alert" data-testid="error-page">
+                <h1>{move || t().error_title}</h1>
+                <p>{move || t().error_body}</p>
+                <a class="button" href="/">{move || t().back_home}</a>
+            </section>
+        }
+        .into_any(),
+    }
+}
