@@ -48,11 +48,15 @@ pub struct ListingName {
 }
 
 impl ListingName {
+    pub fn name(&self, lang: crate::i18n::Lang) -> &str {
+        lang.pick(&self.ko, &self.en)
+    }
+
     /// The name of the listing with `code` in `names`, or the code itself
     /// for a listing the list does not have.
     pub fn find(names: &[ListingName], code: &str, lang: crate::i18n::Lang) -> String {
         (names.iter().find(|n| n.code == code))
-            .map_or_else(|| code.to_owned(), |n| lang.pick(&n.ko, &n.en).to_owned())
+            .map_or_else(|| code.to_owned(), |n| n.name(lang).to_owned())
     }
 }
 

@@ -454,7 +454,7 @@ fn History(
                 <select data-testid="filter-symbol" prop:value=move || symbol.get() on:change=move |ev| symbol.set(event_target_value(&ev))>
                     <option value="">{tr("전체", "All")}</option>
                     {move || listings.get_value().into_iter().map(|name| {
-                        let text = format!("{} {}", name.code, lang().pick(&name.ko, &name.en));
+                        let text = format!("{} {}", name.code, name.name(lang()));
                         view! { <option value=name.code>{text}</option> }
                     }).collect_view()}
                 </select>

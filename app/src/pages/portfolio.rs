@@ -49,6 +49,7 @@ fn PortfolioPage(names: Vec<ListingName>) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
+    let names = StoredValue::new(names);
     let portfolio = RwSignal::new(None::<Result<PortfolioView, crate::api::AppError>>);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
@@ -62,14 +63,14 @@ fn PortfolioPage(names: Vec<ListingName>) -> impl IntoView {
             {move || match portfolio.get() {
                 None => view! { <Skeleton lines=6/> }.into_any(),
                 Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
-                Some(Ok(view)) => view! { <PortfolioBody portfolio=view names=names.clone()/> }.into_any(),
+                Some(Ok(view)) => view! { <PortfolioBody portfolio=view names/> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn PortfolioBody(portfolio: PortfolioView, names: Vec<ListingName>) -> impl IntoView {
+fn PortfolioBody(portfolio: PortfolioView, names: StoredValue<Vec<ListingName>>) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let rows: Vec<(HoldingView, Signal<Valued>)> = (portfolio.holdings.into_iter())
@@ -105,7 +106,6 @@ fn PortfolioBody(portfolio: PortfolioView, names: Vec<ListingName>) -> impl Into
             0
         }
     });
-    let names = StoredValue::new(names);
     let name_of =
         move |code: &str| names.with_value(|names| ListingName::find(names, code, lang()));
     let empty = rows.is_empty();

@@ -1,7 +1,8 @@
 //! The browser side of the websocket: one connection per page, opened once
-//! the page's island has hydrated (`Realtime::connect_when_live`). It resubscribes every active topic after each (re)connect,
-//! reconnects with capped exponential backoff and jitter, and sends a heartbeat
-//! so a silently dead connection is noticed and replaced.
+//! the page's island has hydrated (`Realtime::connect_when_live`). It
+//! resubscribes every active topic after each (re)connect, reconnects with
+//! capped exponential backoff and jitter, and sends a heartbeat so a
+//! silently dead connection is noticed and replaced.
 
 use super::{ClientFrame, ConnStatus, IncomingFrame, PROTOCOL_VERSION, Realtime};
 use leptos::prelude::*;
