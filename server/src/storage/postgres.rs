@@ -4,7 +4,7 @@
 use super::rows::{
     BALANCE_UPSERT, CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter,
     ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter,
-    POSITION_UPSERT, RowDecode, json, side_str, status_str,
+    POSITION_UPSERT, RowDecode, json, side_str, status_condition,
 };
 use super::{Backend, JournalEntry, Storage, StorageError, redact_password};
 use crate::exchange::CandleRow;
@@ -188,17 +188,17 @@ impl Storage for PostgresStorage {
         } else {
             (">", "ASC")
         };
+        let status = status_condition(filter.status);
         let sql = format!(
             "SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = $1 \
-             AND ($2::BIGINT IS NULL OR symbol_id = $2) AND ($3::TEXT IS NULL OR side = $3) \
-             AND ($4::TEXT IS NULL OR status = $4) AND ($5::BIGINT IS NULL OR order_id {cmp} $5) \
-             ORDER BY order_id {dir} LIMIT $6"
+             AND ($2::BIGINT IS NULL OR symbol_id = $2) AND ($3::TEXT IS NULL OR side = $3){status} \
+             AND ($4::BIGINT IS NULL OR order_id {cmp} $4) \
+             ORDER BY order_id {dir} LIMIT $5"
         );
         let rows = sqlx::query(&sql)
             .bind(filter.account_id)
             .bind(filter.symbol_id)
             .bind(filter.side.map(side_str))
-            .bind(filter.status.map(status_str))
             .bind(filter.after)
             .bind(filter.limit)
             .fetch_all(&self.pool)

@@ -94,6 +94,16 @@ pub fn status_str(status: OrderStatusRow) -> &'static str {
     }
 }
 
+/// The orders query's status filter, written into its text rather than
+/// bound: a bound status cannot use the partial index of open orders
+/// (`open_orders_by_account`), which a literal `status = 'open'` does. The
+/// text comes from [`status_str`], never from the caller.
+pub fn status_condition(status: Option<OrderStatusRow>) -> String {
+    status
+        .map(|status| format!(" AND status = '{}'", status_str(status)))
+        .unwrap_or_default()
+}
+
 pub fn kind_str(kind: OrderKindRow) -> &'static str {
     match kind {
         OrderKindRow::Limit => "limit",
