@@ -143,6 +143,7 @@ impl Tally {
 /// machine at 9,500 requests a second).
 struct Connection {
     send: http1::SendRequest<Full<Bytes>>,
+    address: String,
     host: HeaderValue,
     cookie: Option<HeaderValue>,
     base_path: String,
@@ -182,6 +183,17 @@ struct AmendBody {
     qty: u64,
 }
 
+/// A new keep-alive connection to `address`, served by a task of its own.
+async fn handshake(address: &str) -> anyhow::Result<http1::SendRequest<Full<Bytes>>> {
+    let stream = TcpStream::connect(address)
+        .await
+        .with_context(|| format!("cannot connect to {address}"))?;
+    stream.set_nodelay(true)?;
+    let (send, connection) = http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(send)
+}
+
 impl Connection {
     async fn open(url: &str) -> anyhow::Result<Connection> {
         let rest = url
@@ -193,14 +205,9 @@ impl Connection {
         } else {
             format!("{authority}:80")
         };
-        let stream = TcpStream::connect(&address)
-            .await
-            .with_context(|| format!("cannot connect to {address}"))?;
-        stream.set_nodelay(true)?;
-        let (send, connection) = http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(connection);
         Ok(Connection {
-            send,
+            send: handshake(&address).await?,
+            address,
             host: HeaderValue::from_str(authority)?,
             cookie: None,
             base_path: format!("{}/api/v1", path.trim_end_matches('/')),
@@ -247,9 +254,17 @@ impl Connection {
                 .to_bytes();
             Ok((parts.status, parts.headers, body))
         };
-        tokio::time::timeout(Duration::from_secs(30), exchange)
+        let outcome = tokio::time::timeout(Duration::from_secs(30), exchange)
             .await
-            .map_err(|_| "timeout".to_owned())?
+            .unwrap_or_else(|_| Err("timeout".to_owned()));
+        if outcome.is_err() {
+            // The connection is closed or in an unknown state: the next
+            // request goes out on a new one (still with this session).
+            if let Ok(send) = handshake(&self.address).await {
+                self.send = send;
+            }
+        }
+        outcome
     }
 
     /// An order command: its answer's body when it succeeded, otherwise
