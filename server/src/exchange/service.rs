@@ -290,7 +290,7 @@ async fn persist(
             answers.push((reply, Submitted { executed, order }));
         }
         let rows = projection.take_changes();
-        if let Err(err) = storage.commit(&group.entries, &rows).await {
+        if let Err(err) = storage.commit(group.entries, rows).await {
             stopped.store(true, Ordering::Release);
             tracing::error!(%err, "the exchange journal could not be committed; order entry has stopped");
             return Err(err);

@@ -9,6 +9,7 @@ mod checkpoint;
 mod postgres;
 pub mod rows;
 mod sqlite;
+mod sqlite_writer;
 pub mod users;
 
 use crate::exchange::CandleRow;
@@ -54,6 +55,12 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot start the SQLite journal writer: {0}")]
+    StartWriter(std::io::Error),
+    #[error("the SQLite journal writer has stopped")]
+    WriterStopped,
 }
 
 /// One executed exchange command, as journaled: its sequence number, the
@@ -78,13 +85,17 @@ pub trait Storage: users::UserStore + Send + Sync + 'static {
     async fn start_count(&self) -> Result<i64, StorageError>;
 
     /// Appends journal entries and writes the read-model rows they changed,
-    /// in one transaction: all or none.
-    async fn commit(&self, entries: &[JournalEntry], rows: &RowChanges)
-    -> Result<(), StorageError>;
+    /// in one transaction: all or none. Takes them by value: the SQLite
+    /// backend hands them to its writer thread.
+    async fn commit(
+        &self,
+        entries: Vec<JournalEntry>,
+        rows: RowChanges,
+    ) -> Result<(), StorageError>;
 
     /// Appends journal entries alone (tests and tools).
     async fn append_journal(&self, entries: &[JournalEntry]) -> Result<(), StorageError> {
-        self.commit(entries, &RowChanges::default()).await
+        self.commit(entries.to_vec(), RowChanges::default()).await
     }
 
     /// Up to `limit` entries with `seq > after`, in order.

@@ -66,8 +66,8 @@ impl Storage for PostgresStorage {
 
     async fn commit(
         &self,
-        entries: &[JournalEntry],
-        rows: &RowChanges,
+        entries: Vec<JournalEntry>,
+        rows: RowChanges,
     ) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         // One statement per table, one round trip each, whatever the batch size.

@@ -4,21 +4,18 @@
 
 use super::checkpoint::{self, Checkpointer};
 use super::rows::{
-    BALANCE_UPSERT, CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter,
-    ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter,
-    POSITION_UPSERT, RowDecode, kind_str, side_str, status_condition, status_str, tif_str,
+    CANDLE_COLUMNS, CandleFilter, FILL_COLUMNS, FillFilter, ListingRow, NEWS_COLUMNS, NewsFilter,
+    NewsRow, ORDER_COLUMNS, OrderFilter, RowDecode, side_str, status_condition,
 };
+use super::sqlite_writer::{JournalWriter, Target};
 use super::{Backend, JournalEntry, Storage, StorageError};
 use crate::exchange::CandleRow;
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
-use sqlx::query_builder::Separated;
-use sqlx::sqlite::Sqlite;
+use sqlx::ConnectOptions;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Connection, QueryBuilder};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -30,11 +27,26 @@ pub struct SqliteStorage {
     /// written, so commits taking turns on the pool's connections each
     /// began by reading the hot pages back from the file; the load test
     /// showed that in every commit. `None` once closed.
-    journal_writer: tokio::sync::Mutex<Option<SqliteConnection>>,
+    journal_writer: tokio::sync::RwLock<Option<JournalWriter>>,
     /// Copies the log into the database file on its own connection
     /// (`checkpoint`); `None` once closed.
     checkpointer: std::sync::Mutex<Option<Checkpointer>>,
 }
+
+/// Pragmas of every connection, the pool's and the journal writer's.
+pub(super) const CONNECTION_PRAGMAS: [(&str, &str); 4] = [
+    // Pages are read through a shared mapping instead of copied from the
+    // file by each connection (256 MiB of address space).
+    ("mmap_size", "268435456"),
+    // No commit checkpoints the log itself: `Checkpointer` does.
+    ("wal_autocheckpoint", "0"),
+    // A log that grew under load is cut back once it restarts.
+    ("journal_size_limit", "67108864"),
+    // Statement journals (for undoing one statement that changes several
+    // rows) stay in memory: on disk each cost a temporary file created and
+    // deleted.
+    ("temp_store", "memory"),
+];
 
 impl SqliteStorage {
     pub async fn open(url: &str) -> Result<SqliteStorage, StorageError> {
@@ -43,18 +55,12 @@ impl SqliteStorage {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
-            // Pages are read through a shared mapping instead of copied
-            // from the file by each connection (256 MiB of address space).
-            .pragma("mmap_size", "268435456")
-            // No commit checkpoints the log itself: `Checkpointer` does.
-            .pragma("wal_autocheckpoint", "0")
-            // A log that grew under load is cut back once it restarts.
-            .pragma("journal_size_limit", "67108864")
-            // A multi-row upsert keeps its statement journal (for undoing
-            // that one statement) in memory: on disk it cost a temporary
-            // file created and deleted in every commit.
-            .pragma("temp_store", "memory");
+            .busy_timeout(Duration::from_secs(5));
+        let options = CONNECTION_PRAGMAS
+            .iter()
+            .fold(options, |options, (name, value)| {
+                options.pragma(*name, *value)
+            });
         let path = options.get_filename().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StorageError::CreateDir {
@@ -71,26 +77,35 @@ impl SqliteStorage {
                 source,
             })?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-        // The journal writer keeps the pages every commit touches cached
-        // (64 MiB).
-        let connect = |options: SqliteConnectOptions| {
-            let path = absolute(&path);
-            async move {
-                options
-                    .connect()
-                    .await
-                    .map_err(|source| StorageError::OpenSqlite { path, source })
-            }
-        };
-        let journal_writer = connect(options.clone().pragma("cache_size", "-65536")).await?;
-        let checkpointer =
-            Checkpointer::start(connect(options.busy_timeout(checkpoint::BUSY_TIMEOUT)).await?);
+        let journal_writer = JournalWriter::start(
+            if names_memory(url) {
+                Target::SharedMemory(&path)
+            } else {
+                Target::File(&path)
+            },
+            Duration::from_secs(5),
+        )?;
+        let checkpointer = options
+            .busy_timeout(checkpoint::BUSY_TIMEOUT)
+            .connect()
+            .await
+            .map_err(|source| StorageError::OpenSqlite {
+                path: absolute(&path),
+                source,
+            })?;
+        let checkpointer = Checkpointer::start(checkpointer);
         Ok(SqliteStorage {
             pool,
-            journal_writer: tokio::sync::Mutex::new(Some(journal_writer)),
+            journal_writer: tokio::sync::RwLock::new(Some(journal_writer)),
             checkpointer: std::sync::Mutex::new(Some(checkpointer)),
         })
     }
+}
+
+/// Whether `url` names an in-memory database, which sqlx shares among its
+/// connections under a name of its own (`options.get_filename()`).
+fn names_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
 }
 
 fn absolute(path: &Path) -> std::path::PathBuf {
@@ -130,117 +145,12 @@ impl Storage for SqliteStorage {
 
     async fn commit(
         &self,
-        entries: &[JournalEntry],
-        rows: &RowChanges,
+        entries: Vec<JournalEntry>,
+        rows: RowChanges,
     ) -> Result<(), StorageError> {
-        let mut writer = self.journal_writer.lock().await;
-        let writer = writer.as_mut().ok_or(sqlx::Error::PoolClosed)?;
-        let mut script = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE;");
-        insert_rows(
-            &mut script,
-            "exchange_journal (seq, ts_ms, command)",
-            entries,
-            "",
-            |mut row, e| {
-                row.push_bind(e.seq)
-                    .push_bind(e.ts_ms)
-                    .push_bind(e.command.as_str());
-            },
-        );
-        insert_rows(
-            &mut script,
-            &format!("orders ({ORDER_COLUMNS})"),
-            &rows.orders,
-            ORDER_UPSERT,
-            |mut row, o| {
-                row.push_bind(o.order_id)
-                    .push_bind(o.account_id)
-                    .push_bind(o.client_order_id)
-                    .push_bind(o.symbol_id)
-                    .push_bind(side_str(o.side))
-                    .push_bind(kind_str(o.kind))
-                    .push_bind(tif_str(o.tif))
-                    .push_bind(o.price)
-                    .push_bind(o.qty)
-                    .push_bind(o.filled_qty)
-                    .push_bind(o.remaining_qty)
-                    .push_bind(o.filled_value)
-                    .push_bind(status_str(o.status))
-                    .push_bind(o.cancel_reason.map(|reason| reason.code()))
-                    .push_bind(o.created_ms)
-                    .push_bind(o.updated_ms);
-            },
-        );
-        insert_rows(
-            &mut script,
-            &format!("fills ({FILL_COLUMNS})"),
-            &rows.fills,
-            "",
-            |mut row, f| {
-                row.push_bind(f.account_id)
-                    .push_bind(f.seq)
-                    .push_bind(f.n)
-                    .push_bind(f.order_id)
-                    .push_bind(f.symbol_id)
-                    .push_bind(side_str(f.side))
-                    .push_bind(f.price)
-                    .push_bind(f.qty)
-                    .push_bind(f.commission)
-                    .push_bind(f.tax)
-                    .push_bind(f.maker)
-                    .push_bind(f.ts_ms);
-            },
-        );
-        insert_rows(
-            &mut script,
-            "balances (account_id, available, held, deposited)",
-            &rows.balances,
-            BALANCE_UPSERT,
-            |mut row, b| {
-                row.push_bind(b.account_id)
-                    .push_bind(b.available)
-                    .push_bind(b.held)
-                    .push_bind(b.deposited);
-            },
-        );
-        insert_rows(
-            &mut script,
-            "positions (account_id, symbol_id, available, held, cost)",
-            &rows.positions,
-            POSITION_UPSERT,
-            |mut row, p| {
-                row.push_bind(p.account_id)
-                    .push_bind(p.symbol_id)
-                    .push_bind(p.available)
-                    .push_bind(p.held)
-                    .push_bind(p.cost);
-            },
-        );
-        insert_rows(
-            &mut script,
-            &format!("candles ({CANDLE_COLUMNS})"),
-            &rows.candles,
-            CANDLE_UPSERT,
-            |mut row, c| {
-                row.push_bind(c.symbol_id)
-                    .push_bind(c.interval.key())
-                    .push_bind(c.start_ms)
-                    .push_bind(c.open)
-                    .push_bind(c.high)
-                    .push_bind(c.low)
-                    .push_bind(c.close)
-                    .push_bind(c.volume)
-                    .push_bind(c.turnover);
-            },
-        );
-        script.push("COMMIT;");
-        if let Err(err) = script.build().persistent(false).execute(&mut *writer).await {
-            // Leave the connection as it was; the exchange stops on this
-            // error in any case (fail-stop).
-            let _ = sqlx::query("ROLLBACK").execute(&mut *writer).await;
-            return Err(err.into());
-        }
-        Ok(())
+        let writer = self.journal_writer.read().await;
+        let writer = writer.as_ref().ok_or(StorageError::WriterStopped)?;
+        writer.commit(entries, rows).await
     }
 
     async fn read_journal(
@@ -550,9 +460,9 @@ impl Storage for SqliteStorage {
     }
 
     async fn close(&self) {
-        if let Some(writer) = self.journal_writer.lock().await.take() {
+        if let Some(writer) = self.journal_writer.write().await.take() {
             // Closing only tidies up: every commit is already durable.
-            let _ = writer.close().await;
+            writer.stop().await;
         }
         let checkpointer = self
             .checkpointer
@@ -563,34 +473,6 @@ impl Storage for SqliteStorage {
             checkpointer.stop().await;
         }
         self.pool.close().await;
-    }
-}
-
-/// Rows per statement: SQLite takes at most 32,766 bound values, and an
-/// order row has 16.
-const ROWS_PER_STATEMENT: usize = 1_000;
-
-/// Appends inserts (or upserts) of `rows` into `table` to `script`, as few
-/// as the bound-value limit allows: `INSERT INTO table VALUES (..), (..)`.
-///
-/// A commit is one script, `BEGIN IMMEDIATE; INSERT ..; COMMIT;`, sent to
-/// SQLite's thread at once: under load each round trip to that thread
-/// waited 200 to 400 µs for a core, and a commit made eight of them.
-/// Values are bound rather than sent as one JSON array as to PostgreSQL:
-/// SQLite extracting every column from JSON cost about 20 µs per order
-/// row. The script's text depends on the batch, so it is not kept
-/// prepared.
-fn insert_rows<'r, T>(
-    script: &mut QueryBuilder<'r, Sqlite>,
-    table: &str,
-    rows: &'r [T],
-    upsert: &str,
-    mut bind: impl FnMut(Separated<'_, 'r, Sqlite, &'static str>, &'r T),
-) {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        script.push(format_args!(" INSERT INTO {table} "));
-        script.push_values(chunk, &mut bind);
-        script.push(" ").push(upsert).push(";");
     }
 }
 
@@ -667,5 +549,33 @@ mod tests {
             assert!(!other.contains("TEMP B-TREE"), "{status:?}: {other}");
         }
         storage.close().await;
+    }
+
+    fn entry(seq: i64) -> JournalEntry {
+        JournalEntry {
+            seq,
+            ts_ms: 1_700_000_000_000 + seq,
+            command: format!("{{\"n\":{seq}}}"),
+        }
+    }
+
+    /// The journal writer's own connection reaches the same database as the
+    /// pool, for a file and for `sqlite::memory:` alike: what it commits is
+    /// read back, and a commit that fails half-way leaves nothing behind.
+    #[tokio::test]
+    async fn the_journal_writer_commits_to_the_database_the_pool_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = format!("sqlite://{}", dir.path().join("t.db").display());
+        for url in [file.as_str(), "sqlite::memory:"] {
+            let storage = SqliteStorage::open(url).await.unwrap();
+            storage.append_journal(&[entry(1), entry(2)]).await.unwrap();
+            let clash = storage.append_journal(&[entry(3), entry(2)]).await;
+            assert!(clash.is_err(), "{url}: a repeated seq is refused");
+            let read = storage.read_journal(0, 10).await.unwrap();
+            assert_eq!(read, vec![entry(1), entry(2)], "{url}");
+            storage.close().await;
+            let closed = storage.append_journal(&[entry(3)]).await;
+            assert!(matches!(closed, Err(StorageError::WriterStopped)), "{url}");
+        }
     }
 }
