@@ -33,6 +33,9 @@ pub struct SqliteStorage {
     checkpointer: std::sync::Mutex<Option<Checkpointer>>,
 }
 
+/// How long a connection other than the checkpointer's waits for a lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Pragmas of every connection, the pool's and the journal writer's.
 pub(super) const CONNECTION_PRAGMAS: [(&str, &str); 4] = [
     // Pages are read through a shared mapping instead of copied from the
@@ -55,7 +58,7 @@ impl SqliteStorage {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(BUSY_TIMEOUT);
         let options = CONNECTION_PRAGMAS
             .iter()
             .fold(options, |options, (name, value)| {
@@ -83,7 +86,7 @@ impl SqliteStorage {
             } else {
                 Target::File(&path)
             },
-            Duration::from_secs(5),
+            BUSY_TIMEOUT,
         )?;
         let checkpointer = options
             .busy_timeout(checkpoint::BUSY_TIMEOUT)

@@ -20,9 +20,9 @@ use super::rows::{
 use super::sqlite::CONNECTION_PRAGMAS;
 use super::{JournalEntry, StorageError};
 use crate::exchange::projection::RowChanges;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, Params, Transaction, TransactionBehavior};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{LazyLock, mpsc};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -58,13 +58,12 @@ impl JournalWriter {
         let connection = connect(target, busy_timeout)?;
         let (jobs, queue) = mpsc::channel::<Job>();
         let (stop, stopped) = oneshot::channel();
-        let statements = Statements::new();
         std::thread::Builder::new()
             .name("gaemi-sqlite-writer".into())
             .spawn(move || {
                 let mut connection = connection;
                 for job in queue {
-                    let outcome = write(&mut connection, &statements, &job.entries, &job.rows);
+                    let outcome = write(&mut connection, &job.entries, &job.rows);
                     let _ = job.done.send(outcome);
                 }
                 drop(connection);
@@ -126,139 +125,127 @@ fn connect(target: Target<'_>, busy_timeout: Duration) -> rusqlite::Result<Conne
     Ok(connection)
 }
 
-/// The text of the writer's statements, one row each, built once; SQLite
-/// compiles each once and the connection's cache keeps it by this text.
-struct Statements {
-    journal: &'static str,
-    order: String,
-    fill: String,
-    balance: String,
-    position: String,
-    candle: String,
-}
-
-impl Statements {
-    fn new() -> Statements {
-        Statements {
-            journal: "INSERT INTO exchange_journal (seq, ts_ms, command) VALUES (?1, ?2, ?3)",
-            order: format!(
-                "INSERT INTO orders ({ORDER_COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
-                 {ORDER_UPSERT}"
-            ),
-            fill: format!(
-                "INSERT INTO fills ({FILL_COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-            ),
-            balance: format!(
-                "INSERT INTO balances (account_id, available, held, deposited) \
-                 VALUES (?1, ?2, ?3, ?4) {BALANCE_UPSERT}"
-            ),
-            position: format!(
-                "INSERT INTO positions (account_id, symbol_id, available, held, cost) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) {POSITION_UPSERT}"
-            ),
-            candle: format!(
-                "INSERT INTO candles ({CANDLE_COLUMNS}) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) {CANDLE_UPSERT}"
-            ),
-        }
-    }
-}
+/// The writer's statements, one row each: SQLite compiles each once and
+/// the connection's statement cache keeps it by this text.
+const JOURNAL_INSERT: &str =
+    "INSERT INTO exchange_journal (seq, ts_ms, command) VALUES (?1, ?2, ?3)";
+static ORDER_INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO orders ({ORDER_COLUMNS}) VALUES \
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) {ORDER_UPSERT}"
+    )
+});
+static FILL_INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO fills ({FILL_COLUMNS}) VALUES \
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    )
+});
+static BALANCE_INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO balances (account_id, available, held, deposited) \
+         VALUES (?1, ?2, ?3, ?4) {BALANCE_UPSERT}"
+    )
+});
+static POSITION_INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO positions (account_id, symbol_id, available, held, cost) \
+         VALUES (?1, ?2, ?3, ?4, ?5) {POSITION_UPSERT}"
+    )
+});
+static CANDLE_INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO candles ({CANDLE_COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) {CANDLE_UPSERT}"
+    )
+});
 
 /// One commit: `BEGIN IMMEDIATE`, a row at a time through the cached
 /// statements, `COMMIT`. Any error rolls the whole transaction back (the
 /// transaction is dropped uncommitted).
 fn write(
     connection: &mut Connection,
-    sql: &Statements,
     entries: &[JournalEntry],
     rows: &RowChanges,
 ) -> rusqlite::Result<()> {
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    {
-        let mut insert = tx.prepare_cached(sql.journal)?;
-        for e in entries {
-            insert.execute(params![e.seq, e.ts_ms, e.command])?;
-        }
-    }
-    if !rows.orders.is_empty() {
-        let mut upsert = tx.prepare_cached(&sql.order)?;
-        for o in &rows.orders {
-            upsert.execute(params![
-                o.order_id,
-                o.account_id,
-                o.client_order_id,
-                o.symbol_id,
-                side_str(o.side),
-                kind_str(o.kind),
-                tif_str(o.tif),
-                o.price,
-                o.qty,
-                o.filled_qty,
-                o.remaining_qty,
-                o.filled_value,
-                status_str(o.status),
-                o.cancel_reason.map(|reason| reason.code()),
-                o.created_ms,
-                o.updated_ms,
-            ])?;
-        }
-    }
-    if !rows.fills.is_empty() {
-        let mut insert = tx.prepare_cached(&sql.fill)?;
-        for f in &rows.fills {
-            insert.execute(params![
-                f.account_id,
-                f.seq,
-                f.n,
-                f.order_id,
-                f.symbol_id,
-                side_str(f.side),
-                f.price,
-                f.qty,
-                f.commission,
-                f.tax,
-                f.maker,
-                f.ts_ms,
-            ])?;
-        }
-    }
-    if !rows.balances.is_empty() {
-        let mut upsert = tx.prepare_cached(&sql.balance)?;
-        for b in &rows.balances {
-            upsert.execute(params![b.account_id, b.available, b.held, b.deposited])?;
-        }
-    }
-    if !rows.positions.is_empty() {
-        let mut upsert = tx.prepare_cached(&sql.position)?;
-        for p in &rows.positions {
-            upsert.execute(params![
-                p.account_id,
-                p.symbol_id,
-                p.available,
-                p.held,
-                p.cost
-            ])?;
-        }
-    }
-    if !rows.candles.is_empty() {
-        let mut upsert = tx.prepare_cached(&sql.candle)?;
-        for c in &rows.candles {
-            upsert.execute(params![
-                c.symbol_id,
-                c.interval.key(),
-                c.start_ms,
-                c.open,
-                c.high,
-                c.low,
-                c.close,
-                c.volume,
-                c.turnover,
-            ])?;
-        }
-    }
+    write_each(&tx, JOURNAL_INSERT, entries, |e| {
+        (e.seq, e.ts_ms, e.command.as_str())
+    })?;
+    write_each(&tx, &ORDER_INSERT, &rows.orders, |o| {
+        (
+            o.order_id,
+            o.account_id,
+            o.client_order_id,
+            o.symbol_id,
+            side_str(o.side),
+            kind_str(o.kind),
+            tif_str(o.tif),
+            o.price,
+            o.qty,
+            o.filled_qty,
+            o.remaining_qty,
+            o.filled_value,
+            status_str(o.status),
+            o.cancel_reason.map(|reason| reason.code()),
+            o.created_ms,
+            o.updated_ms,
+        )
+    })?;
+    write_each(&tx, &FILL_INSERT, &rows.fills, |f| {
+        (
+            f.account_id,
+            f.seq,
+            f.n,
+            f.order_id,
+            f.symbol_id,
+            side_str(f.side),
+            f.price,
+            f.qty,
+            f.commission,
+            f.tax,
+            f.maker,
+            f.ts_ms,
+        )
+    })?;
+    write_each(&tx, &BALANCE_INSERT, &rows.balances, |b| {
+        (b.account_id, b.available, b.held, b.deposited)
+    })?;
+    write_each(&tx, &POSITION_INSERT, &rows.positions, |p| {
+        (p.account_id, p.symbol_id, p.available, p.held, p.cost)
+    })?;
+    write_each(&tx, &CANDLE_INSERT, &rows.candles, |c| {
+        (
+            c.symbol_id,
+            c.interval.key(),
+            c.start_ms,
+            c.open,
+            c.high,
+            c.low,
+            c.close,
+            c.volume,
+            c.turnover,
+        )
+    })?;
     tx.commit()
+}
+
+/// Runs the cached statement `sql` once for each of `rows`, bound to the
+/// values `bind` gives it (none prepared when there are no rows).
+fn write_each<'r, T, P: Params>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    rows: &'r [T],
+    bind: impl Fn(&'r T) -> P,
+) -> rusqlite::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut statement = tx.prepare_cached(sql)?;
+    for row in rows {
+        statement.execute(bind(row))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
