@@ -123,8 +123,8 @@ pub fn router(state: AppState) -> Router {
     // The middleware wraps the whole router once, as one service, instead of
     // through `Router::layer`, which wraps every route in each layer and
     // boxes it again: a request then cloned and boxed a service and a
-    // future per layer, a tenth of the order path's request handling
-    // (docs/PERFORMANCE.md). Outermost first.
+    // future per layer, about a seventh of the order path's request
+    // handling (docs/PERFORMANCE.md). Outermost first.
     let middleware = tower::ServiceBuilder::new()
         .layer(tower_http::trace::TraceLayer::new_for_http())
         // Pages and API answers are compressed as they stream out. Brotli's
