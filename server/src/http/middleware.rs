@@ -134,9 +134,9 @@ where
 fn with_security_headers<B>(mut response: http::Response<B>) -> http::Response<B> {
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
-        if !headers.contains_key(&name) {
-            headers.insert(name, HeaderValue::from_static(value));
-        }
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     }
     response
 }
