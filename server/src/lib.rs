@@ -90,6 +90,8 @@ const PASSWORD_HASHES_AT_ONCE: usize = 2;
 #[derive(Clone)]
 pub struct Started {
     pub exchange: exchange::Exchange,
+    /// The server's own storage, whose reads see every acknowledged command.
+    pub storage: Arc<dyn storage::Storage>,
 }
 
 /// Opens storage, starts background tasks and serves until `shutdown`
@@ -181,6 +183,7 @@ pub async fn run_with(
     ));
     started(Started {
         exchange: trading.exchange.clone(),
+        storage: storage.clone(),
     });
     let allowed_origins = settings.allowed_origins();
     let prefix = settings.gaemi.redis_prefix.clone();

@@ -1,15 +1,17 @@
 //! The running exchange against a real database: acknowledged commands
 //! survive a restart exactly, retries stay idempotent across it, a failed
-//! commit stops order entry without losing anything acknowledged, and a full
-//! queue answers "busy". Runs on SQLite, or PostgreSQL with
-//! `GAEMI_TEST_BACKEND=postgres`.
+//! commit stops order entry without losing anything acknowledged, a full
+//! queue answers "busy", and reads see every acknowledged command although
+//! the read models are written after the journal. Runs on SQLite, or
+//! PostgreSQL with `GAEMI_TEST_BACKEND=postgres`.
 
 mod common;
 
 use common::TestDb;
 use gaemi::exchange::*;
-use gaemi::storage::{self, Storage};
+use gaemi::storage::{self, CandleFilter, FillFilter, OrderFilter, Storage};
 use std::sync::Arc;
+use std::time::Duration;
 
 const SYM: SymbolId = SymbolId(1);
 
@@ -282,4 +284,161 @@ async fn a_full_queue_answers_busy_instead_of_growing() {
         done,
         "refused submissions were never executed"
     );
+}
+
+/// Every read-model row of accounts `1..=accounts` and the symbol's candles,
+/// as text to compare.
+async fn read_models(storage: &dyn Storage, accounts: u64) -> Vec<String> {
+    let mut rows = Vec::new();
+    for id in 1..=accounts as i64 {
+        let orders = OrderFilter {
+            account_id: id,
+            symbol_id: None,
+            side: None,
+            status: None,
+            newest_first: false,
+            after: None,
+            limit: 100_000,
+        };
+        let fills = FillFilter {
+            account_id: id,
+            symbol_id: None,
+            side: None,
+            newest_first: false,
+            after: None,
+            limit: 100_000,
+        };
+        rows.push(format!("{:?}", storage.orders(&orders).await.unwrap()));
+        rows.push(format!("{:?}", storage.fills(&fills).await.unwrap()));
+        rows.push(format!("{:?}", storage.balance(id).await.unwrap()));
+        rows.push(format!("{:?}", storage.positions(id).await.unwrap()));
+    }
+    let candles = CandleFilter {
+        symbol_id: i64::from(SYM.0),
+        interval: Interval::Minute,
+        before: None,
+        limit: 100_000,
+    };
+    rows.push(format!("{:?}", storage.candles(&candles).await.unwrap()));
+    rows
+}
+
+/// Rows are written only when a read asks for them.
+fn rows_on_demand() -> ExchangeSettings {
+    ExchangeSettings {
+        read_model_lag: Duration::from_secs(3_600),
+        read_model_batch: usize::MAX,
+        ..ExchangeSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn a_read_sees_every_acknowledged_command_though_its_rows_are_written_later() {
+    let db = TestDb::from_env().await;
+    let storage = open(&db).await;
+    let (exchange, tasks) = start(storage.clone(), rows_on_demand()).await;
+    seed(&exchange, 2).await;
+    let acks = trade_a_while(&exchange, 2, 30).await;
+    assert!(
+        storage.read_models().is_behind(),
+        "acknowledged on the journal alone"
+    );
+    let placed = acks
+        .iter()
+        .filter(|(account, _, reply)| {
+            *account == AccountId(1) && matches!(reply, Reply::Accepted { .. })
+        })
+        .count();
+    let orders = OrderFilter {
+        account_id: 1,
+        symbol_id: None,
+        side: None,
+        status: None,
+        newest_first: true,
+        after: None,
+        limit: 1_000,
+    };
+    let listed = storage
+        .orders(&orders)
+        .await
+        .expect("the read waits for its rows");
+    assert_eq!(listed.len(), placed, "every accepted order is listed");
+    assert!(!storage.read_models().is_behind());
+
+    // And once more after further commands, for a read of another kind.
+    let order = must(
+        &exchange,
+        Command::Place(PlaceOrder {
+            account: AccountId(2),
+            client_id: ClientOrderId(9_999),
+            symbol: SYM,
+            side: Side::Buy,
+            order_type: OrderType::Limit(9_000),
+            tif: TimeInForce::Gtc,
+            qty: 5,
+        }),
+    )
+    .await;
+    let Reply::Accepted { order } = order.reply else {
+        panic!("placed: {order:?}")
+    };
+    let balance = storage.balance(2).await.unwrap().expect("a balance");
+    assert!(
+        balance.held >= 45_000,
+        "the new order's cash is held: {balance:?}"
+    );
+    let row = storage.order(2, order.0 as i64).await.unwrap();
+    assert_eq!(row.map(|row| row.remaining_qty), Some(5));
+    drop(exchange);
+    tasks.join().await.unwrap();
+}
+
+#[tokio::test]
+async fn rows_not_written_before_a_stop_are_written_at_the_next_start() {
+    // A run whose rows were all written, as the reference.
+    let written = TestDb::from_env().await;
+    let storage = open(&written).await;
+    let (exchange, tasks) = start(storage.clone(), ExchangeSettings::default()).await;
+    seed(&exchange, 4).await;
+    trade_a_while(&exchange, 4, 60).await;
+    drop(exchange);
+    tasks.join().await.unwrap();
+    assert!(
+        !storage.read_models().is_behind(),
+        "a clean stop writes them"
+    );
+    let journal = storage.read_journal(0, 100_000).await.unwrap();
+    let expected = read_models(storage.as_ref(), 4).await;
+
+    // The same journal, as a crash would leave it: no rows at all after the
+    // first half of the commands, whose rows were written.
+    let crashed = TestDb::from_env().await;
+    let storage = open(&crashed).await;
+    let half = journal.len() / 2;
+    storage.append_journal(&journal[..half]).await.unwrap();
+    storage.close().await;
+    let storage = open(&crashed).await;
+    let (exchange, tasks) = start(storage.clone(), rows_on_demand()).await;
+    drop(exchange);
+    tasks.join().await.unwrap();
+    let midway = read_models(storage.as_ref(), 4).await;
+    assert_ne!(midway, expected, "half the commands");
+    storage.append_journal(&journal[half..]).await.unwrap();
+    assert!(storage.read_models().is_behind());
+    storage.close().await;
+
+    let storage = open(&crashed).await;
+    assert!(storage.read_models().is_behind(), "the watermark is stored");
+    let (exchange, tasks) = start(storage.clone(), rows_on_demand()).await;
+    assert!(
+        !storage.read_models().is_behind(),
+        "written before any command"
+    );
+    assert_eq!(
+        read_models(storage.as_ref(), 4).await,
+        expected,
+        "the same rows as written along the way"
+    );
+    drop(exchange);
+    tasks.join().await.unwrap();
 }

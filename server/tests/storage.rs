@@ -5,6 +5,7 @@
 mod common;
 
 use common::TestDb;
+use gaemi::exchange::projection::RowChanges;
 use gaemi::storage::{self, Backend, JournalEntry, StorageError};
 
 async fn storage_story(db: &TestDb, backend: Backend) {
@@ -39,6 +40,15 @@ async fn storage_story(db: &TestDb, backend: Backend) {
         .await
         .expect("a failed commit leaves the store able to commit again");
     entries.push(next);
+    assert!(
+        store.read_models().is_behind(),
+        "journal entries alone leave the read models behind"
+    );
+    store
+        .commit(Vec::new(), Some(RowChanges::default()))
+        .await
+        .unwrap();
+    assert_eq!(store.read_models().written_through(), 2_501);
     store.close().await;
 
     let reopened = storage::open(db.url())
@@ -58,6 +68,12 @@ async fn storage_story(db: &TestDb, backend: Backend) {
         reopened.read_journal(240, 5).await.unwrap(),
         entries[240..245],
         "and pages by sequence"
+    );
+    let sync = reopened.read_models();
+    assert_eq!(
+        (sync.journal_seq(), sync.written_through()),
+        (2_501, 2_501),
+        "the read models' watermark survives a reopen"
     );
     reopened.close().await;
 }

@@ -1,7 +1,7 @@
 //! OHLCV candles (1 minute, 5 minutes, 1 hour, one trading day) built from
 //! trades, and the trading day they are cut by. The same [`Candles`] runs
-//! in the persister, which writes each changed candle in the commit that
-//! holds its trades, and in market data, which streams the current candles
+//! in the persister, which writes each changed candle (also one that ended
+//! since the last write) with the read-model rows, and in market data, which streams the current candles
 //! live; both are fed the committed events in order, so they agree.
 //!
 //! Buckets come from the trade's timestamp. Timestamps are stamped at
@@ -126,6 +126,10 @@ pub struct Candles {
     day: TradingDay,
     current: BTreeMap<(SymbolId, Interval), CandleRow>,
     changed: BTreeSet<(SymbolId, Interval)>,
+    /// Changed candles a newer bucket replaced before they were taken, in
+    /// their final state (rows are written for many commits at once, so a
+    /// minute can end between two writes).
+    finished: Vec<CandleRow>,
 }
 
 impl Candles {
@@ -160,21 +164,26 @@ impl Candles {
                 volume: qty,
                 turnover: price * qty,
             };
-            self.current
-                .entry((symbol, interval))
-                .and_modify(|candle| {
-                    if start > candle.start_ms {
-                        *candle = fresh;
-                    } else {
-                        candle.high = candle.high.max(price);
-                        candle.low = candle.low.min(price);
-                        candle.close = price;
-                        candle.volume += qty;
-                        candle.turnover += price * qty;
+            let key = (symbol, interval);
+            match self.current.get_mut(&key) {
+                Some(candle) if start > candle.start_ms => {
+                    if self.changed.contains(&key) {
+                        self.finished.push(*candle);
                     }
-                })
-                .or_insert(fresh);
-            self.changed.insert((symbol, interval));
+                    *candle = fresh;
+                }
+                Some(candle) => {
+                    candle.high = candle.high.max(price);
+                    candle.low = candle.low.min(price);
+                    candle.close = price;
+                    candle.volume += qty;
+                    candle.turnover += price * qty;
+                }
+                None => {
+                    self.current.insert(key, fresh);
+                }
+            }
+            self.changed.insert(key);
         }
     }
 
@@ -182,17 +191,22 @@ impl Candles {
         self.current.get(&(symbol, interval)).copied()
     }
 
-    /// The candles changed since the last call, in their latest state.
+    /// The candles changed since the last call, in their latest state:
+    /// those that ended meanwhile first, then the current ones.
     pub fn take_changed(&mut self) -> Vec<CandleRow> {
-        std::mem::take(&mut self.changed)
-            .into_iter()
-            .filter_map(|key| self.current.get(&key).copied())
-            .collect()
+        let mut rows = std::mem::take(&mut self.finished);
+        rows.extend(
+            std::mem::take(&mut self.changed)
+                .into_iter()
+                .filter_map(|key| self.current.get(&key).copied()),
+        );
+        rows
     }
 
     /// Forgets what changed (after a replay, whose candles are stored).
     pub fn discard_changes(&mut self) {
         self.changed.clear();
+        self.finished.clear();
     }
 }
 
@@ -270,6 +284,37 @@ mod tests {
         );
         let day = candles.current(SYM, Interval::Day).unwrap();
         assert_eq!((day.open, day.close, day.volume), (10_000, 10_100, 12));
+    }
+
+    #[test]
+    fn a_candle_that_ends_before_it_is_taken_is_still_taken_in_its_final_state() {
+        let mut candles = Candles::new(TradingDay::default());
+        let t = KST_MIDNIGHT + 10_000;
+        candles.trade(SYM, 10_000, 5, t);
+        candles.trade(SYM, 10_200, 1, t + 1_000);
+        candles.trade(SYM, 10_100, 2, t + 60_000);
+        let minutes: Vec<_> = candles
+            .take_changed()
+            .into_iter()
+            .filter(|row| row.interval == Interval::Minute)
+            .map(|row| (row.start_ms, row.open, row.close, row.volume))
+            .collect();
+        assert_eq!(
+            minutes,
+            [
+                (KST_MIDNIGHT, 10_000, 10_200, 6),
+                (KST_MIDNIGHT + 60_000, 10_100, 10_100, 2)
+            ]
+        );
+        candles.trade(SYM, 10_300, 1, t + 120_000);
+        assert_eq!(
+            candles.take_changed().len(),
+            4,
+            "a candle already taken is not taken again when it ends"
+        );
+        candles.trade(SYM, 10_300, 1, t + 180_000);
+        candles.discard_changes();
+        assert!(candles.take_changed().is_empty());
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Read models derived from the engine's events: each order's current state,
 //! each account's fills, balances and positions, and each symbol's candles,
-//! as rows the storage layer
-//! writes in the same transaction as the journal. Queries (open orders,
-//! fills, the portfolio) then read plain tables scoped by account, and a
-//! reply released after the commit is always visible to the next read.
+//! as rows the storage layer writes after the journal, for many commits at
+//! once (each row in its latest state). Queries (open orders, fills, the
+//! portfolio) then read plain tables scoped by account; they wait for the
+//! rows of every acknowledged command first (`storage::ReadModelSync`), so
+//! a reply is always visible to the next read.
 //!
 //! Only open orders and per-account totals stay in memory; they are rebuilt
 //! by replaying the journal at start, like the engine itself.
@@ -132,6 +133,11 @@ impl Projection {
 
     pub fn open_orders(&self) -> usize {
         self.open.len()
+    }
+
+    /// How many order and fill rows wait for the next take.
+    pub fn pending_rows(&self) -> usize {
+        self.orders_changed.len() + self.fills.len()
     }
 
     pub fn apply(&mut self, seq: u64, ts_ms: i64, event: &Event) {

@@ -9,6 +9,12 @@
 //! commit is in flight; batches commit strictly in order, so a crash loses
 //! only work nobody was told about. A failed commit stops order entry for
 //! good (fail-stop): the process restarts and [`recover`]s from the journal.
+//!
+//! The acknowledgement waits for the journal alone. The read-model rows the
+//! commands changed ride along with a later commit, at most
+//! `read_model_lag` later or as soon as a read asks for them
+//! (`storage::ReadModelSync`), each row once in its latest state; a restart
+//! writes the rows of every command after their stored watermark.
 
 use super::candles::TradingDay;
 use super::command::Command;
@@ -20,7 +26,9 @@ use super::types::OrderId;
 use crate::storage::{JournalEntry, Storage, StorageError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::Instant;
 
 #[derive(Clone, Copy, Debug)]
 pub struct ExchangeSettings {
@@ -32,6 +40,11 @@ pub struct ExchangeSettings {
     pub persist_queue: usize,
     /// Committed event batches buffered for slow subscribers.
     pub event_buffer: usize,
+    /// Longest the read-model rows of an acknowledged command wait to be
+    /// written when no read asks for them.
+    pub read_model_lag: Duration,
+    /// Order and fill rows pending before they are written regardless.
+    pub read_model_batch: usize,
     /// How candles are cut into trading days.
     pub day: TradingDay,
 }
@@ -43,6 +56,8 @@ impl Default for ExchangeSettings {
             max_batch: 4_096,
             persist_queue: 64,
             event_buffer: 1_024,
+            read_model_lag: Duration::from_millis(20),
+            read_model_batch: 4_096,
             day: TradingDay::default(),
         }
     }
@@ -124,16 +139,31 @@ impl Exchange {
         settings: ExchangeSettings,
         observer: Arc<dyn CommitObserver>,
     ) -> Result<(Exchange, ExchangeTasks), ExchangeError> {
+        let written = storage.read_models().written_through();
         let mut projection = Projection::new(settings.day);
+        let mut stored = true;
         let engine = recover(storage.as_ref(), fees, |events| {
             for (seq, ts_ms, event) in events {
+                if stored && *seq as i64 > written {
+                    // The rows up to here are stored; from here they are not.
+                    projection.discard_changes();
+                    stored = false;
+                }
                 projection.apply(*seq, *ts_ms, event);
             }
             observer.committed(events);
         })
         .await?;
-        // Replayed rows are already stored; only what comes next is written.
-        projection.discard_changes();
+        if stored {
+            projection.discard_changes();
+        }
+        if storage.read_models().is_behind() {
+            // Commands acknowledged before the last stop whose rows were
+            // not written yet.
+            storage
+                .commit(Vec::new(), Some(projection.take_changes()))
+                .await?;
+        }
         let (requests, queued) = mpsc::channel(settings.queue.max(1));
         let (batches, to_commit) = mpsc::channel(settings.persist_queue.max(1));
         let (committed, _) = broadcast::channel(settings.event_buffer.max(1));
@@ -146,12 +176,16 @@ impl Exchange {
                 ExchangeError::Recovery(format!("cannot start the engine thread: {err}"))
             })?;
         let persister = tokio::spawn(persist(
-            storage,
-            projection,
-            observer,
+            Persister {
+                storage,
+                projection,
+                observer,
+                committed: committed.clone(),
+                stopped: stopped.clone(),
+                read_model_lag: settings.read_model_lag,
+                read_model_batch: settings.read_model_batch.max(1),
+            },
             to_commit,
-            committed.clone(),
-            stopped.clone(),
         ));
         Ok((
             Exchange {
@@ -253,15 +287,55 @@ fn run_engine(
     engine
 }
 
-async fn persist(
+/// What the persister task owns besides its queue.
+struct Persister {
     storage: Arc<dyn Storage>,
-    mut projection: Projection,
+    projection: Projection,
     observer: Arc<dyn CommitObserver>,
-    mut to_commit: mpsc::Receiver<Batch>,
     committed: broadcast::Sender<Arc<Committed>>,
     stopped: Arc<AtomicBool>,
+    read_model_lag: Duration,
+    read_model_batch: usize,
+}
+
+impl Persister {
+    /// Commits `entries` with the pending read-model rows when `rows` is
+    /// set; on failure stops order entry and every read waiting for rows.
+    async fn commit(&mut self, entries: Vec<JournalEntry>, rows: bool) -> Result<(), StorageError> {
+        let rows = rows.then(|| self.projection.take_changes());
+        let outcome = self.storage.commit(entries, rows).await;
+        if let Err(err) = &outcome {
+            self.stopped.store(true, Ordering::Release);
+            self.storage.read_models().abandon();
+            tracing::error!(%err, "the exchange journal could not be committed; order entry has stopped");
+        }
+        outcome
+    }
+}
+
+async fn persist(
+    mut p: Persister,
+    mut to_commit: mpsc::Receiver<Batch>,
 ) -> Result<(), StorageError> {
-    while let Some(mut group) = to_commit.recv().await {
+    let storage = p.storage.clone();
+    let sync = storage.read_models();
+    // When the rows of the oldest command acknowledged without them are due.
+    let mut rows_due: Option<Instant> = None;
+    loop {
+        let next = tokio::select! {
+            biased;
+            next = to_commit.recv() => Some(next),
+            () = sync.wanted(), if rows_due.is_some() => None,
+            () = tokio::time::sleep_until(rows_due.unwrap_or_else(Instant::now)), if rows_due.is_some() => None,
+        };
+        let Some(next) = next else {
+            // A read waits for the rows, or they are due: write them alone.
+            sync.take_wanted();
+            p.commit(Vec::new(), true).await?;
+            rows_due = None;
+            continue;
+        };
+        let Some(mut group) = next else { break };
         // Group commit: everything that queued up while the last commit was
         // in flight goes into this transaction.
         while let Ok(more) = to_commit.try_recv() {
@@ -284,26 +358,32 @@ async fn persist(
         let mut answers = Vec::with_capacity(group.replies.len());
         for (reply, command, executed, range) in group.replies {
             for (seq, ts_ms, event) in &group.events[range] {
-                projection.apply(*seq, *ts_ms, event);
+                p.projection.apply(*seq, *ts_ms, event);
             }
-            let order = subject(&command, executed.reply).and_then(|id| projection.order(id));
+            let order = subject(&command, executed.reply).and_then(|id| p.projection.order(id));
             answers.push((reply, Submitted { executed, order }));
         }
-        let rows = projection.take_changes();
-        if let Err(err) = storage.commit(group.entries, rows).await {
-            stopped.store(true, Ordering::Release);
-            tracing::error!(%err, "the exchange journal could not be committed; order entry has stopped");
-            return Err(err);
+        let due = *rows_due.get_or_insert_with(|| Instant::now() + p.read_model_lag);
+        let wanted = sync.take_wanted();
+        let with_rows =
+            wanted || Instant::now() >= due || p.projection.pending_rows() >= p.read_model_batch;
+        p.commit(group.entries, with_rows).await?;
+        if with_rows {
+            rows_due = None;
         }
-        observer.committed(&group.events);
+        p.observer.committed(&group.events);
         for (reply, submitted) in answers {
             let _ = reply.send(submitted);
         }
-        if committed.receiver_count() > 0 {
-            let _ = committed.send(Arc::new(Committed {
+        if p.committed.receiver_count() > 0 {
+            let _ = p.committed.send(Arc::new(Committed {
                 events: group.events,
             }));
         }
+    }
+    // A clean stop leaves no rows for the next start to write.
+    if rows_due.is_some() {
+        p.commit(Vec::new(), true).await?;
     }
     Ok(())
 }

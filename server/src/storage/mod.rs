@@ -7,6 +7,7 @@
 
 mod checkpoint;
 mod postgres;
+mod read_model_sync;
 pub mod rows;
 mod sqlite;
 mod sqlite_writer;
@@ -20,6 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use postgres::PostgresStorage;
+pub use read_model_sync::ReadModelSync;
 pub use sqlite::SqliteStorage;
 pub use users::{NewUser, Taken, TokenPurpose, UserRow, UserStore};
 
@@ -61,6 +63,8 @@ pub enum StorageError {
     StartWriter(std::io::Error),
     #[error("the SQLite journal writer has stopped")]
     WriterStopped,
+    #[error("order entry has stopped: the read models will not catch up until a restart")]
+    ReadModelsStopped,
 }
 
 /// One executed exchange command, as journaled: its sequence number, the
@@ -84,19 +88,27 @@ pub trait Storage: users::UserStore + Send + Sync + 'static {
 
     async fn start_count(&self) -> Result<i64, StorageError>;
 
-    /// Appends journal entries and writes the read-model rows they changed,
-    /// in one transaction: all or none. Takes them by value: the SQLite
+    /// Appends journal entries and, when `rows` is given, writes the
+    /// read-model rows changed since the last such commit with the watermark
+    /// they are complete through (the last entry, this commit's or an
+    /// earlier one's), in one transaction: all or none. Without `rows` the
+    /// read models fall behind and reads wait ([`ReadModelSync`]) until a
+    /// later commit brings them. Takes its arguments by value: the SQLite
     /// backend hands them to its writer thread.
     async fn commit(
         &self,
         entries: Vec<JournalEntry>,
-        rows: RowChanges,
+        rows: Option<RowChanges>,
     ) -> Result<(), StorageError>;
 
-    /// Appends journal entries alone (tests and tools).
+    /// Appends journal entries alone, as an acknowledged command whose rows
+    /// are not written yet (tests and tools).
     async fn append_journal(&self, entries: &[JournalEntry]) -> Result<(), StorageError> {
-        self.commit(entries.to_vec(), RowChanges::default()).await
+        self.commit(entries.to_vec(), None).await
     }
+
+    /// How far the journal and the read models have been written.
+    fn read_models(&self) -> &ReadModelSync;
 
     /// Up to `limit` entries with `seq > after`, in order.
     async fn read_journal(&self, after: i64, limit: i64)

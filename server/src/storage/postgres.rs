@@ -4,9 +4,9 @@
 use super::rows::{
     BALANCE_UPSERT, CANDLE_COLUMNS, CANDLE_UPSERT, CandleFilter, FILL_COLUMNS, FillFilter,
     ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter,
-    POSITION_UPSERT, RowDecode, json, side_str, status_condition,
+    POSITION_UPSERT, RowDecode, WATERMARK_UPDATE, WATERMARKS, json, side_str, status_condition,
 };
-use super::{Backend, JournalEntry, Storage, StorageError, redact_password};
+use super::{Backend, JournalEntry, ReadModelSync, Storage, StorageError, redact_password};
 use crate::exchange::CandleRow;
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
@@ -15,6 +15,7 @@ use std::time::Duration;
 
 pub struct PostgresStorage {
     pool: PgPool,
+    read_models: ReadModelSync,
 }
 
 impl PostgresStorage {
@@ -29,7 +30,11 @@ impl PostgresStorage {
                 source,
             })?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
-        Ok(PostgresStorage { pool })
+        let (journal, written) = sqlx::query_as(WATERMARKS).fetch_one(&pool).await?;
+        Ok(PostgresStorage {
+            pool,
+            read_models: ReadModelSync::new(journal, written),
+        })
     }
 }
 
@@ -67,42 +72,40 @@ impl Storage for PostgresStorage {
     async fn commit(
         &self,
         entries: Vec<JournalEntry>,
-        rows: RowChanges,
+        rows: Option<RowChanges>,
     ) -> Result<(), StorageError> {
+        let last_entry = entries.last().map(|entry| entry.seq);
+        let written = rows.as_ref().map(|_| self.read_models.through(last_entry));
         let mut tx = self.pool.begin().await?;
         // One statement per table, one round trip each, whatever the batch size.
-        let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
-        let times: Vec<i64> = entries.iter().map(|e| e.ts_ms).collect();
-        let commands: Vec<&str> = entries.iter().map(|e| e.command.as_str()).collect();
-        sqlx::query(
-            "INSERT INTO exchange_journal (seq, ts_ms, command) \
-             SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[])",
-        )
-        .bind(&seqs)
-        .bind(&times)
-        .bind(&commands)
-        .execute(&mut *tx)
-        .await?;
-        let writes: [(&str, String); 5] = [
-            (ORDER_INSERT.as_str(), json(&rows.orders)?),
-            (
-                "INSERT INTO fills SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
-                 account_id BIGINT, seq BIGINT, n BIGINT, order_id BIGINT, symbol_id BIGINT, \
-                 side TEXT, price BIGINT, qty BIGINT, commission BIGINT, tax BIGINT, \
-                 maker BOOLEAN, ts_ms BIGINT)",
-                json(&rows.fills)?,
-            ),
-            (BALANCE_INSERT.as_str(), json(&rows.balances)?),
-            (POSITION_INSERT.as_str(), json(&rows.positions)?),
-            (CANDLE_INSERT.as_str(), json(&rows.candles)?),
-        ];
-        for (sql, array) in &writes {
-            if array != "[]" {
-                sqlx::query(sql).bind(array).execute(&mut *tx).await?;
-            }
+        if !entries.is_empty() {
+            let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
+            let times: Vec<i64> = entries.iter().map(|e| e.ts_ms).collect();
+            let commands: Vec<&str> = entries.iter().map(|e| e.command.as_str()).collect();
+            sqlx::query(
+                "INSERT INTO exchange_journal (seq, ts_ms, command) \
+                 SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[])",
+            )
+            .bind(&seqs)
+            .bind(&times)
+            .bind(&commands)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let (Some(rows), Some(through)) = (rows, written) {
+            write_rows(&mut tx, &rows).await?;
+            sqlx::query(WATERMARK_UPDATE)
+                .bind(through)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
+        self.read_models.committed(last_entry, written);
         Ok(())
+    }
+
+    fn read_models(&self) -> &ReadModelSync {
+        &self.read_models
     }
 
     async fn read_journal(
@@ -183,6 +186,7 @@ impl Storage for PostgresStorage {
     }
 
     async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let (cmp, dir) = if filter.newest_first {
             ("<", "DESC")
         } else {
@@ -214,6 +218,7 @@ impl Storage for PostgresStorage {
         account_id: i64,
         order_id: i64,
     ) -> Result<Option<OrderRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let sql =
             format!("SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = $1 AND order_id = $2");
         let row = sqlx::query(&sql)
@@ -225,6 +230,7 @@ impl Storage for PostgresStorage {
     }
 
     async fn fills(&self, filter: &FillFilter) -> Result<Vec<FillRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let (cmp, dir) = if filter.newest_first {
             ("<", "DESC")
         } else {
@@ -252,6 +258,7 @@ impl Storage for PostgresStorage {
     }
 
     async fn balance(&self, account_id: i64) -> Result<Option<BalanceRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let row = sqlx::query(
             "SELECT account_id, available, held, deposited FROM balances WHERE account_id = $1",
         )
@@ -262,6 +269,7 @@ impl Storage for PostgresStorage {
     }
 
     async fn positions(&self, account_id: i64) -> Result<Vec<PositionRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let rows = sqlx::query(
             "SELECT account_id, symbol_id, available, held, cost FROM positions \
              WHERE account_id = $1 AND available + held > 0 ORDER BY symbol_id",
@@ -328,6 +336,7 @@ impl Storage for PostgresStorage {
     }
 
     async fn candles(&self, filter: &CandleFilter) -> Result<Vec<CandleRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let rows = sqlx::query(&format!(
             "SELECT {CANDLE_COLUMNS} FROM candles WHERE symbol_id = $1 AND width = $2 \
              AND ($3::BIGINT IS NULL OR start_ms < $3) ORDER BY start_ms DESC LIMIT $4"
@@ -423,6 +432,33 @@ impl Storage for PostgresStorage {
     async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The read-model rows of one commit: one statement per table, each
+/// reading its rows as one JSON array.
+async fn write_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    rows: &RowChanges,
+) -> Result<(), StorageError> {
+    let writes: [(&str, String); 5] = [
+        (ORDER_INSERT.as_str(), json(&rows.orders)?),
+        (
+            "INSERT INTO fills SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(\
+             account_id BIGINT, seq BIGINT, n BIGINT, order_id BIGINT, symbol_id BIGINT, \
+             side TEXT, price BIGINT, qty BIGINT, commission BIGINT, tax BIGINT, \
+             maker BOOLEAN, ts_ms BIGINT)",
+            json(&rows.fills)?,
+        ),
+        (BALANCE_INSERT.as_str(), json(&rows.balances)?),
+        (POSITION_INSERT.as_str(), json(&rows.positions)?),
+        (CANDLE_INSERT.as_str(), json(&rows.candles)?),
+    ];
+    for (sql, array) in &writes {
+        if array != "[]" {
+            sqlx::query(sql).bind(array).execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
 }
 
 static ORDER_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {

@@ -1,8 +1,9 @@
 //! What both backends share about read-model rows: the filters queries take,
 //! the text each enum is stored as, and the decoding of a row into the
-//! exchange's row types. A commit is a handful of statements whatever its
-//! size: PostgreSQL reads one JSON array per table (`jsonb_to_recordset`),
-//! SQLite takes multi-row `VALUES` with bound values (see `sqlite.rs`).
+//! exchange's row types. PostgreSQL's commit is a handful of statements
+//! whatever its size (one JSON array per table, `jsonb_to_recordset`);
+//! SQLite's writer runs one cached single-row statement per row
+//! (`sqlite_writer.rs`).
 
 use crate::exchange::projection::{
     BalanceRow, FillRow, OrderKindRow, OrderRow, OrderStatusRow, PositionRow,
@@ -294,6 +295,15 @@ pub const FILL_COLUMNS: &str =
     "account_id, seq, n, order_id, symbol_id, side, price, qty, commission, tax, maker, ts_ms";
 
 /// What changes when an order row is written again.
+/// The journal's last entry and the one the stored read-model rows are
+/// complete through (`ReadModelSync`), in one row; the same SQL on both
+/// backends.
+pub const WATERMARKS: &str = "SELECT (SELECT COALESCE(MAX(seq), 0) FROM exchange_journal), \
+     (SELECT through_seq FROM read_model_watermark WHERE id = 1)";
+
+/// Stores that watermark, in the transaction that writes the rows.
+pub const WATERMARK_UPDATE: &str = "UPDATE read_model_watermark SET through_seq = $1 WHERE id = 1";
+
 pub const ORDER_UPSERT: &str = "ON CONFLICT (order_id) DO UPDATE SET price = excluded.price, \
      qty = excluded.qty, filled_qty = excluded.filled_qty, \
      remaining_qty = excluded.remaining_qty, filled_value = excluded.filled_value, \

@@ -5,10 +5,10 @@
 use super::checkpoint::{self, Checkpointer};
 use super::rows::{
     CANDLE_COLUMNS, CandleFilter, FILL_COLUMNS, FillFilter, ListingRow, NEWS_COLUMNS, NewsFilter,
-    NewsRow, ORDER_COLUMNS, OrderFilter, RowDecode, side_str, status_condition,
+    NewsRow, ORDER_COLUMNS, OrderFilter, RowDecode, WATERMARKS, side_str, status_condition,
 };
 use super::sqlite_writer::{JournalWriter, Target};
-use super::{Backend, JournalEntry, Storage, StorageError};
+use super::{Backend, JournalEntry, ReadModelSync, Storage, StorageError};
 use crate::exchange::CandleRow;
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
@@ -31,6 +31,7 @@ pub struct SqliteStorage {
     /// Copies the log into the database file on its own connection
     /// (`checkpoint`); `None` once closed.
     checkpointer: std::sync::Mutex<Option<Checkpointer>>,
+    read_models: ReadModelSync,
 }
 
 /// How long a connection other than the checkpointer's waits for a lock.
@@ -80,6 +81,7 @@ impl SqliteStorage {
                 source,
             })?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+        let (journal, written) = sqlx::query_as(WATERMARKS).fetch_one(&pool).await?;
         let journal_writer = JournalWriter::start(
             if names_memory(url) {
                 Target::SharedMemory(&path)
@@ -101,6 +103,7 @@ impl SqliteStorage {
             pool,
             journal_writer: tokio::sync::RwLock::new(Some(journal_writer)),
             checkpointer: std::sync::Mutex::new(Some(checkpointer)),
+            read_models: ReadModelSync::new(journal, written),
         })
     }
 }
@@ -149,11 +152,19 @@ impl Storage for SqliteStorage {
     async fn commit(
         &self,
         entries: Vec<JournalEntry>,
-        rows: RowChanges,
+        rows: Option<RowChanges>,
     ) -> Result<(), StorageError> {
+        let last_entry = entries.last().map(|entry| entry.seq);
+        let written = rows.as_ref().map(|_| self.read_models.through(last_entry));
         let writer = self.journal_writer.read().await;
         let writer = writer.as_ref().ok_or(StorageError::WriterStopped)?;
-        writer.commit(entries, rows).await
+        writer.commit(entries, rows.zip(written)).await?;
+        self.read_models.committed(last_entry, written);
+        Ok(())
+    }
+
+    fn read_models(&self) -> &ReadModelSync {
+        &self.read_models
     }
 
     async fn read_journal(
@@ -236,6 +247,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let sql = orders_query(filter);
         let rows = sqlx::query(&sql)
             .bind(filter.account_id)
@@ -256,6 +268,7 @@ impl Storage for SqliteStorage {
         account_id: i64,
         order_id: i64,
     ) -> Result<Option<OrderRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let sql =
             format!("SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = ? AND order_id = ?");
         let row = sqlx::query(&sql)
@@ -267,6 +280,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn fills(&self, filter: &FillFilter) -> Result<Vec<FillRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let (cmp, dir) = if filter.newest_first {
             ("<", "DESC")
         } else {
@@ -294,6 +308,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn balance(&self, account_id: i64) -> Result<Option<BalanceRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let row = sqlx::query(
             "SELECT account_id, available, held, deposited FROM balances WHERE account_id = ?",
         )
@@ -304,6 +319,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn positions(&self, account_id: i64) -> Result<Vec<PositionRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let rows = sqlx::query(
             "SELECT account_id, symbol_id, available, held, cost FROM positions \
              WHERE account_id = ? AND available + held > 0 ORDER BY symbol_id",
@@ -370,6 +386,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn candles(&self, filter: &CandleFilter) -> Result<Vec<CandleRow>, StorageError> {
+        self.read_models.caught_up().await?;
         let rows = sqlx::query(&format!(
             "SELECT {CANDLE_COLUMNS} FROM candles WHERE symbol_id = ?1 AND width = ?2 \
              AND (?3 IS NULL OR start_ms < ?3) ORDER BY start_ms DESC LIMIT ?4"

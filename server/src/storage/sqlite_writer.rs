@@ -15,7 +15,7 @@
 
 use super::rows::{
     BALANCE_UPSERT, CANDLE_COLUMNS, CANDLE_UPSERT, FILL_COLUMNS, ORDER_COLUMNS, ORDER_UPSERT,
-    POSITION_UPSERT, kind_str, side_str, status_str, tif_str,
+    POSITION_UPSERT, WATERMARK_UPDATE, kind_str, side_str, status_str, tif_str,
 };
 use super::sqlite::CONNECTION_PRAGMAS;
 use super::{JournalEntry, StorageError};
@@ -30,7 +30,8 @@ use tokio::sync::oneshot;
 /// it went.
 struct Job {
     entries: Vec<JournalEntry>,
-    rows: RowChanges,
+    /// Read-model rows and the journal entry they are complete through.
+    rows: Option<(RowChanges, i64)>,
     done: oneshot::Sender<rusqlite::Result<()>>,
 }
 
@@ -63,7 +64,7 @@ impl JournalWriter {
             .spawn(move || {
                 let mut connection = connection;
                 for job in queue {
-                    let outcome = write(&mut connection, &job.entries, &job.rows);
+                    let outcome = write(&mut connection, &job.entries, job.rows.as_ref());
                     let _ = job.done.send(outcome);
                 }
                 drop(connection);
@@ -73,12 +74,13 @@ impl JournalWriter {
         Ok(JournalWriter { jobs, stopped })
     }
 
-    /// Commits `entries` and `rows` in one transaction; returns once it is
-    /// durable or has failed (and was rolled back).
+    /// Commits `entries` and `rows` (with their watermark) in one
+    /// transaction; returns once it is durable or has failed (and was
+    /// rolled back).
     pub async fn commit(
         &self,
         entries: Vec<JournalEntry>,
-        rows: RowChanges,
+        rows: Option<(RowChanges, i64)>,
     ) -> Result<(), StorageError> {
         let (done, outcome) = oneshot::channel();
         self.jobs
@@ -166,13 +168,22 @@ static CANDLE_INSERT: LazyLock<String> = LazyLock::new(|| {
 fn write(
     connection: &mut Connection,
     entries: &[JournalEntry],
-    rows: &RowChanges,
+    rows: Option<&(RowChanges, i64)>,
 ) -> rusqlite::Result<()> {
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     write_each(&tx, JOURNAL_INSERT, entries, |e| {
         (e.seq, e.ts_ms, e.command.as_str())
     })?;
-    write_each(&tx, &ORDER_INSERT, &rows.orders, |o| {
+    if let Some((rows, through)) = rows {
+        write_rows(&tx, rows)?;
+        tx.prepare_cached(WATERMARK_UPDATE)?.execute([through])?;
+    }
+    tx.commit()
+}
+
+/// The read-model rows of one commit, each table's through its statement.
+fn write_rows(tx: &Transaction<'_>, rows: &RowChanges) -> rusqlite::Result<()> {
+    write_each(tx, &ORDER_INSERT, &rows.orders, |o| {
         (
             o.order_id,
             o.account_id,
@@ -192,7 +203,7 @@ fn write(
             o.updated_ms,
         )
     })?;
-    write_each(&tx, &FILL_INSERT, &rows.fills, |f| {
+    write_each(tx, &FILL_INSERT, &rows.fills, |f| {
         (
             f.account_id,
             f.seq,
@@ -208,13 +219,13 @@ fn write(
             f.ts_ms,
         )
     })?;
-    write_each(&tx, &BALANCE_INSERT, &rows.balances, |b| {
+    write_each(tx, &BALANCE_INSERT, &rows.balances, |b| {
         (b.account_id, b.available, b.held, b.deposited)
     })?;
-    write_each(&tx, &POSITION_INSERT, &rows.positions, |p| {
+    write_each(tx, &POSITION_INSERT, &rows.positions, |p| {
         (p.account_id, p.symbol_id, p.available, p.held, p.cost)
     })?;
-    write_each(&tx, &CANDLE_INSERT, &rows.candles, |c| {
+    write_each(tx, &CANDLE_INSERT, &rows.candles, |c| {
         (
             c.symbol_id,
             c.interval.key(),
@@ -226,8 +237,7 @@ fn write(
             c.volume,
             c.turnover,
         )
-    })?;
-    tx.commit()
+    })
 }
 
 /// Runs the cached statement `sql` once for each of `rows`, bound to the
