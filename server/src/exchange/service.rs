@@ -90,7 +90,8 @@ pub trait CommitObserver: Send + Sync + 'static {
 
 /// What a submitter hears once its command is committed: the engine's
 /// answer and, for a command about one order, that order's state right
-/// after the command (absent when the order closed in an earlier commit).
+/// after the command (absent when the order had closed before and its row
+/// was written since).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Submitted {
     pub executed: Executed,

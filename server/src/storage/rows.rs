@@ -294,7 +294,6 @@ pub const ORDER_COLUMNS: &str = "order_id, account_id, client_order_id, symbol_i
 pub const FILL_COLUMNS: &str =
     "account_id, seq, n, order_id, symbol_id, side, price, qty, commission, tax, maker, ts_ms";
 
-/// What changes when an order row is written again.
 /// The journal's last entry and the one the stored read-model rows are
 /// complete through (`ReadModelSync`), in one row; the same SQL on both
 /// backends.
@@ -304,6 +303,7 @@ pub const WATERMARKS: &str = "SELECT (SELECT COALESCE(MAX(seq), 0) FROM exchange
 /// Stores that watermark, in the transaction that writes the rows.
 pub const WATERMARK_UPDATE: &str = "UPDATE read_model_watermark SET through_seq = $1 WHERE id = 1";
 
+/// What changes when an order row is written again.
 pub const ORDER_UPSERT: &str = "ON CONFLICT (order_id) DO UPDATE SET price = excluded.price, \
      qty = excluded.qty, filled_qty = excluded.filled_qty, \
      remaining_qty = excluded.remaining_qty, filled_value = excluded.filled_value, \
