@@ -1,8 +1,9 @@
 //! OHLCV candles (1 minute, 5 minutes, 1 hour, one trading day) built from
 //! trades, and the trading day they are cut by. The same [`Candles`] runs
 //! in the persister, which writes each changed candle (also one that ended
-//! since the last write) with the read-model rows, and in market data, which streams the current candles
-//! live; both are fed the committed events in order, so they agree.
+//! since the last write) with the read-model rows, and in market data,
+//! which streams the current candles live; both are fed the committed
+//! events in order, so they agree.
 //!
 //! Buckets come from the trade's timestamp. Timestamps are stamped at
 //! submission, so two commands may commit a few milliseconds out of order;

@@ -308,7 +308,7 @@ impl Persister {
         if let Err(err) = &outcome {
             self.stopped.store(true, Ordering::Release);
             self.storage.read_models().abandon();
-            tracing::error!(%err, "the exchange journal could not be committed; order entry has stopped");
+            tracing::error!(%err, "an exchange commit (journal or read models) failed; order entry has stopped");
         }
         outcome
     }

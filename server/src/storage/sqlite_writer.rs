@@ -181,7 +181,8 @@ fn write(
     tx.commit()
 }
 
-/// The read-model rows of one commit, each table's through its statement.
+/// The read-model rows of one commit, each table's through its cached
+/// statement.
 fn write_rows(tx: &Transaction<'_>, rows: &RowChanges) -> rusqlite::Result<()> {
     write_each(tx, &ORDER_INSERT, &rows.orders, |o| {
         (
