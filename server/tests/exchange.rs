@@ -343,23 +343,9 @@ async fn a_read_sees_every_acknowledged_command_though_its_rows_are_written_late
         storage.read_models().is_behind(),
         "acknowledged on the journal alone"
     );
-    let placed = acks
-        .iter()
-        .filter(|(account, _, reply)| {
-            *account == AccountId(1) && matches!(reply, Reply::Accepted { .. })
-        })
-        .count();
-    let orders = OrderFilter {
-        account_id: 1,
-        symbol_id: None,
-        side: None,
-        status: None,
-        newest_first: true,
-        after: None,
-        limit: 1_000,
-    };
+    let placed = accepted_of(&acks, AccountId(1));
     let listed = storage
-        .orders(&orders)
+        .orders(&all_orders_of(1))
         .await
         .expect("the read waits for its rows");
     assert_eq!(listed.len(), placed, "every accepted order is listed");
@@ -415,7 +401,10 @@ async fn rows_not_written_before_a_stop_are_written_at_the_next_start() {
     let crashed = TestDb::from_env().await;
     let storage = open(&crashed).await;
     let half = journal.len() / 2;
-    storage.append_journal(&journal[..half]).await.unwrap();
+    storage
+        .append_journal(journal[..half].to_vec())
+        .await
+        .unwrap();
     storage.close().await;
     let storage = open(&crashed).await;
     let (exchange, tasks) = start(storage.clone(), rows_on_demand()).await;
@@ -423,7 +412,10 @@ async fn rows_not_written_before_a_stop_are_written_at_the_next_start() {
     tasks.join().await.unwrap();
     let midway = read_models(storage.as_ref(), 4).await;
     assert_ne!(midway, expected, "half the commands");
-    storage.append_journal(&journal[half..]).await.unwrap();
+    storage
+        .append_journal(journal[half..].to_vec())
+        .await
+        .unwrap();
     assert!(storage.read_models().is_behind());
     storage.close().await;
 
@@ -439,6 +431,191 @@ async fn rows_not_written_before_a_stop_are_written_at_the_next_start() {
         expected,
         "the same rows as written along the way"
     );
+    drop(exchange);
+    tasks.join().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_row_write_stops_order_entry_and_the_next_start_writes_the_rows() {
+    let db = TestDb::from_env().await;
+    let storage = open(&db).await;
+    let (exchange, tasks) = start(storage.clone(), rows_on_demand()).await;
+    seed(&exchange, 2).await;
+    let acks = trade_a_while(&exchange, 2, 30).await;
+    let placed = accepted_of(&acks, AccountId(1));
+
+    // Take a read-model table away: the journal still takes commands, the
+    // rows cannot be written.
+    db.execute("ALTER TABLE positions RENAME TO positions_hidden")
+        .await;
+    let read = storage.orders(&all_orders_of(1)).await;
+    assert!(read.is_err(), "the read fails instead of waiting: {read:?}");
+    assert!(exchange.is_stopped(), "order entry stops with the rows");
+    let refused = exchange
+        .submit(
+            Command::Deposit {
+                account: AccountId(1),
+                amount: 1,
+            },
+            0,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(ExchangeError::Stopped)),
+        "{refused:?}"
+    );
+    drop(exchange);
+    assert!(tasks.join().await.is_err(), "the persister reports it");
+    storage.close().await;
+
+    db.execute("ALTER TABLE positions_hidden RENAME TO positions")
+        .await;
+    let storage = open(&db).await;
+    assert!(storage.read_models().is_behind());
+    let (exchange, tasks) = start(storage.clone(), ExchangeSettings::default()).await;
+    assert!(!storage.read_models().is_behind(), "written at the start");
+    let listed = storage.orders(&all_orders_of(1)).await.unwrap();
+    assert_eq!(listed.len(), placed, "every accepted order is listed");
+    drop(exchange);
+    tasks.join().await.unwrap();
+}
+
+/// How many of `account`'s orders were accepted.
+fn accepted_of(acks: &[(AccountId, ClientOrderId, Reply)], account: AccountId) -> usize {
+    acks.iter()
+        .filter(|(by, _, reply)| *by == account && matches!(reply, Reply::Accepted { .. }))
+        .count()
+}
+
+/// Every order of one account, newest first.
+fn all_orders_of(account_id: i64) -> OrderFilter {
+    OrderFilter {
+        account_id,
+        symbol_id: None,
+        side: None,
+        status: None,
+        newest_first: true,
+        after: None,
+        limit: 1_000,
+    }
+}
+
+/// On PostgreSQL the rows are written on a connection of their own, so
+/// a row write that waits (here for a lock another session holds) holds
+/// up the reads that need it but no acknowledgement. (On SQLite one
+/// writer thread takes both in turn.)
+#[tokio::test]
+async fn acknowledgements_do_not_wait_for_a_row_write_in_flight() {
+    use sqlx::{Connection, Row};
+    let db = TestDb::from_env().await;
+    if db.backend_name() != "postgres" {
+        return;
+    }
+    let storage = open(&db).await;
+    let (exchange, tasks) = start(storage.clone(), rows_on_demand()).await;
+    seed(&exchange, 2).await;
+    trade_a_while(&exchange, 2, 10).await;
+
+    let mut locker = sqlx::PgConnection::connect(db.url()).await.unwrap();
+    let mut lock = locker.begin().await.unwrap();
+    sqlx::query("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let read = tokio::spawn({
+        let storage = storage.clone();
+        async move { storage.orders(&all_orders_of(1)).await }
+    });
+    let mut watcher = sqlx::PgConnection::connect(db.url()).await.unwrap();
+    common::wait_for("the row write to wait for the lock", async || {
+        sqlx::query(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut watcher)
+        .await
+        .unwrap()
+        .get::<i64, _>("n")
+            > 0
+    })
+    .await;
+
+    // Acknowledged while the row write waits.
+    let acknowledged = tokio::time::timeout(common::HANG_GUARD, async {
+        let deposit = Command::Deposit {
+            account: AccountId(1),
+            amount: 1,
+        };
+        let before = must(&exchange, deposit).await.seq;
+        let place = PlaceOrder {
+            account: AccountId(1),
+            client_id: ClientOrderId(7_777),
+            symbol: SYM,
+            side: Side::Buy,
+            order_type: OrderType::Limit(9_000),
+            tif: TimeInForce::Gtc,
+            qty: 3,
+        };
+        (before, must(&exchange, Command::Place(place)).await)
+    })
+    .await;
+    let (before, order) = acknowledged.expect("acknowledged while the rows wait for the lock");
+    assert!(order.seq > before);
+    assert!(!read.is_finished(), "the read still waits for its rows");
+    assert!(storage.read_models().written_through() < order.seq as i64);
+
+    lock.rollback().await.unwrap();
+    let listed = read.await.unwrap().expect("the read gets its rows");
+    assert!(
+        !listed.iter().any(|row| row.client_order_id == 7_777),
+        "it waited for the rows of what came before it, not after"
+    );
+    let listed = storage.orders(&all_orders_of(1)).await.unwrap();
+    assert!(
+        listed.iter().any(|row| row.client_order_id == 7_777),
+        "a later read sees the order placed while the rows waited"
+    );
+    drop(exchange);
+    tasks.join().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_gets_its_rows_while_orders_keep_coming() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let db = TestDb::from_env().await;
+    let storage = open(&db).await;
+    let (exchange, tasks) = start(storage.clone(), ExchangeSettings::default()).await;
+    seed(&exchange, 64).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let load: Vec<_> = (1..=64)
+        .map(|id| {
+            let (exchange, stop) = (exchange.clone(), stop.clone());
+            tokio::spawn(async move {
+                let deposit = Command::Deposit {
+                    account: AccountId(id),
+                    amount: 1,
+                };
+                let mut last = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    last = must(&exchange, deposit).await.seq;
+                }
+                last
+            })
+        })
+        .collect();
+    for _ in 0..10 {
+        let before = storage.read_models().journal_seq();
+        let balance = tokio::time::timeout(common::HANG_GUARD, storage.balance(1))
+            .await
+            .expect("the rows are written while the load goes on")
+            .unwrap();
+        assert!(balance.is_some());
+        assert!(storage.read_models().written_through() >= before);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for task in load {
+        assert!(task.await.unwrap() > 0);
+    }
     drop(exchange);
     tasks.join().await.unwrap();
 }

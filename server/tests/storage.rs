@@ -26,9 +26,15 @@ async fn storage_story(db: &TestDb, backend: Backend) {
             command: format!("{{\"n\":{seq},\"note\":\"'); DROP TABLE orders; --\"}}"),
         })
         .collect();
-    store.append_journal(&entries[..2_200]).await.unwrap();
-    store.append_journal(&entries[2_200..]).await.unwrap();
-    let overlapping = store.append_journal(&entries[2_199..2_201]).await;
+    store
+        .append_journal(entries[..2_200].to_vec())
+        .await
+        .unwrap();
+    store
+        .append_journal(entries[2_200..].to_vec())
+        .await
+        .unwrap();
+    let overlapping = store.append_journal(entries[2_199..2_201].to_vec()).await;
     assert!(overlapping.is_err(), "a sequence number is written once");
     let next = JournalEntry {
         seq: 2_501,
@@ -36,7 +42,7 @@ async fn storage_story(db: &TestDb, backend: Backend) {
         command: "{}".into(),
     };
     store
-        .append_journal(std::slice::from_ref(&next))
+        .append_journal(vec![next.clone()])
         .await
         .expect("a failed commit leaves the store able to commit again");
     entries.push(next);
@@ -45,7 +51,7 @@ async fn storage_story(db: &TestDb, backend: Backend) {
         "journal entries alone leave the read models behind"
     );
     store
-        .commit(Vec::new(), Some(RowChanges::default()))
+        .write_read_models(RowChanges::default(), 2_501)
         .await
         .unwrap();
     assert_eq!(store.read_models().written_through(), 2_501);

@@ -11,8 +11,9 @@
 //! good (fail-stop): the process restarts and [`recover`]s from the journal.
 //!
 //! The acknowledgement waits for the journal alone. The read-model rows the
-//! commands changed ride along with a later commit, at most
-//! `read_model_lag` later or as soon as a read asks for them
+//! commands changed are written by a transaction of their own that runs
+//! beside the journal's appends (on PostgreSQL, on another connection), at
+//! most `read_model_lag` later or as soon as a read asks for them
 //! (`storage::ReadModelSync`), each row once in its latest state; a restart
 //! writes the rows of every command after their stored watermark.
 
@@ -161,8 +162,9 @@ impl Exchange {
         if storage.read_models().is_behind() {
             // Commands acknowledged before the last stop whose rows were
             // not written yet.
+            let through = storage.read_models().journal_seq();
             storage
-                .commit(Vec::new(), Some(projection.take_changes()))
+                .write_read_models(projection.take_changes(), through)
                 .await?;
         }
         let (requests, queued) = mpsc::channel(settings.queue.max(1));
@@ -299,16 +301,39 @@ struct Persister {
     read_model_batch: usize,
 }
 
+/// A write of read-model rows running beside the journal's commits.
+type RowWrite = tokio::task::JoinHandle<Result<(), StorageError>>;
+
 impl Persister {
-    /// Commits `entries` with the pending read-model rows when `rows` is
-    /// set; on failure stops order entry and every read waiting for rows.
-    async fn commit(&mut self, entries: Vec<JournalEntry>, rows: bool) -> Result<(), StorageError> {
-        let rows = rows.then(|| self.projection.take_changes());
-        let outcome = self.storage.commit(entries, rows).await;
+    /// After a failed write: order entry stops, and so does every read
+    /// waiting for rows.
+    fn fail(&self, err: &StorageError, what: &str) {
+        self.stopped.store(true, Ordering::Release);
+        self.storage.read_models().abandon();
+        tracing::error!(%err, "writing the exchange's {what} failed; order entry has stopped");
+    }
+
+    /// Starts writing every row changed since the last write, on its own
+    /// transaction (and, on PostgreSQL, its own connection), so that no
+    /// acknowledgement waits for it. Called only between batches, when
+    /// the projection holds exactly the committed journal: the rows are
+    /// complete through its last entry.
+    fn start_row_write(&mut self) -> RowWrite {
+        let rows = self.projection.take_changes();
+        let through = self.storage.read_models().journal_seq();
+        let storage = self.storage.clone();
+        tokio::spawn(async move { storage.write_read_models(rows, through).await })
+    }
+
+    /// How a row write started earlier ended.
+    fn row_write_done(
+        &self,
+        outcome: Result<Result<(), StorageError>, tokio::task::JoinError>,
+    ) -> Result<(), StorageError> {
+        let outcome =
+            outcome.unwrap_or_else(|err| Err(StorageError::RowWriteLost(err.to_string())));
         if let Err(err) = &outcome {
-            self.stopped.store(true, Ordering::Release);
-            self.storage.read_models().abandon();
-            tracing::error!(%err, "an exchange commit (journal or read models) failed; order entry has stopped");
+            self.fail(err, "read models");
         }
         outcome
     }
@@ -322,19 +347,30 @@ async fn persist(
     let sync = storage.read_models();
     // When the rows of the oldest command acknowledged without them are due.
     let mut rows_due: Option<Instant> = None;
+    // At most one row write at a time, so that watermarks only move forward.
+    let mut writing: Option<RowWrite> = None;
     loop {
+        let rows_waiting = rows_due.is_some() && writing.is_none();
         let next = tokio::select! {
             biased;
-            next = to_commit.recv() => Some(next),
-            () = sync.wanted(), if rows_due.is_some() => None,
-            () = tokio::time::sleep_until(rows_due.unwrap_or_else(Instant::now)), if rows_due.is_some() => None,
-        };
-        let Some(next) = next else {
-            // A read waits for the rows, or they are due: write them alone.
-            sync.take_wanted();
-            p.commit(Vec::new(), true).await?;
-            rows_due = None;
-            continue;
+            next = to_commit.recv() => next,
+            outcome = async { writing.as_mut().expect("guarded").await }, if writing.is_some() => {
+                writing = None;
+                p.row_write_done(outcome)?;
+                continue;
+            }
+            () = sync.wanted(), if rows_waiting => {
+                // A read waits for the rows.
+                sync.take_wanted();
+                writing = Some(p.start_row_write());
+                rows_due = None;
+                continue;
+            }
+            () = tokio::time::sleep_until(rows_due.unwrap_or_else(Instant::now)), if rows_waiting => {
+                writing = Some(p.start_row_write());
+                rows_due = None;
+                continue;
+            }
         };
         let Some(mut group) = next else { break };
         // Group commit: everything that queued up while the last commit was
@@ -364,13 +400,9 @@ async fn persist(
             let order = subject(&command, executed.reply).and_then(|id| p.projection.order(id));
             answers.push((reply, Submitted { executed, order }));
         }
-        let due = *rows_due.get_or_insert_with(|| Instant::now() + p.read_model_lag);
-        let wanted = sync.take_wanted();
-        let with_rows =
-            wanted || Instant::now() >= due || p.projection.pending_rows() >= p.read_model_batch;
-        p.commit(group.entries, with_rows).await?;
-        if with_rows {
-            rows_due = None;
+        if let Err(err) = storage.append_journal(group.entries).await {
+            p.fail(&err, "journal");
+            return Err(err);
         }
         p.observer.committed(&group.events);
         for (reply, submitted) in answers {
@@ -381,10 +413,30 @@ async fn persist(
                 events: group.events,
             }));
         }
+        // Under steady load the queue always has the next batch, and the
+        // biased select above never gets to see a row write end.
+        if let Some(write) = writing.take_if(|write| write.is_finished()) {
+            p.row_write_done(write.await)?;
+        }
+        let due = *rows_due.get_or_insert_with(|| Instant::now() + p.read_model_lag);
+        // Started here rather than by the next turn of the loop, which
+        // would take the next batch first.
+        if writing.is_none()
+            && (sync.take_wanted()
+                || Instant::now() >= due
+                || p.projection.pending_rows() >= p.read_model_batch)
+        {
+            writing = Some(p.start_row_write());
+            rows_due = None;
+        }
     }
     // A clean stop leaves no rows for the next start to write.
+    if let Some(write) = writing.take() {
+        p.row_write_done(write.await)?;
+    }
     if rows_due.is_some() {
-        p.commit(Vec::new(), true).await?;
+        let write = p.start_row_write();
+        p.row_write_done(write.await)?;
     }
     Ok(())
 }

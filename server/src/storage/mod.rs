@@ -65,6 +65,8 @@ pub enum StorageError {
     WriterStopped,
     #[error("order entry has stopped: the read models will not catch up until a restart")]
     ReadModelsStopped,
+    #[error("writing the read models did not finish: {0}")]
+    RowWriteLost(String),
 }
 
 /// One executed exchange command, as journaled: its sequence number, the
@@ -88,24 +90,18 @@ pub trait Storage: users::UserStore + Send + Sync + 'static {
 
     async fn start_count(&self) -> Result<i64, StorageError>;
 
-    /// Appends journal entries and, when `rows` is given, writes the
-    /// read-model rows changed since the last such commit with the watermark
-    /// they are complete through (the last entry, this commit's or an
-    /// earlier one's), in one transaction: all or none. Without `rows` the
-    /// read models fall behind and reads wait ([`ReadModelSync`]) until a
-    /// later commit brings them. Takes its arguments by value: the SQLite
-    /// backend hands them to its writer thread.
-    async fn commit(
-        &self,
-        entries: Vec<JournalEntry>,
-        rows: Option<RowChanges>,
-    ) -> Result<(), StorageError>;
+    /// Appends journal entries, in one transaction: all or none. The
+    /// exchange acknowledges a command once this returns; its read-model
+    /// rows follow with a later [`Storage::write_read_models`], and until
+    /// then reads wait for them ([`ReadModelSync`]). Takes the entries by
+    /// value: the SQLite backend hands them to its writer thread.
+    async fn append_journal(&self, entries: Vec<JournalEntry>) -> Result<(), StorageError>;
 
-    /// Appends journal entries alone, as an acknowledged command whose rows
-    /// are not written yet (tests and tools).
-    async fn append_journal(&self, entries: &[JournalEntry]) -> Result<(), StorageError> {
-        self.commit(entries.to_vec(), None).await
-    }
+    /// Writes the read-model rows changed since the last such write with
+    /// the journal entry they are complete through (`through`, already
+    /// appended), in one transaction of their own: all or none. The
+    /// exchange runs it beside the journal's appends, one at a time.
+    async fn write_read_models(&self, rows: RowChanges, through: i64) -> Result<(), StorageError>;
 
     /// How far the journal and the read models have been written.
     fn read_models(&self) -> &ReadModelSync;

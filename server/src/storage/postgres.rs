@@ -69,46 +69,39 @@ impl Storage for PostgresStorage {
             .await?)
     }
 
-    async fn commit(
-        &self,
-        entries: Vec<JournalEntry>,
-        rows: Option<RowChanges>,
-    ) -> Result<(), StorageError> {
-        let last_entry = entries.last().map(|entry| entry.seq);
-        let written = rows.as_ref().map(|_| self.read_models.through(last_entry));
+    async fn append_journal(&self, entries: Vec<JournalEntry>) -> Result<(), StorageError> {
+        let Some(last_entry) = entries.last().map(|entry| entry.seq) else {
+            return Ok(());
+        };
         let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
         let times: Vec<i64> = entries.iter().map(|e| e.ts_ms).collect();
         let commands: Vec<&str> = entries.iter().map(|e| e.command.as_str()).collect();
-        let journal = sqlx::query(
+        // One statement is its own transaction: one round trip instead of
+        // three (BEGIN, INSERT, COMMIT), whatever the batch size.
+        sqlx::query(
             "INSERT INTO exchange_journal (seq, ts_ms, command) \
              SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[])",
         )
         .bind(&seqs)
         .bind(&times)
-        .bind(&commands);
-        match (rows, written) {
-            (Some(rows), Some(through)) => {
-                // One statement per table, one round trip each, whatever the
-                // batch size.
-                let mut tx = self.pool.begin().await?;
-                if !entries.is_empty() {
-                    journal.execute(&mut *tx).await?;
-                }
-                write_rows(&mut tx, &rows).await?;
-                sqlx::query(WATERMARK_UPDATE)
-                    .bind(through)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-            }
-            // The journal alone: one statement is its own transaction, one
-            // round trip instead of three (BEGIN, INSERT, COMMIT).
-            _ if !entries.is_empty() => {
-                journal.execute(&self.pool).await?;
-            }
-            _ => {}
-        }
-        self.read_models.committed(last_entry, written);
+        .bind(&commands)
+        .execute(&self.pool)
+        .await?;
+        self.read_models.journal_appended(last_entry);
+        Ok(())
+    }
+
+    async fn write_read_models(&self, rows: RowChanges, through: i64) -> Result<(), StorageError> {
+        // One statement per table, one round trip each, whatever the number
+        // of rows; on a connection of its own, beside the journal's appends.
+        let mut tx = self.pool.begin().await?;
+        write_rows(&mut tx, &rows).await?;
+        sqlx::query(WATERMARK_UPDATE)
+            .bind(through)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.read_models.rows_written(through);
         Ok(())
     }
 

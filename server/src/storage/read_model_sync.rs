@@ -62,26 +62,19 @@ impl ReadModelSync {
         self.written_through() < self.journal_seq()
     }
 
-    /// The watermark a commit that writes rows stores with them: its own
-    /// last entry, or the journal's when it appends none.
-    pub(crate) fn through(&self, last_entry: Option<i64>) -> i64 {
-        last_entry.unwrap_or(0).max(self.journal_seq())
+    /// After journal entries through `seq` were appended.
+    pub(crate) fn journal_appended(&self, seq: i64) {
+        self.journal.fetch_max(seq, Ordering::AcqRel);
+        self.awaited.fetch_max(seq, Ordering::AcqRel);
     }
 
-    /// After a successful commit: the journal now ends at `last_entry` (if
-    /// it appended any), and the rows are complete through `written`.
-    pub(crate) fn committed(&self, last_entry: Option<i64>, written: Option<i64>) {
-        if let Some(seq) = last_entry {
-            self.journal.fetch_max(seq, Ordering::AcqRel);
-            self.awaited.fetch_max(seq, Ordering::AcqRel);
-        }
-        if let Some(seq) = written {
-            self.written.send_if_modified(|through| {
-                let advanced = seq > *through;
-                *through = (*through).max(seq);
-                advanced
-            });
-        }
+    /// After the rows were written complete through journal entry `seq`.
+    pub(crate) fn rows_written(&self, seq: i64) {
+        self.written.send_if_modified(|through| {
+            let advanced = seq > *through;
+            *through = (*through).max(seq);
+            advanced
+        });
     }
 
     /// Waits until every command committed through this storage before
@@ -141,7 +134,7 @@ mod tests {
     async fn a_read_waits_for_the_rows_of_every_earlier_commit_and_asks_for_them() {
         let sync = Arc::new(ReadModelSync::new(10, 10));
         sync.caught_up().await.expect("nothing is behind");
-        sync.committed(Some(12), None);
+        sync.journal_appended(12);
         assert!(sync.is_behind());
         let reader = tokio::spawn({
             let sync = sync.clone();
@@ -151,8 +144,11 @@ mod tests {
         assert!(sync.take_wanted(), "the reader asked for the rows");
         assert!(!sync.take_wanted(), "once");
         assert!(!reader.is_finished());
-        sync.committed(Some(13), None);
-        sync.committed(None, Some(sync.through(None)));
+        sync.journal_appended(13);
+        sync.rows_written(11);
+        tokio::task::yield_now().await;
+        assert!(!reader.is_finished(), "rows through 11 are not enough");
+        sync.rows_written(13);
         reader.await.unwrap().expect("the rows are written");
         assert_eq!(sync.written_through(), 13);
         assert!(!sync.is_behind());
@@ -161,7 +157,7 @@ mod tests {
     #[tokio::test]
     async fn a_waiting_read_fails_once_rows_are_abandoned() {
         let sync = Arc::new(ReadModelSync::new(3, 3));
-        sync.committed(Some(5), None);
+        sync.journal_appended(5);
         let reader = tokio::spawn({
             let sync = sync.clone();
             async move { sync.caught_up().await }
@@ -184,9 +180,8 @@ mod tests {
     #[test]
     fn the_watermark_never_moves_back() {
         let sync = ReadModelSync::new(8, 8);
-        sync.committed(Some(7), Some(6));
+        sync.journal_appended(7);
+        sync.rows_written(6);
         assert_eq!((sync.journal_seq(), sync.written_through()), (8, 8));
-        assert_eq!(sync.through(Some(9)), 9);
-        assert_eq!(sync.through(None), 8);
     }
 }

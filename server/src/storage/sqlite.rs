@@ -106,6 +106,18 @@ impl SqliteStorage {
             read_models: ReadModelSync::new(journal, written),
         })
     }
+
+    /// One transaction on the writer thread: journal entries, or rows with
+    /// their watermark.
+    async fn write(
+        &self,
+        entries: Vec<JournalEntry>,
+        rows: Option<(RowChanges, i64)>,
+    ) -> Result<(), StorageError> {
+        let writer = self.journal_writer.read().await;
+        let writer = writer.as_ref().ok_or(StorageError::WriterStopped)?;
+        writer.commit(entries, rows).await
+    }
 }
 
 /// Whether `url` names an in-memory database, which sqlx shares among its
@@ -149,17 +161,18 @@ impl Storage for SqliteStorage {
             .await?)
     }
 
-    async fn commit(
-        &self,
-        entries: Vec<JournalEntry>,
-        rows: Option<RowChanges>,
-    ) -> Result<(), StorageError> {
-        let last_entry = entries.last().map(|entry| entry.seq);
-        let written = rows.as_ref().map(|_| self.read_models.through(last_entry));
-        let writer = self.journal_writer.read().await;
-        let writer = writer.as_ref().ok_or(StorageError::WriterStopped)?;
-        writer.commit(entries, rows.zip(written)).await?;
-        self.read_models.committed(last_entry, written);
+    async fn append_journal(&self, entries: Vec<JournalEntry>) -> Result<(), StorageError> {
+        let Some(last_entry) = entries.last().map(|entry| entry.seq) else {
+            return Ok(());
+        };
+        self.write(entries, None).await?;
+        self.read_models.journal_appended(last_entry);
+        Ok(())
+    }
+
+    async fn write_read_models(&self, rows: RowChanges, through: i64) -> Result<(), StorageError> {
+        self.write(Vec::new(), Some((rows, through))).await?;
+        self.read_models.rows_written(through);
         Ok(())
     }
 
@@ -588,13 +601,16 @@ mod tests {
         let file = format!("sqlite://{}", dir.path().join("t.db").display());
         for url in [file.as_str(), "sqlite::memory:"] {
             let storage = SqliteStorage::open(url).await.unwrap();
-            storage.append_journal(&[entry(1), entry(2)]).await.unwrap();
-            let clash = storage.append_journal(&[entry(3), entry(2)]).await;
+            storage
+                .append_journal(vec![entry(1), entry(2)])
+                .await
+                .unwrap();
+            let clash = storage.append_journal(vec![entry(3), entry(2)]).await;
             assert!(clash.is_err(), "{url}: a repeated seq is refused");
             let read = storage.read_journal(0, 10).await.unwrap();
             assert_eq!(read, vec![entry(1), entry(2)], "{url}");
             storage.close().await;
-            let closed = storage.append_journal(&[entry(3)]).await;
+            let closed = storage.append_journal(vec![entry(3)]).await;
             assert!(matches!(closed, Err(StorageError::WriterStopped)), "{url}");
         }
     }
