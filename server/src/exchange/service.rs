@@ -304,38 +304,49 @@ struct Persister {
 /// A write of read-model rows running beside the journal's commits.
 type RowWrite = tokio::task::JoinHandle<Result<(), StorageError>>;
 
-impl Persister {
-    /// After a failed write: order entry stops, and so does every read
-    /// waiting for rows.
-    fn fail(&self, err: &StorageError, what: &str) {
-        self.stopped.store(true, Ordering::Release);
-        self.storage.read_models().abandon();
-        tracing::error!(%err, "writing the exchange's {what} failed; order entry has stopped");
-    }
+/// After a failed write: order entry stops, and so does every read
+/// waiting for rows.
+fn fail_stop(stopped: &AtomicBool, storage: &dyn Storage, err: &StorageError, what: &str) {
+    stopped.store(true, Ordering::Release);
+    storage.read_models().abandon();
+    tracing::error!(%err, "writing the exchange's {what} failed; order entry has stopped");
+}
 
+impl Persister {
     /// Starts writing every row changed since the last write, on its own
     /// transaction (and, on PostgreSQL, its own connection), so that no
     /// acknowledgement waits for it. Called only between batches, when
     /// the projection holds exactly the committed journal: the rows are
-    /// complete through its last entry.
+    /// complete through its last entry, which is at or past every waiting
+    /// reader's target, so their request is answered by this write.
     fn start_row_write(&mut self) -> RowWrite {
+        self.storage.read_models().take_wanted();
         let rows = self.projection.take_changes();
         let through = self.storage.read_models().journal_seq();
-        let storage = self.storage.clone();
-        tokio::spawn(async move { storage.write_read_models(rows, through).await })
+        let (storage, stopped) = (self.storage.clone(), self.stopped.clone());
+        tokio::spawn(async move {
+            let written = storage.write_read_models(rows, through).await;
+            if let Err(err) = &written {
+                // At once, not when the persister next looks: readers
+                // waiting for these rows fail now, and no order is taken
+                // meanwhile.
+                fail_stop(&stopped, storage.as_ref(), err, "read models");
+            }
+            written
+        })
     }
 
-    /// How a row write started earlier ended.
+    /// How a row write started earlier ended (it has already stopped order
+    /// entry if it failed).
     fn row_write_done(
         &self,
         outcome: Result<Result<(), StorageError>, tokio::task::JoinError>,
     ) -> Result<(), StorageError> {
-        let outcome =
-            outcome.unwrap_or_else(|err| Err(StorageError::RowWriteLost(err.to_string())));
-        if let Err(err) = &outcome {
-            self.fail(err, "read models");
-        }
-        outcome
+        outcome.unwrap_or_else(|err| {
+            let err = StorageError::RowWriteLost(err.to_string());
+            fail_stop(&self.stopped, self.storage.as_ref(), &err, "read models");
+            Err(err)
+        })
     }
 }
 
@@ -361,7 +372,6 @@ async fn persist(
             }
             () = sync.wanted(), if rows_waiting => {
                 // A read waits for the rows.
-                sync.take_wanted();
                 writing = Some(p.start_row_write());
                 rows_due = None;
                 continue;
@@ -401,7 +411,7 @@ async fn persist(
             answers.push((reply, Submitted { executed, order }));
         }
         if let Err(err) = storage.append_journal(group.entries).await {
-            p.fail(&err, "journal");
+            fail_stop(&p.stopped, storage.as_ref(), &err, "journal");
             return Err(err);
         }
         p.observer.committed(&group.events);
@@ -422,7 +432,7 @@ async fn persist(
         // Started here rather than by the next turn of the loop, which
         // would take the next batch first.
         if writing.is_none()
-            && (sync.take_wanted()
+            && (sync.is_wanted()
                 || Instant::now() >= due
                 || p.projection.pending_rows() >= p.read_model_batch)
         {

@@ -64,8 +64,10 @@ impl ReadModelSync {
 
     /// After journal entries through `seq` were appended.
     pub(crate) fn journal_appended(&self, seq: i64) {
-        self.journal.fetch_max(seq, Ordering::AcqRel);
+        // What reads wait for first, so that whoever sees the journal end
+        // at `seq` also waits for its rows.
         self.awaited.fetch_max(seq, Ordering::AcqRel);
+        self.journal.fetch_max(seq, Ordering::AcqRel);
     }
 
     /// After the rows were written complete through journal entry `seq`.
@@ -111,6 +113,12 @@ impl ReadModelSync {
             }
             notified.await;
         }
+    }
+
+    /// Whether a reader has asked for rows and nobody has taken the
+    /// request yet.
+    pub fn is_wanted(&self) -> bool {
+        self.wanted.load(Ordering::Acquire)
     }
 
     /// Whether a reader has asked for rows since the last call.
