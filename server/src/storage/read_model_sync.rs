@@ -31,7 +31,8 @@ pub struct ReadModelSync {
     wanted: AtomicBool,
     wake: Notify,
     /// No rows will be written any more (order entry stopped after a failed
-    /// commit): waiting readers fail instead of waiting for ever.
+    /// journal append or row write): waiting readers fail instead of
+    /// waiting for ever.
     abandoned: AtomicBool,
 }
 
@@ -108,7 +109,7 @@ impl ReadModelSync {
         loop {
             // Made before the check so that a request in between is kept.
             let notified = self.wake.notified();
-            if self.wanted.load(Ordering::Acquire) {
+            if self.is_wanted() {
                 return;
             }
             notified.await;
