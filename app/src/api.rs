@@ -1,7 +1,9 @@
-//! The API contract shared by the browser and the server: request and response
-//! types, the one error type every server function returns, and the server
-//! functions themselves. A server function here is a thin adapter: it finds its
-//! port in the Leptos context (see [`crate::ports`]) and calls it.
+//! The API contract's common ground, shared by the browser and the server:
+//! the one error type every server function returns, and how a server
+//! function finds its feature's port (defined beside its server functions:
+//! `trading`, `market`, `auth`, and the system's here) in the Leptos
+//! context. A server function is a thin adapter: it finds its port and
+//! calls it.
 
 use leptos::prelude::*;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -101,21 +103,59 @@ impl FromServerFnError for AppError {
         // Transport and codec failures: the user can only retry; the detail
         // goes to the developer console, not the page.
         leptos::logging::debug_warn!("server function failed: {value}");
-        match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => AppError::new(
+        let malformed = matches!(
+            value,
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_)
+        );
+        // On the server, the answer's status says the same as the body, as
+        // the JSON routes' do (in the browser this only names the error).
+        #[cfg(feature = "ssr")]
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(if malformed {
+                http::StatusCode::BAD_REQUEST
+            } else {
+                http::StatusCode::SERVICE_UNAVAILABLE
+            });
+        }
+        if malformed {
+            AppError::new(
                 "bad_request",
                 "요청 형식이 올바르지 않습니다.",
                 "The request was malformed.",
-            ),
-            _ => AppError::unavailable(),
+            )
+        } else {
+            AppError::unavailable()
         }
     }
+}
+
+/// This server's own status: the system feature's port.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait SystemPort: Send + Sync + 'static {
+    /// Version, storage backend and start history of this server.
+    async fn status(&self) -> Result<ServerStatus, AppError>;
+}
+
+/// The port `P` the server provided for this request (see the crate's
+/// doc comment: each feature module defines its port, the server
+/// implements it and provides it as `Arc<P>` in every request's context).
+#[cfg(feature = "ssr")]
+pub(crate) fn port<P: ?Sized + Send + Sync + 'static>() -> Result<std::sync::Arc<P>, AppError> {
+    use_context::<std::sync::Arc<P>>().ok_or_else(AppError::unavailable)
+}
+
+/// The request a server function is answering, for its port to find the
+/// caller (the session) in.
+#[cfg(feature = "ssr")]
+pub(crate) fn request_parts() -> Result<http::request::Parts, AppError> {
+    use_context::<http::request::Parts>().ok_or_else(AppError::unavailable)
 }
 
 /// The running server's version, storage backend and uptime.
 #[server(prefix = "/api/fn", endpoint = "server_status", output = crate::codec::JsonText)]
 pub async fn get_server_status() -> Result<ServerStatus, AppError> {
-    let system = use_context::<std::sync::Arc<dyn crate::ports::SystemPort>>()
-        .ok_or_else(AppError::unavailable)?;
-    system.status().await
+    port::<dyn SystemPort>()?.status().await
 }

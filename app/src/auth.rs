@@ -218,18 +218,87 @@ pub struct Profile {
     pub nickname: String,
     pub email: Option<String>,
     pub verified: bool,
-    pub account_id: i64,
+    /// The member's main account, once their first order opened it.
+    pub main_account_id: Option<u64>,
     /// `false` for a user who only signs in through a provider.
     pub has_password: bool,
 }
 
+/// Sign-up, sign-in and the signed-in member's own profile: the accounts
+/// feature's port, implemented by the server. Methods taking the request
+/// find the session (and the client address, for the guessing limits) in
+/// it; none can name another user.
 #[cfg(feature = "ssr")]
-fn accounts() -> Result<std::sync::Arc<dyn crate::ports::AccountPort>, AppError> {
-    use_context::<std::sync::Arc<dyn crate::ports::AccountPort>>().ok_or_else(AppError::unavailable)
+#[async_trait::async_trait]
+pub trait AccountPort: Send + Sync + 'static {
+    async fn current(&self, request: &http::request::Parts) -> Result<Option<Profile>, AppError>;
+
+    async fn sign_up(
+        &self,
+        request: &http::request::Parts,
+        form: SignUpForm,
+    ) -> Result<(), AppError>;
+
+    async fn verify_email(&self, token: String) -> Result<(), AppError>;
+
+    async fn resend_verification(
+        &self,
+        request: &http::request::Parts,
+        email: String,
+    ) -> Result<(), AppError>;
+
+    async fn sign_in(
+        &self,
+        request: &http::request::Parts,
+        email: String,
+        password: String,
+    ) -> Result<Profile, AppError>;
+
+    async fn sign_out(&self, request: &http::request::Parts) -> Result<(), AppError>;
+
+    async fn request_reset(
+        &self,
+        request: &http::request::Parts,
+        email: String,
+    ) -> Result<(), AppError>;
+
+    async fn reset_password(&self, token: String, new_password: String) -> Result<(), AppError>;
+
+    async fn change_password(
+        &self,
+        request: &http::request::Parts,
+        current_password: String,
+        new_password: String,
+    ) -> Result<(), AppError>;
+
+    async fn change_nickname(
+        &self,
+        request: &http::request::Parts,
+        nickname: String,
+    ) -> Result<String, AppError>;
+
+    async fn delete(
+        &self,
+        request: &http::request::Parts,
+        password: String,
+    ) -> Result<(), AppError>;
+
+    /// Finishes a provider sign-up with the chosen nickname.
+    async fn complete_social(
+        &self,
+        request: &http::request::Parts,
+        nickname: String,
+        claim_guest: bool,
+    ) -> Result<Profile, AppError>;
 }
 
 #[cfg(feature = "ssr")]
-use crate::trading::request_parts;
+fn accounts() -> Result<std::sync::Arc<dyn AccountPort>, AppError> {
+    crate::api::port::<dyn AccountPort>()
+}
+
+#[cfg(feature = "ssr")]
+use crate::api::request_parts;
 
 /// The signed-in user, or `None` for a guest.
 #[server(prefix = "/api/fn", endpoint = "current_user", output = crate::codec::JsonText)]

@@ -1,7 +1,9 @@
 //! Gaemi's user interface and API contract, compiled twice: with `ssr` into the
 //! server (rendering, server functions, ports) and with `hydrate` into the WASM
 //! that brings the server-rendered page's islands to life. Nothing here knows
-//! the server's types; the server reaches in only through [`ports`].
+//! the server's types; the server reaches in only through the ports (one per
+//! feature, each defined beside its server functions: `api::SystemPort`,
+//! `trading::TradingPort`, `market::MarketPort`, `stock::StockPort`, `auth::AccountPort`).
 //!
 //! Leptos runs in islands mode: the router, the routes and the page frames
 //! render on the server only, and each page's interactive part (the header,
@@ -14,6 +16,7 @@
 //! in the browser ([`Prefs`], [`Realtime`]) are provided once for the page by
 //! [`provide_browser_context`]; on the server [`App`] provides them.
 
+pub mod account_book;
 pub mod api;
 pub mod auth;
 pub mod book;
@@ -24,8 +27,6 @@ pub mod format;
 pub mod i18n;
 pub mod market;
 mod pages;
-#[cfg(feature = "ssr")]
-pub mod ports;
 pub mod prefs;
 pub mod realtime;
 pub mod rules;

@@ -73,24 +73,33 @@ pub async fn listing_names() -> Vec<ListingName> {
         .collect()
 }
 
+/// The market list's read: the market feature's port, implemented by the
+/// server. No session is needed.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait MarketPort: Send + Sync + 'static {
+    /// Every listing with its ticker and trend.
+    async fn market(&self) -> Result<MarketOverview, AppError>;
+}
+
 #[server(prefix = "/api/fn", endpoint = "load_market", output = crate::codec::JsonText)]
 pub async fn load_market() -> Result<MarketOverview, AppError> {
-    crate::trading::trading()?.market().await
+    crate::api::port::<dyn MarketPort>()?.market().await
 }
 
 /// The caller's watchlist (관심종목), as symbol codes.
 #[server(prefix = "/api/fn", endpoint = "watchlist", output = crate::codec::JsonText)]
 pub async fn load_watchlist() -> Result<Vec<String>, AppError> {
-    use crate::trading::{request_parts, trading};
-    trading()?.watchlist(&request_parts()?).await
+    crate::trading::trading()?
+        .watchlist(&crate::api::request_parts()?)
+        .await
 }
 
 /// Stars or unstars `symbol`; answers the new watchlist.
 #[server(prefix = "/api/fn", endpoint = "set_watched", output = crate::codec::JsonText)]
 pub async fn set_watched(symbol: String, watched: bool) -> Result<Vec<String>, AppError> {
-    use crate::trading::{request_parts, trading};
-    trading()?
-        .set_watched(&request_parts()?, symbol, watched)
+    crate::trading::trading()?
+        .set_watched(&crate::api::request_parts()?, symbol, watched)
         .await
 }
 

@@ -38,9 +38,32 @@ pub struct CandleHistory {
     pub next_before: Option<i64>,
 }
 
+/// One stock's reads: the stock page's port, implemented by the server.
+/// No session is needed.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait StockPort: Send + Sync + 'static {
+    /// One listing with its sector, news and fee rates.
+    async fn stock(&self, code: String) -> Result<StockView, AppError>;
+
+    /// Candle history of one listing, oldest first.
+    async fn candles(
+        &self,
+        code: String,
+        interval: CandleInterval,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<CandleHistory, AppError>;
+}
+
+#[cfg(feature = "ssr")]
+fn stock_port() -> Result<std::sync::Arc<dyn StockPort>, AppError> {
+    crate::api::port::<dyn StockPort>()
+}
+
 #[server(prefix = "/api/fn", endpoint = "load_stock", output = crate::codec::JsonText)]
 pub async fn load_stock(code: String) -> Result<StockView, AppError> {
-    crate::trading::trading()?.stock(code).await
+    stock_port()?.stock(code).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "load_candles", output = crate::codec::JsonText)]
@@ -50,7 +73,5 @@ pub async fn load_candles(
     before: Option<i64>,
     limit: i64,
 ) -> Result<CandleHistory, AppError> {
-    crate::trading::trading()?
-        .candles(code, interval, before, limit)
-        .await
+    stock_port()?.candles(code, interval, before, limit).await
 }

@@ -80,6 +80,8 @@ pub struct AmendOrderInput {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
     pub order_id: u64,
+    /// The account it was placed on.
+    pub account_id: u64,
     pub client_order_id: u64,
     pub symbol: String,
     pub side: OrderSide,
@@ -137,7 +139,9 @@ pub struct HoldingView {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortfolioView {
-    pub account_id: u64,
+    /// `None` for a main account not opened yet: the view shows what it
+    /// will open with, and the first order opens it.
+    pub account_id: Option<u64>,
     pub cash_available: i64,
     /// Cash reserved by open buy orders, worst-case commission included.
     pub cash_held: i64,
@@ -148,6 +152,66 @@ pub struct PortfolioView {
     pub deposited: i64,
     pub pnl: i64,
     pub return_bp: i64,
+}
+
+/// One of the caller's accounts: the main one, or one per round joined.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub account_id: u64,
+    /// `main` or `round`.
+    pub kind: String,
+    pub round_id: Option<u64>,
+    pub created_ms: i64,
+}
+
+/// An account's cash, as its private stream carries it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashView {
+    pub available: i64,
+    /// Reserved by open buy orders, worst-case commission included.
+    pub held: i64,
+    /// Net deposits.
+    pub deposited: i64,
+}
+
+/// An account's shares of one listing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionView {
+    pub symbol: String,
+    pub available: i64,
+    /// Reserved by open sell orders.
+    pub held: i64,
+    /// What the shares cost (trade value).
+    pub cost: i64,
+}
+
+/// The first event of an account's private stream (`account:<id>`): its
+/// cash, positions and open orders as of `seq`. Updates with `seq` at or
+/// below it are already in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSnapshot {
+    pub account_id: u64,
+    pub seq: u64,
+    pub cash: CashView,
+    pub positions: Vec<PositionView>,
+    pub open_orders: Vec<OrderView>,
+}
+
+/// What one commit changed in an account, each part in its latest state:
+/// orders that were accepted, filled (partly or fully), amended or
+/// cancelled; the fills; the cash if it changed; positions that changed
+/// (a position of no shares is gone). `prev_seq` is the `seq` of the
+/// account's previous update: a client that has applied up to `s` applies
+/// this one if `prev_seq <= s` and re-subscribes (a new snapshot) if not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountUpdate {
+    pub account_id: u64,
+    pub seq: u64,
+    pub prev_seq: u64,
+    pub orders: Vec<OrderView>,
+    pub fills: Vec<FillView>,
+    pub cash: Option<CashView>,
+    pub positions: Vec<PositionView>,
 }
 
 /// What placing, amending or cancelling answers.
@@ -191,44 +255,124 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// The caller of a trading server function, as the server knows it from
-/// the request (its session).
+/// Order entry and the caller's own accounts, orders, fills, portfolio
+/// and watchlist: the trading feature's port, implemented by the server.
+/// Every method finds the caller in the request's session; `account` names
+/// one of the caller's accounts (`None`: their main account), and the
+/// server refuses an account that is not theirs exactly as one that does
+/// not exist.
 #[cfg(feature = "ssr")]
-pub(crate) fn request_parts() -> Result<http::request::Parts, AppError> {
-    use_context::<http::request::Parts>().ok_or_else(AppError::unavailable)
+#[async_trait::async_trait]
+pub trait TradingPort: Send + Sync + 'static {
+    async fn place(
+        &self,
+        request: &http::request::Parts,
+        account: Option<u64>,
+        input: PlaceOrderInput,
+    ) -> Result<OrderAck, AppError>;
+
+    async fn amend(
+        &self,
+        request: &http::request::Parts,
+        account: Option<u64>,
+        input: AmendOrderInput,
+    ) -> Result<OrderAck, AppError>;
+
+    async fn cancel(
+        &self,
+        request: &http::request::Parts,
+        account: Option<u64>,
+        order_id: u64,
+    ) -> Result<OrderAck, AppError>;
+
+    async fn orders(
+        &self,
+        request: &http::request::Parts,
+        account: Option<u64>,
+        query: ListQuery,
+    ) -> Result<Page<OrderView>, AppError>;
+
+    async fn fills(
+        &self,
+        request: &http::request::Parts,
+        account: Option<u64>,
+        query: ListQuery,
+    ) -> Result<Page<FillView>, AppError>;
+
+    async fn portfolio(
+        &self,
+        request: &http::request::Parts,
+        account: Option<u64>,
+    ) -> Result<PortfolioView, AppError>;
+
+    /// The caller's accounts (none before their first order).
+    async fn accounts(&self, request: &http::request::Parts) -> Result<Vec<AccountView>, AppError>;
+
+    /// The caller's watchlist (symbol codes); empty before they star one.
+    async fn watchlist(&self, request: &http::request::Parts) -> Result<Vec<String>, AppError>;
+
+    /// Stars or unstars a symbol for the caller; answers the new watchlist.
+    async fn set_watched(
+        &self,
+        request: &http::request::Parts,
+        symbol: String,
+        watched: bool,
+    ) -> Result<Vec<String>, AppError>;
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) fn trading() -> Result<std::sync::Arc<dyn crate::ports::TradingPort>, AppError> {
-    use_context::<std::sync::Arc<dyn crate::ports::TradingPort>>().ok_or_else(AppError::unavailable)
+pub(crate) fn trading() -> Result<std::sync::Arc<dyn TradingPort>, AppError> {
+    crate::api::port::<dyn TradingPort>()
 }
+
+#[cfg(feature = "ssr")]
+use crate::api::request_parts;
 
 #[server(prefix = "/api/fn", endpoint = "place_order", output = crate::codec::JsonText)]
-pub async fn place_order(input: PlaceOrderInput) -> Result<OrderAck, AppError> {
-    trading()?.place(&request_parts()?, input).await
+pub async fn place_order(
+    input: PlaceOrderInput,
+    account: Option<u64>,
+) -> Result<OrderAck, AppError> {
+    trading()?.place(&request_parts()?, account, input).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "amend_order", output = crate::codec::JsonText)]
-pub async fn amend_order(input: AmendOrderInput) -> Result<OrderAck, AppError> {
-    trading()?.amend(&request_parts()?, input).await
+pub async fn amend_order(
+    input: AmendOrderInput,
+    account: Option<u64>,
+) -> Result<OrderAck, AppError> {
+    trading()?.amend(&request_parts()?, account, input).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "cancel_order", output = crate::codec::JsonText)]
-pub async fn cancel_order(order_id: u64) -> Result<OrderAck, AppError> {
-    trading()?.cancel(&request_parts()?, order_id).await
+pub async fn cancel_order(order_id: u64, account: Option<u64>) -> Result<OrderAck, AppError> {
+    trading()?
+        .cancel(&request_parts()?, account, order_id)
+        .await
 }
 
 #[server(prefix = "/api/fn", endpoint = "list_orders", output = crate::codec::JsonText)]
-pub async fn list_orders(query: ListQuery) -> Result<Page<OrderView>, AppError> {
-    trading()?.orders(&request_parts()?, query).await
+pub async fn list_orders(
+    query: ListQuery,
+    account: Option<u64>,
+) -> Result<Page<OrderView>, AppError> {
+    trading()?.orders(&request_parts()?, account, query).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "list_fills", output = crate::codec::JsonText)]
-pub async fn list_fills(query: ListQuery) -> Result<Page<FillView>, AppError> {
-    trading()?.fills(&request_parts()?, query).await
+pub async fn list_fills(
+    query: ListQuery,
+    account: Option<u64>,
+) -> Result<Page<FillView>, AppError> {
+    trading()?.fills(&request_parts()?, account, query).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "portfolio", output = crate::codec::JsonText)]
-pub async fn get_portfolio() -> Result<PortfolioView, AppError> {
-    trading()?.portfolio(&request_parts()?).await
+pub async fn get_portfolio(account: Option<u64>) -> Result<PortfolioView, AppError> {
+    trading()?.portfolio(&request_parts()?, account).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "accounts", output = crate::codec::JsonText)]
+pub async fn list_accounts() -> Result<Vec<AccountView>, AppError> {
+    trading()?.accounts(&request_parts()?).await
 }

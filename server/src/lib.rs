@@ -3,17 +3,20 @@
 //! generator all start the very same server.
 
 pub mod accounts;
+pub mod clock;
 pub mod config;
 pub mod exchange;
+pub mod gateway;
 pub mod http;
 pub mod market;
 pub mod realtime;
+pub mod sessions;
 pub mod sim;
 pub mod storage;
-pub mod system;
 pub mod telemetry;
 pub mod trading;
 
+use clock::Clock;
 use config::Settings;
 use std::future::{Future, IntoFuture};
 use std::sync::Arc;
@@ -36,7 +39,7 @@ pub enum ServerError {
     #[error(transparent)]
     Storage(#[from] storage::StorageError),
     #[error(transparent)]
-    Exchange(#[from] exchange::ExchangeError),
+    Exchange(#[from] gateway::ExchangeError),
     #[error(transparent)]
     Listings(#[from] market::listings::ListingsError),
     #[error(transparent)]
@@ -89,9 +92,11 @@ const PASSWORD_HASHES_AT_ONCE: usize = 2;
 /// act behind the HTTP API (e.g. granting shares before bots exist).
 #[derive(Clone)]
 pub struct Started {
-    pub exchange: exchange::Exchange,
+    pub exchange: gateway::Exchange,
     /// The server's own storage, whose reads see every acknowledged command.
     pub storage: Arc<dyn storage::Storage>,
+    pub trading: trading::Trading,
+    pub hub: Arc<realtime::Hub>,
 }
 
 /// Opens storage, starts background tasks and serves until `shutdown`
@@ -101,19 +106,21 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    run_with(settings, listener, shutdown, |_| {}).await
+    run_with(settings, listener, shutdown, clock::system(), |_| {}).await
 }
 
-/// [`run`], telling `started` about the running parts once it serves.
+/// [`run`] on `clock` (a test's moves by hand), telling `started` about the
+/// running parts once it serves.
 pub async fn run_with(
     settings: Settings,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    clock: Arc<dyn Clock>,
     started: impl FnOnce(Started),
 ) -> Result<(), ServerError> {
     let listings_file = market::ListingsFile::load(&settings.gaemi.market.listings_file)?;
     let storage = storage::open(&settings.gaemi.database_url).await?;
-    let started_at_ms = now_ms();
+    let started_at_ms = clock.now_ms();
     let starts = storage.record_start(VERSION, started_at_ms).await?;
     let (listings, listing_rows) = listings_file.reconcile(&storage.listings().await?)?;
     storage.save_listings(&listing_rows).await?;
@@ -136,7 +143,13 @@ pub async fn run_with(
     let day = exchange::TradingDay::new(settings.gaemi.market.day_seconds * 1_000);
     let market = Arc::new(market::MarketData::new(Arc::new(listings), day));
     let (exchange, exchange_tasks) = start_exchange(&settings, &storage, &market, &hub).await?;
-    let opened = market::day::open_due_days(&exchange, &market, day, now_ms()).await?;
+    let gateway: Arc<dyn gateway::OrderGateway> = Arc::new(gateway::LocalGateway {
+        exchange: exchange.clone(),
+        storage: storage.clone(),
+        clock: clock.clone(),
+    });
+    list_new_listings(gateway.as_ref(), &market).await?;
+    let opened = market::day::open_due_days(gateway.as_ref(), &market, day, clock.now_ms()).await?;
     if opened > 0 {
         tracing::info!(
             opened,
@@ -144,14 +157,15 @@ pub async fn run_with(
         );
     }
     hub.set_source(market.clone());
-    let trading = trading::Trading {
-        exchange,
-        storage: storage.clone(),
-        market: market.clone(),
-        starting_cash: settings.gaemi.market.starting_cash,
-        guest_shares: settings.gaemi.market.guest_shares,
-        fees: fee_schedule(&settings),
-    };
+    let mut trading = trading::Trading::new(
+        gateway.clone(),
+        storage.clone(),
+        market.clone(),
+        clock.clone(),
+        fee_schedule(&settings),
+    );
+    trading.starting_cash = settings.gaemi.market.starting_cash;
+    trading.guest_shares = settings.gaemi.market.guest_shares;
     let bots = if settings.gaemi.bots.enabled {
         let live = sim::live::LiveBots {
             settings: sim::SimSettings {
@@ -159,7 +173,7 @@ pub async fn run_with(
                 orders_per_second: settings.gaemi.bots.orders_per_second,
                 news_per_hour: settings.gaemi.bots.news_per_hour,
             },
-            exchange: trading.exchange.clone(),
+            gateway: gateway.clone(),
             storage: storage.clone(),
             market: market.clone(),
             hub: hub.clone(),
@@ -170,9 +184,10 @@ pub async fn run_with(
         None
     };
     let day_turns = tokio::spawn(market::day::run_day_turns(
-        trading.exchange.clone(),
+        gateway,
         market.clone(),
         day,
+        clock.clone(),
         token.clone(),
     ));
     let publisher = tokio::spawn(market::run_publisher(
@@ -182,14 +197,15 @@ pub async fn run_with(
         token.clone(),
     ));
     started(Started {
-        exchange: trading.exchange.clone(),
+        exchange,
         storage: storage.clone(),
+        trading: trading.clone(),
+        hub: hub.clone(),
     });
     let allowed_origins = settings.allowed_origins();
     let prefix = settings.gaemi.redis_prefix.clone();
     let accounts = accounts::Accounts {
         storage: storage.clone(),
-        trading: trading.clone(),
         passwords: accounts::password::Passwords::owasp(PASSWORD_HASHES_AT_ONCE),
         mailer,
         limits: Arc::new(accounts::limits::Limits::new(
@@ -197,29 +213,28 @@ pub async fn run_with(
             redis.clone().map(|connection| (connection, prefix.clone())),
         )),
         public_origin: allowed_origins[0].clone(),
-        sessions: match redis {
-            Some(connection) => trading::session::Sessions::Redis(
-                trading::redis_sessions::RedisSessions::new(connection, &prefix),
-            ),
-            None => trading::session::Sessions::database(storage.clone()),
-        },
-        revoked: accounts::Revocations::default(),
         oauth: accounts::oauth::OAuth::new(oauth_providers(&settings), &allowed_origins[0]),
-        trusted_proxies: settings.gaemi.trusted_proxies.clone().into(),
+        clock: clock.clone(),
+    };
+    let session_store = match redis {
+        Some(connection) => {
+            sessions::Store::Redis(sessions::redis::RedisSessions::new(connection, &prefix))
+        }
+        None => sessions::Store::database(storage.clone()),
     };
     let state = http::AppState::new(http::AppParts {
         allowed_origins: allowed_origins.into(),
+        trusted_proxies: settings.gaemi.trusted_proxies.clone().into(),
         leptos: settings.leptos.clone(),
         settings: Arc::new(settings.gaemi.clone()),
         storage: storage.clone(),
         hub: hub.clone(),
-        system: Arc::new(system::System {
-            storage: storage.clone(),
-            started_at_ms,
-        }),
+        clock,
         shutdown: token.clone(),
+        sessions: sessions::Sessions::new(session_store, storage.clone()),
         trading,
         accounts,
+        started_at_ms,
     });
     let clock = tokio::spawn(realtime::run_clock(
         hub,
@@ -290,46 +305,59 @@ fn fee_schedule(settings: &Settings) -> exchange::FeeSchedule {
     }
 }
 
-/// Recovers the exchange from the journal, feeding the market data, and
-/// lists whatever listing the journal does not know yet.
+/// Recovers the exchange from the journal, feeding the market data and the
+/// accounts' private streams.
 async fn start_exchange(
     settings: &Settings,
     storage: &Arc<dyn storage::Storage>,
     market: &Arc<market::MarketData>,
     hub: &Arc<realtime::Hub>,
-) -> Result<(exchange::Exchange, exchange::ExchangeTasks), ServerError> {
+) -> Result<(gateway::Exchange, gateway::ExchangeTasks), ServerError> {
     let fees = fee_schedule(settings);
-    let exchange_settings = exchange::ExchangeSettings {
+    let exchange_settings = gateway::ExchangeSettings {
         queue: settings.gaemi.market.order_queue,
         day: market.day(),
-        ..exchange::ExchangeSettings::default()
+        ..gateway::ExchangeSettings::default()
     };
-    let feed = Arc::new(market::MarketFeed {
-        data: market.clone(),
-        hub: hub.clone(),
-    });
+    let observers: Vec<Arc<dyn gateway::CommitObserver>> = vec![
+        Arc::new(market::MarketFeed {
+            data: market.clone(),
+            hub: hub.clone(),
+        }),
+        Arc::new(trading::feed::AccountFeed::new(market.clone(), hub.clone())),
+    ];
     let started = std::time::Instant::now();
-    let (exchange, tasks) =
-        exchange::Exchange::start(storage.clone(), fees, exchange_settings, feed).await?;
+    let (exchange, tasks) = gateway::Exchange::start(
+        storage.clone(),
+        fees,
+        exchange_settings,
+        Arc::new(observers),
+    )
+    .await?;
     market.mark_published();
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "the exchange recovered its journal"
     );
+    Ok((exchange, tasks))
+}
+
+/// Lists whatever listing the journal does not know yet.
+async fn list_new_listings(
+    gateway: &dyn gateway::OrderGateway,
+    market: &market::MarketData,
+) -> Result<(), ServerError> {
     for listing in market.listings().all() {
         if !market.is_listed(listing.symbol) {
-            exchange
-                .submit(
-                    exchange::Command::List {
-                        symbol: listing.symbol,
-                        reference_price: listing.first_price,
-                    },
-                    now_ms(),
-                )
+            gateway
+                .submit(exchange::Command::List {
+                    symbol: listing.symbol,
+                    reference_price: listing.first_price,
+                })
                 .await?;
         }
     }
-    Ok((exchange, tasks))
+    Ok(())
 }
 
 /// How long shutdown waits for open requests and database work to finish.

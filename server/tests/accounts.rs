@@ -280,10 +280,12 @@ async fn sign_up_mails_a_link_that_verifies_once_and_then_sign_in_works() {
     assert_eq!(profile["nickname"], "개미왕");
     assert_eq!(profile["verified"], true);
     assert_eq!(browser.me().await, StatusCode::OK);
-    // The new user's main account is funded with 100,000,000 won.
+    // The new member's main account opens with 100,000,000 won on their
+    // first order; until then it reads as it will open.
+    assert_eq!(profile["main_account_id"], Value::Null);
     let (status, portfolio) = browser.call(Method::GET, "/portfolio", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(portfolio["account_id"], profile["account_id"]);
+    assert_eq!(portfolio["account_id"], Value::Null);
     assert_eq!(portfolio["cash_available"], 100_000_000);
 
     let (status, _) = browser.post("/auth/sign-out", json!({})).await;
@@ -470,9 +472,11 @@ async fn a_new_sign_in_ends_the_users_previous_session() {
     assert_eq!(second.me().await, StatusCode::OK);
     assert_eq!(first.me().await, StatusCode::UNAUTHORIZED);
     // The first browser trades as a fresh guest now, not as the user.
-    let (_, user) = second.call(Method::GET, "/portfolio", None).await;
+    let (_, user) = second.call(Method::GET, "/session", None).await;
+    assert_eq!(user["kind"], "member");
     let (_, guest) = first.call(Method::POST, "/session", None).await;
-    assert_ne!(guest["account_id"], user["account_id"]);
+    assert_eq!(guest["kind"], "guest");
+    assert_ne!(guest["user_id"], user["user_id"]);
     server.stop().await;
 }
 
@@ -481,7 +485,9 @@ async fn a_guest_account_can_be_claimed_at_sign_up() {
     let mail = MailCatcher::start().await;
     let (server, _keys) = start(&mail).await;
     let browser = Browser::new(&server);
-    let (_, guest) = browser.call(Method::POST, "/session", None).await;
+    browser.call(Method::POST, "/session", None).await;
+    let (status, guest) = browser.call(Method::POST, "/accounts", None).await;
+    assert_eq!(status, StatusCode::OK, "{guest}");
     let guest = guest["account_id"].as_u64().unwrap();
     let (status, _) = browser
         .post(
@@ -498,7 +504,7 @@ async fn a_guest_account_can_be_claimed_at_sign_up() {
         )
         .await;
     let (_, profile) = browser.sign_in("yoon@example.kr", PASSWORD).await;
-    assert_eq!(profile["account_id"].as_u64(), Some(guest));
+    assert_eq!(profile["main_account_id"].as_u64(), Some(guest));
     server.stop().await;
 }
 

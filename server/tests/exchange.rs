@@ -8,7 +8,11 @@
 mod common;
 
 use common::TestDb;
+use gaemi::exchange::projection::Projection;
 use gaemi::exchange::*;
+use gaemi::gateway::{
+    CommitObserver, Exchange, ExchangeError, ExchangeSettings, ExchangeTasks, recover,
+};
 use gaemi::storage::{self, CandleFilter, FillFilter, OrderFilter, Storage};
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +33,7 @@ async fn start(storage: Arc<dyn Storage>, settings: ExchangeSettings) -> (Exchan
 struct Ignore;
 
 impl CommitObserver for Ignore {
-    fn committed(&self, _: &[(u64, i64, Event)]) {}
+    fn committed(&self, _: &[(u64, i64, Event)], _: &Projection) {}
 }
 
 async fn must(exchange: &Exchange, command: Command) -> Executed {

@@ -31,7 +31,11 @@ async fn volume(server: &TestServer) -> i64 {
 
 async fn bot_accounts(db: &TestDb) -> i64 {
     let storage = gaemi::storage::open(db.url()).await.unwrap();
-    let n = storage.accounts_of_kind("bot").await.unwrap().len() as i64;
+    let n = storage
+        .accounts_of_kind(gaemi::storage::AccountKind::Bot)
+        .await
+        .unwrap()
+        .len() as i64;
     storage.close().await;
     n
 }

@@ -3,44 +3,12 @@
 mod common;
 
 use app::realtime::{ClientFrame, PROTOCOL_VERSION, ServerFrame, Topic, TopicEvent, WsErrorCode};
-use common::TestServer;
+use common::{Socket, TestServer, next_frame, send_frame as send};
 use futures_util::{SinkExt, StreamExt};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 async fn connect(server: &TestServer, origin: Option<&str>) -> Result<Socket, WsError> {
-    let mut request = format!("ws://{}/ws", server.addr).into_client_request()?;
-    if let Some(origin) = origin {
-        request
-            .headers_mut()
-            .insert("origin", origin.parse().unwrap());
-    }
-    tokio_tungstenite::connect_async(request)
-        .await
-        .map(|(socket, _)| socket)
-}
-
-async fn send(socket: &mut Socket, frame: &ClientFrame) {
-    socket
-        .send(Message::text(serde_json::to_string(frame).unwrap()))
-        .await
-        .unwrap();
-}
-
-/// The next server frame, skipping protocol-level pings.
-async fn next_frame(socket: &mut Socket) -> ServerFrame {
-    loop {
-        match socket.next().await.expect("socket open").expect("frame") {
-            Message::Text(text) => {
-                return serde_json::from_str(text.as_str()).expect("a typed server frame");
-            }
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("unexpected message {other:?}"),
-        }
-    }
+    common::connect_ws(server, origin, None).await
 }
 
 fn fast_clock(var: &str) -> Option<String> {

@@ -30,6 +30,12 @@ impl Trader {
         let base = server.url("/api/v1");
         let response = http.post(format!("{base}/session")).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
+        let session = response.json::<Value>().await.unwrap();
+        assert_eq!(session["kind"], "guest");
+        assert_eq!(session["main_account_id"], Value::Null, "no account yet");
+        // Opened now rather than by a first order: tests grant it shares.
+        let response = http.post(format!("{base}/accounts")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
         let account = response.json::<Value>().await.unwrap()["account_id"]
             .as_u64()
             .expect("an account id");
@@ -542,7 +548,7 @@ async fn acknowledged_orders_and_fills_are_all_there_after_a_restart() {
 }
 
 #[tokio::test]
-async fn the_ui_server_functions_open_a_guest_account_and_share_the_session() {
+async fn the_ui_server_functions_open_a_guest_account_on_the_first_order_and_share_the_session() {
     let server = TestServer::start().await;
     let browser = reqwest::Client::builder()
         .cookie_store(true)
@@ -557,11 +563,12 @@ async fn the_ui_server_functions_open_a_guest_account_and_share_the_session() {
             .body(form)
             .send()
     };
+    // Reading opens nothing: the portfolio is what the account opens with.
     let response = call("portfolio", "").await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let portfolio: Value = response.json().await.unwrap();
     assert_eq!(portfolio["cash_available"], 100_000_000);
-    let account = portfolio["account_id"].as_u64().unwrap();
+    assert_eq!(portfolio["account_id"], Value::Null);
 
     let placed: Value = call(
         "place_order",
@@ -574,17 +581,18 @@ async fn the_ui_server_functions_open_a_guest_account_and_share_the_session() {
     .await
     .unwrap();
     assert_eq!(placed["order"]["status"], "open", "{placed}");
+    let account = placed["order"]["account_id"].as_u64().unwrap();
 
     // The JSON API sees the same account through the same cookie.
     let session = common::get_json(&browser, &server.url("/api/v1/session")).await;
-    assert_eq!(session["account_id"].as_u64(), Some(account));
+    assert_eq!(session["main_account_id"].as_u64(), Some(account));
     let orders = common::get_json(&browser, &server.url("/api/v1/orders")).await;
     assert_eq!(orders["items"][0]["order_id"], placed["order"]["order_id"]);
     server.stop().await;
 }
 
 #[tokio::test]
-async fn each_account_has_its_own_watchlist_that_survives_a_restart() {
+async fn each_user_has_their_own_watchlist_that_survives_a_restart() {
     let server = TestServer::start().await;
     let alice = Trader::open(&server).await;
     let bob = Trader::open(&server).await;

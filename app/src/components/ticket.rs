@@ -176,7 +176,7 @@ pub fn OrderTicket(
             },
         };
         leptos::task::spawn_local(async move {
-            let answer = place_order(input).await;
+            let answer = place_order(input, None).await;
             pending.try_set(false);
             if answer.is_ok() {
                 qty_text.try_set(String::new());

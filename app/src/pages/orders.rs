@@ -89,7 +89,7 @@ pub fn OpenOrders(
             ..ListQuery::default()
         };
         leptos::task::spawn_local(async move {
-            orders.try_set(Some(list_orders(query).await.map(|page| page.items)));
+            orders.try_set(Some(list_orders(query, None).await.map(|page| page.items)));
         });
     });
     // Resting prices per symbol, for the fill watchers.
@@ -143,7 +143,7 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
     let cancel = move |_| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match cancel_order(order_id).await {
+            match cancel_order(order_id, None).await {
                 Ok(_) => {
                     on_change.try_run(());
                 }
@@ -232,11 +232,14 @@ fn AmendForm(state: AmendState) -> impl IntoView {
         busy.set(true);
         message.set(None);
         leptos::task::spawn_local(async move {
-            match amend_order(AmendOrderInput {
-                order_id,
-                price,
-                qty,
-            })
+            match amend_order(
+                AmendOrderInput {
+                    order_id,
+                    price,
+                    qty,
+                },
+                None,
+            )
             .await
             {
                 Ok(_) => {
@@ -392,25 +395,29 @@ fn History(
         loading.set(true);
         leptos::task::spawn_local(async move {
             let result: Result<Option<String>, AppError> = if fills {
-                list_fills(query).await.map(|Page { items, next_cursor }| {
-                    fill_rows.try_update(|rows| {
-                        if !more {
-                            rows.clear();
-                        }
-                        rows.extend(items);
-                    });
-                    next_cursor
-                })
+                list_fills(query, None)
+                    .await
+                    .map(|Page { items, next_cursor }| {
+                        fill_rows.try_update(|rows| {
+                            if !more {
+                                rows.clear();
+                            }
+                            rows.extend(items);
+                        });
+                        next_cursor
+                    })
             } else {
-                list_orders(query).await.map(|Page { items, next_cursor }| {
-                    orders.try_update(|rows| {
-                        if !more {
-                            rows.clear();
-                        }
-                        rows.extend(items);
-                    });
-                    next_cursor
-                })
+                list_orders(query, None)
+                    .await
+                    .map(|Page { items, next_cursor }| {
+                        orders.try_update(|rows| {
+                            if !more {
+                                rows.clear();
+                            }
+                            rows.extend(items);
+                        });
+                        next_cursor
+                    })
             };
             match result {
                 Ok(next) => {

@@ -53,7 +53,7 @@ fn PortfolioPage(names: Vec<ListingName>) -> impl IntoView {
     let portfolio = RwSignal::new(None::<Result<PortfolioView, crate::api::AppError>>);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            portfolio.try_set(Some(get_portfolio().await));
+            portfolio.try_set(Some(get_portfolio(None).await));
         });
     });
     view! {

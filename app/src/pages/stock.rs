@@ -91,7 +91,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
     let refresh = Callback::new(move |_: ()| {
         orders_version.update(|v| *v += 1);
         leptos::task::spawn_local(async move {
-            if let Ok(view) = get_portfolio().await {
+            if let Ok(view) = get_portfolio(None).await {
                 portfolio.try_set(Some(view));
             }
         });

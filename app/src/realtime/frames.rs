@@ -9,12 +9,14 @@
 //! buffering code, instantiated for every frame type, was about 50 KB of the
 //! browser's wasm (docs/PERFORMANCE.md).
 
+use crate::trading::{AccountSnapshot, AccountUpdate};
 use serde::{Deserialize, Serialize};
 
 /// Bumped when a frame changes incompatibly; the server announces it in `Welcome`.
 /// Version 2: externally tagged frames instead of `type`/`name`/`kind` fields.
 /// Version 3: a topic is one string (`"ticker:100010"`), see [`Topic::key`].
-pub const PROTOCOL_VERSION: u32 = 3;
+/// Version 4: private account topics (`"account:42"`).
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// Largest client frame the server reads; anything larger is refused.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4 * 1024;
@@ -46,13 +48,20 @@ pub enum Topic {
         symbol: String,
         interval: CandleInterval,
     },
+    /// One account's private stream: a snapshot (cash, positions, open
+    /// orders) on subscribe, then an update per commit that changed it.
+    /// Only the account's owner may subscribe; anyone else is answered as
+    /// for a topic that does not exist.
+    Account { account_id: u64 },
 }
 
 impl Topic {
     /// The topic's name on the wire: `clock`, `news`, `book:<symbol>`,
-    /// `trades:<symbol>`, `ticker:<symbol>` or `candles:<symbol>:<width>`.
+    /// `trades:<symbol>`, `ticker:<symbol>`, `candles:<symbol>:<width>` or
+    /// `account:<id>`.
     pub fn key(&self) -> String {
         match self {
+            Topic::Account { account_id } => format!("account:{account_id}"),
             Topic::Clock => "clock".to_owned(),
             Topic::News => "news".to_owned(),
             Topic::Book { symbol } => format!("book:{symbol}"),
@@ -76,6 +85,11 @@ impl Topic {
             "book" => symbol(rest).map(|symbol| Topic::Book { symbol }),
             "trades" => symbol(rest).map(|symbol| Topic::Trades { symbol }),
             "ticker" => symbol(rest).map(|symbol| Topic::Ticker { symbol }),
+            "account" => rest
+                .parse()
+                .ok()
+                .filter(|_| rest.bytes().all(|b| b.is_ascii_digit()))
+                .map(|account_id| Topic::Account { account_id }),
             "candles" => {
                 let (symbol_part, width) = rest.split_once(':')?;
                 let interval = CandleInterval::parse(width)?;
@@ -83,6 +97,14 @@ impl Topic {
             }
             _ => None,
         }
+    }
+}
+
+impl Topic {
+    /// Whether only some callers may follow the topic (their own account),
+    /// so each subscription is authorized.
+    pub const fn is_private(&self) -> bool {
+        matches!(self, Topic::Account { .. })
     }
 }
 
@@ -212,6 +234,16 @@ pub enum TopicEvent {
     Ticker(Ticker),
     News(NewsView),
     Candle(Candle),
+    AccountSnapshot(AccountSnapshot),
+    AccountUpdate(AccountUpdate),
+}
+
+/// The events an account topic carries, as its page decodes them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountEvent {
+    AccountSnapshot(AccountSnapshot),
+    AccountUpdate(AccountUpdate),
 }
 
 /// A server frame as the browser reads it: the same JSON as [`ServerFrame`],
@@ -545,6 +577,7 @@ mod tests {
             Topic::Book { symbol: symbol() },
             Topic::Trades { symbol: symbol() },
             Topic::Ticker { symbol: symbol() },
+            Topic::Account { account_id: 42 },
         ];
         topics.extend(CandleInterval::ALL.map(|interval| Topic::Candles {
             symbol: symbol(),
@@ -568,6 +601,11 @@ mod tests {
             "candles::5m",
             "candles:1:5m:x",
             "Ticker:100010",
+            "account:",
+            "account:-1",
+            "account:+1",
+            "account:1:2",
+            "account:x",
             "weather",
         ] {
             assert_eq!(Topic::parse(key), None, "{key:?}");

@@ -1,7 +1,9 @@
-//! People and their sign-in (issue 6): sign-up with a verification mail,
-//! sign-in and sign-out, password change and reset by single-use links,
-//! nickname change and deletion. Each user owns one main trading account,
-//! opened funded at sign-up or claimed from the browser's guest account.
+//! Members and their sign-in: sign-up with a verification mail, credential
+//! checks, password change and reset by single-use links, nickname change,
+//! deletion, and sign-in with Google, Kakao or Naver. A sign-up may keep
+//! the browser's guest (its accounts and watchlist): the guest's user row
+//! becomes the member's. Which session a member is signed in on is
+//! `crate::sessions`' business; the routes are `crate::http`'s.
 //!
 //! What it guards against, from the predecessors' flaws: answers and timing
 //! never tell whether an e-mail address is registered; passwords are argon2id
@@ -13,17 +15,13 @@ pub mod limits;
 pub mod mail;
 pub mod oauth;
 pub mod password;
-pub mod port;
-pub mod routes;
 pub mod token;
 
 pub use error::AccountError;
 
-use crate::exchange::AccountId;
+use crate::clock::Clock;
 use crate::storage::users::unique_key;
-use crate::storage::{NewUser, Storage, Taken, TokenPurpose, UserRow};
-use crate::trading::Trading;
-use crate::trading::session::Sessions;
+use crate::storage::{Claim, NewUser, Storage, Taken, TokenPurpose, UserRow};
 use app::auth::{SignUpForm, check_email, check_nickname, check_password, check_sign_up};
 use limits::{Limits, Operation};
 use mail::{Mail, Mailer};
@@ -39,71 +37,37 @@ pub const RESET_TTL_MS: i64 = 30 * 60 * 1000;
 #[derive(Clone)]
 pub struct Accounts {
     pub storage: Arc<dyn Storage>,
-    pub trading: Trading,
     pub passwords: Passwords,
     pub mailer: Mailer,
     pub limits: Arc<Limits>,
     /// Where links in mails point, e.g. `https://gaemi.example`.
     pub public_origin: String,
-    /// The session store, to end a user's previous session.
-    pub sessions: Sessions,
-    pub revoked: Revocations,
     pub oauth: oauth::OAuth,
-    /// Reverse proxies whose `X-Forwarded-For` is believed (the limits
-    /// then count the client behind them, not the proxy).
-    pub trusted_proxies: Arc<[IpAddr]>,
+    /// Decides when mailed links expire.
+    pub clock: Arc<dyn Clock>,
 }
 
-/// Ended sessions, announced so their open websockets can tell the page
-/// ("signed in on another device") and close.
-#[derive(Clone)]
-pub struct Revocations(tokio::sync::broadcast::Sender<String>);
-
-impl Default for Revocations {
-    fn default() -> Self {
-        Revocations(tokio::sync::broadcast::channel(256).0)
-    }
-}
-
-impl Revocations {
-    pub fn notify(&self, session_id: &str) {
-        // No receiver (no open websocket) is fine.
-        let _ = self.0.send(session_id.to_owned());
-    }
-
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String> {
-        self.0.subscribe()
-    }
-}
-
-/// A signed-in user as the rest of the server sees them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignedIn {
-    pub user_id: i64,
-    pub account: AccountId,
-    pub nickname: String,
-}
-
-impl From<&UserRow> for SignedIn {
-    fn from(user: &UserRow) -> SignedIn {
-        SignedIn {
-            user_id: user.user_id,
-            account: AccountId(user.account_id as u64),
-            nickname: user.nickname.clone(),
-        }
-    }
+/// What a sign-up did with the browser's guest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuestKept {
+    /// The guest's row is the new member's now: its session must end.
+    Claimed,
+    /// The guest, if any, stays a guest.
+    No,
 }
 
 impl Accounts {
-    /// Signs a person up and mails the verification link. When the address
-    /// is already registered, the answer is the same and the mail tells the
-    /// owner instead; nicknames are public, so a taken one is said plainly.
+    /// Signs a person up and mails the verification link; with
+    /// `form.claim_guest`, `guest` (the browser's guest user) becomes the
+    /// member, keeping its accounts. When the address is already
+    /// registered, the answer is the same and the mail tells the owner
+    /// instead; nicknames are public, so a taken one is said plainly.
     pub async fn sign_up(
         &self,
         form: &SignUpForm,
-        guest: Option<AccountId>,
+        guest: Option<i64>,
         ip: IpAddr,
-    ) -> Result<(), AccountError> {
+    ) -> Result<GuestKept, AccountError> {
         if let Some(error) = check_sign_up(form).into_iter().next() {
             return Err(AccountError::Invalid(error));
         }
@@ -125,34 +89,48 @@ impl Accounts {
                 &existing.nickname,
                 &self.public_origin,
             ));
-            return Ok(());
+            return Ok(GuestKept::No);
         }
         if nickname_taken {
             return Err(AccountError::NicknameTaken);
         }
-        let account = self
-            .main_account(guest.filter(|_| form.claim_guest))
-            .await?;
-        let now = crate::now_ms();
-        let created = self
-            .storage
-            .create_user(&NewUser {
-                email: Some(&email),
-                nickname: &nickname,
-                password_hash: Some(&hash),
-                account_id: account.0 as i64,
-                verified_ms: None,
-                created_ms: now,
-            })
+        let now = self.clock.now_ms();
+        let member = NewUser {
+            email: Some(&email),
+            nickname: &nickname,
+            password_hash: Some(&hash),
+            verified_ms: None,
+            created_ms: now,
+        };
+        let (created, kept) = self
+            .create_member(&member, guest.filter(|_| form.claim_guest))
             .await?;
         let user_id = match created {
             Ok(user_id) => user_id,
             // Someone took the address or nickname a moment ago.
             Err(Taken::Nickname) => return Err(AccountError::NicknameTaken),
-            Err(Taken::Email) => return Ok(()),
+            Err(Taken::Email) => return Ok(GuestKept::No),
         };
         self.send_link(user_id, &email, TokenPurpose::VerifyEmail, now)
-            .await
+            .await?;
+        Ok(kept)
+    }
+
+    /// Stores a new member: `guest`'s row turned into the member's when it
+    /// is given and still a guest, else a row of their own.
+    async fn create_member(
+        &self,
+        member: &NewUser<'_>,
+        guest: Option<i64>,
+    ) -> Result<(Result<i64, Taken>, GuestKept), AccountError> {
+        if let Some(guest) = guest {
+            match self.storage.claim_guest(guest, member).await? {
+                Claim::Claimed => return Ok((Ok(guest), GuestKept::Claimed)),
+                Claim::Taken(taken) => return Ok((Err(taken), GuestKept::No)),
+                Claim::NotAGuest => {}
+            }
+        }
+        Ok((self.storage.create_user(member).await?, GuestKept::No))
     }
 
     /// Mails a new verification link to an unverified address; answers the
@@ -167,7 +145,7 @@ impl Accounts {
                 user.user_id,
                 &email,
                 TokenPurpose::VerifyEmail,
-                crate::now_ms(),
+                self.clock.now_ms(),
             )
             .await?;
         }
@@ -209,7 +187,7 @@ impl Accounts {
 
     /// Uses a verification link.
     pub async fn verify_email(&self, token: &str) -> Result<(), AccountError> {
-        let now = crate::now_ms();
+        let now = self.clock.now_ms();
         let user_id = self
             .storage
             .use_token(&token::hash_token(token), TokenPurpose::VerifyEmail, now)
@@ -262,7 +240,7 @@ impl Accounts {
                 user.user_id,
                 &email,
                 TokenPurpose::ResetPassword,
-                crate::now_ms(),
+                self.clock.now_ms(),
             )
             .await?;
         }
@@ -277,7 +255,7 @@ impl Accounts {
         new_password: &str,
     ) -> Result<i64, AccountError> {
         let hash = token::hash_token(token);
-        let now = crate::now_ms();
+        let now = self.clock.now_ms();
         let user = match self
             .storage
             .token_user(&hash, TokenPurpose::ResetPassword, now)
@@ -318,7 +296,7 @@ impl Accounts {
         let hash = self.passwords.hash(new_password).await?;
         self.storage.set_password_hash(user_id, &hash).await?;
         self.storage
-            .retire_tokens(user_id, TokenPurpose::ResetPassword, crate::now_ms())
+            .retire_tokens(user_id, TokenPurpose::ResetPassword, self.clock.now_ms())
             .await?;
         Ok(())
     }
@@ -355,7 +333,9 @@ impl Accounts {
             self.check_own_password(&user, "password", password, ip)
                 .await?;
         }
-        self.storage.delete_user(user_id, crate::now_ms()).await?;
+        self.storage
+            .delete_user(user_id, self.clock.now_ms())
+            .await?;
         Ok(())
     }
 
@@ -365,12 +345,11 @@ impl Accounts {
     pub async fn social_user(
         &self,
         identity: &oauth::Identity,
-    ) -> Result<Option<SignedIn>, AccountError> {
+    ) -> Result<Option<UserRow>, AccountError> {
         Ok(self
             .storage
             .user_by_identity(identity.provider.name(), &identity.subject)
-            .await?
-            .map(|user| SignedIn::from(&user)))
+            .await?)
     }
 
     /// Attaches a provider identity to the signed-in user.
@@ -386,7 +365,7 @@ impl Accounts {
                 identity.provider.name(),
                 &identity.subject,
                 user_id,
-                crate::now_ms(),
+                self.clock.now_ms(),
             )
             .await?;
         if added {
@@ -396,16 +375,17 @@ impl Accounts {
         }
     }
 
-    /// Creates the user for a new social identity with the nickname they
-    /// chose. The provider's e-mail is kept only if it verified it and no
+    /// Creates the member for a new social identity with the nickname they
+    /// chose (from `guest`'s row when it is given: the browser's guest is
+    /// kept). The provider's e-mail is kept only if it verified it and no
     /// other user has it (it is never used to join accounts).
     pub async fn social_sign_up(
         &self,
         identity: &oauth::Identity,
         nickname: &str,
-        guest: Option<AccountId>,
+        guest: Option<i64>,
         ip: IpAddr,
-    ) -> Result<SignedIn, AccountError> {
+    ) -> Result<(i64, GuestKept), AccountError> {
         let nickname = check_nickname(nickname).map_err(AccountError::Invalid)?;
         self.limits
             .check(Operation::SignUp, ip, &identity.subject)
@@ -422,19 +402,15 @@ impl Accounts {
             }
             _ => None,
         };
-        let account = self.main_account(guest).await?;
-        let now = crate::now_ms();
-        let created = self
-            .storage
-            .create_user(&NewUser {
-                email,
-                nickname: &nickname,
-                password_hash: None,
-                account_id: account.0 as i64,
-                verified_ms: email.map(|_| now),
-                created_ms: now,
-            })
-            .await?;
+        let now = self.clock.now_ms();
+        let member = NewUser {
+            email,
+            nickname: &nickname,
+            password_hash: None,
+            verified_ms: email.map(|_| now),
+            created_ms: now,
+        };
+        let (created, kept) = self.create_member(&member, guest).await?;
         let Ok(user_id) = created else {
             return Err(AccountError::NicknameTaken);
         };
@@ -445,31 +421,11 @@ impl Accounts {
         {
             return Err(AccountError::IdentityTaken);
         }
-        Ok(SignedIn {
-            user_id,
-            account,
-            nickname,
-        })
+        Ok((user_id, kept))
     }
 
-    /// The new user's main account: the browser's guest account when it
-    /// is to be kept and no user owns it yet, else a new funded one.
-    async fn main_account(&self, guest: Option<AccountId>) -> Result<AccountId, AccountError> {
-        match guest {
-            Some(guest)
-                if self
-                    .storage
-                    .user_by_account(guest.0 as i64)
-                    .await?
-                    .is_none() =>
-            {
-                Ok(guest)
-            }
-            _ => Ok(self.trading.open_account("user").await?),
-        }
-    }
-
-    async fn live_user(&self, user_id: i64) -> Result<UserRow, AccountError> {
+    /// A member who has not been deleted; `SignedOut` otherwise.
+    pub async fn live_user(&self, user_id: i64) -> Result<UserRow, AccountError> {
         self.storage
             .user(user_id)
             .await?

@@ -71,6 +71,12 @@ pub enum Command {
         account: AccountId,
         amount: Won,
     },
+    /// Opens an account funded with `cash`, in one step; an account that
+    /// exists already is left as it is (a retry funds nothing twice).
+    OpenAccount {
+        account: AccountId,
+        cash: Won,
+    },
     /// Credits shares with their cost basis (initial allocation, settlement).
     GrantShares {
         account: AccountId,

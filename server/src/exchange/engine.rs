@@ -111,6 +111,15 @@ impl Engine {
             Command::Cancel { account, order } => self.cancel(account, order, out),
             Command::CancelAll { account } => self.cancel_all(account, out),
             Command::Deposit { account, amount } => self.deposit(account, amount, out),
+            Command::OpenAccount { account, cash } => {
+                if cash <= 0 {
+                    Err(Reject::BadAmount)
+                } else if self.accounts.contains_key(&account) {
+                    Ok(())
+                } else {
+                    self.deposit(account, cash, out)
+                }
+            }
             Command::GrantShares {
                 account,
                 symbol,

@@ -1,8 +1,10 @@
 //! The exchange core: KRX rules ([`rules`]), per-symbol order books
 //! ([`book`]), balances ([`ledger`]) and the single-writer [`Engine`] that
-//! owns them all: [`Command`]s in, a [`Reply`] and [`Event`]s out. Everything
-//! here is pure and deterministic (no I/O, no clock), so it runs on one thread
-//! at full speed and replays exactly.
+//! owns them all: [`Command`]s in, a [`Reply`] and [`Event`]s out; and the
+//! read models the events project to ([`projection`], [`candles`]).
+//! Everything here is pure and deterministic (no I/O, no clock), so it runs
+//! on one thread at full speed and replays exactly; running it durably is
+//! `crate::gateway`'s job.
 
 pub mod book;
 pub mod candles;
@@ -13,7 +15,6 @@ pub mod ledger;
 pub mod placements;
 pub mod projection;
 pub mod rules;
-pub mod service;
 pub mod types;
 
 pub use book::{Fill, MatchOutcome, OrderBook, RestingOrder, Taker};
@@ -22,8 +23,4 @@ pub use command::{ClientOrderId, Command, OrderType, PlaceOrder, SymbolId, TimeI
 pub use engine::{Engine, Executed, OpenOrder};
 pub use event::{CancelReason, Event, Reject, Reply};
 pub use rules::{FeeSchedule, Price, PriceBand, Qty, Won};
-pub use service::{
-    CommitObserver, Committed, Exchange, ExchangeError, ExchangeSettings, ExchangeTasks, Submitted,
-    recover,
-};
 pub use types::{AccountId, OrderId, Side};

@@ -181,14 +181,9 @@ impl Projection {
                 symbol,
                 price,
                 qty,
-                taker_side,
                 maker,
                 taker,
-                maker_account,
-                taker_account,
-                buyer_commission,
-                seller_commission,
-                seller_tax,
+                ..
             } => {
                 let n = if self.trade_in_command.0 == seq {
                     self.trade_in_command.1 + 1
@@ -197,34 +192,15 @@ impl Projection {
                 };
                 self.trade_in_command = (seq, n);
                 self.candles.trade(symbol, price, qty, ts_ms);
-                for (order, account, side, is_maker) in [
-                    (taker, taker_account, taker_side, false),
-                    (maker, maker_account, taker_side.opposite(), true),
-                ] {
+                for order in [taker, maker] {
                     self.update_open(order, ts_ms, |row| {
                         row.filled_qty += qty;
                         row.remaining_qty -= qty;
                         row.filled_value += price * qty;
                     });
-                    let (commission, tax) = match side {
-                        Side::Buy => (buyer_commission, 0),
-                        Side::Sell => (seller_commission, seller_tax),
-                    };
-                    self.fills.push(FillRow {
-                        account_id: account.0 as i64,
-                        seq: seq as i64,
-                        n,
-                        order_id: order.0 as i64,
-                        symbol_id: i64::from(symbol.0),
-                        side,
-                        price,
-                        qty,
-                        commission,
-                        tax,
-                        maker: is_maker,
-                        ts_ms,
-                    });
                 }
+                self.fills
+                    .extend(trade_fills(seq, n, ts_ms, event).into_iter().flatten());
             }
             Event::OrderFilled { order, .. } => self.close(order, ts_ms, |row| {
                 row.status = OrderStatusRow::Filled;
@@ -284,6 +260,11 @@ impl Projection {
         }
     }
 
+    /// An account's cash as of the last applied event, if it has any.
+    pub fn balance(&self, account: AccountId) -> Option<BalanceRow> {
+        self.balances.get(&account).copied()
+    }
+
     fn update_open(&mut self, order: OrderId, ts_ms: i64, change: impl FnOnce(&mut OrderRow)) {
         if let Some(row) = self.open.get_mut(&order) {
             change(row);
@@ -328,6 +309,52 @@ impl Projection {
         self.fills.clear();
         self.candles.discard_changes();
     }
+}
+
+/// The two sides of a trade as their accounts' fills (taker first); `n`
+/// counts the trades of command `seq` before this one. `None` for any
+/// other event.
+pub fn trade_fills(seq: u64, n: i64, ts_ms: i64, event: &Event) -> Option<[FillRow; 2]> {
+    let Event::Trade {
+        symbol,
+        price,
+        qty,
+        taker_side,
+        maker,
+        taker,
+        maker_account,
+        taker_account,
+        buyer_commission,
+        seller_commission,
+        seller_tax,
+    } = *event
+    else {
+        return None;
+    };
+    let fill = |order: OrderId, account: AccountId, side: Side, is_maker: bool| {
+        let (commission, tax) = match side {
+            Side::Buy => (buyer_commission, 0),
+            Side::Sell => (seller_commission, seller_tax),
+        };
+        FillRow {
+            account_id: account.0 as i64,
+            seq: seq as i64,
+            n,
+            order_id: order.0 as i64,
+            symbol_id: i64::from(symbol.0),
+            side,
+            price,
+            qty,
+            commission,
+            tax,
+            maker: is_maker,
+            ts_ms,
+        }
+    };
+    Some([
+        fill(taker, taker_account, taker_side, false),
+        fill(maker, maker_account, taker_side.opposite(), true),
+    ])
 }
 
 #[cfg(test)]

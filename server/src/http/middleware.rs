@@ -3,7 +3,7 @@
 //! Pages send their own Content-Security-Policy (with a per-response nonce, see
 //! `app::security`); everything else gets a deny-all policy.
 
-use super::{AppState, HttpError};
+use super::{ApiError, AppState};
 use axum::extract::{Request, State};
 use axum::http::{self as http, HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -19,7 +19,7 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe && !state.origin_allowed(request.headers()) {
-        return HttpError::ForbiddenOrigin.into_response();
+        return ApiError::ForbiddenOrigin.into_response();
     }
     next.run(request).await
 }

@@ -1,18 +1,34 @@
 //! The HTTP surface: one cloneable [`AppState`], one router that merges the
-//! Leptos pages and server functions, `/ws`, the health routes and static
-//! files, and the middleware every response passes through.
+//! Leptos pages and server functions (through the [`ports`]), the JSON API
+//! ([`routes`]), `/ws`, the health routes and static files, and the
+//! middleware every response passes through. Everything that knows about
+//! HTTP lives here: who the caller is ([`caller`]), how a body is read
+//! ([`input`]), and how every refusal is answered ([`error`]).
 
-mod api;
-mod error;
+mod account_flows;
+pub mod caller;
+pub mod error;
 mod health;
+pub mod input;
 mod middleware;
+pub mod ports;
+mod routes;
+mod ws;
 
-pub use error::HttpError;
+pub use error::ApiError;
 
+use crate::accounts::Accounts;
+use crate::clock::Clock;
 use crate::config::GaemiSettings;
-use crate::realtime::{Hub, ws_handler};
+use crate::realtime::Hub;
+use crate::sessions::Sessions;
 use crate::storage::Storage;
-use app::ports::{AccountPort, SystemPort, TradingPort};
+use crate::trading::Trading;
+use app::api::SystemPort;
+use app::auth::AccountPort;
+use app::market::MarketPort;
+use app::stock::StockPort;
+use app::trading::TradingPort;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::http::{HeaderMap, header};
@@ -20,6 +36,7 @@ use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use tokio_util::sync::CancellationToken;
 
@@ -45,12 +62,18 @@ pub struct AppParts {
     pub leptos: LeptosOptions,
     pub settings: Arc<GaemiSettings>,
     pub allowed_origins: Arc<[String]>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (the limits
+    /// then count the client behind them, not the proxy).
+    pub trusted_proxies: Arc<[IpAddr]>,
     pub storage: Arc<dyn Storage>,
     pub hub: Arc<Hub>,
-    pub system: Arc<dyn SystemPort>,
+    pub clock: Arc<dyn Clock>,
     pub shutdown: CancellationToken,
-    pub trading: crate::trading::Trading,
-    pub accounts: crate::accounts::Accounts,
+    pub sessions: Sessions,
+    pub trading: Trading,
+    pub accounts: Accounts,
+    /// When this process started, for the status page.
+    pub started_at_ms: i64,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -89,15 +112,18 @@ fn route_list() -> Vec<AxumRouteListing> {
 
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
-    let ports = {
-        let system = state.system.clone();
-        let trading: Arc<dyn TradingPort> =
-            Arc::new(crate::trading::port::TradingForUi(state.trading.clone()));
-        let accounts: Arc<dyn AccountPort> =
-            Arc::new(crate::accounts::port::AccountsForUi(state.accounts.clone()));
+    let provide_ports = {
+        let ports = Arc::new(ports::Ports(state.clone()));
+        let system: Arc<dyn SystemPort> = ports.clone();
+        let trading: Arc<dyn TradingPort> = ports.clone();
+        let market: Arc<dyn MarketPort> = ports.clone();
+        let stock: Arc<dyn StockPort> = ports.clone();
+        let accounts: Arc<dyn AccountPort> = ports;
         move || {
             provide_context(system.clone());
             provide_context(trading.clone());
+            provide_context(market.clone());
+            provide_context(stock.clone());
             provide_context(accounts.clone());
         }
     };
@@ -112,13 +138,13 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/ws", get(ws_handler))
-        .nest("/api/v1", api::routes())
-        .leptos_routes_with_context(&state, routes, ports.clone(), shell)
+        .route("/ws", get(ws::ws_handler))
+        .nest("/api/v1", routes::routes())
+        .leptos_routes_with_context(&state, routes, provide_ports.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(ports, app::shell))
+        >(provide_ports, app::shell))
         .with_state(state.clone());
     // The middleware wraps the whole router once, as one service, instead of
     // through `Router::layer`, which wraps every route in each layer and
@@ -137,10 +163,7 @@ pub fn router(state: AppState) -> Router {
                 .quality(tower_http::compression::CompressionLevel::Precise(5)),
         )
         .layer(middleware::SecurityHeadersLayer { https })
-        .layer(crate::trading::session::layer(
-            state.accounts.sessions.clone(),
-            https,
-        ))
+        .layer(crate::sessions::layer(state.sessions.store.clone(), https))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::cache_control,

@@ -7,9 +7,9 @@
 //! the current candle of each width when it changes.
 
 use super::listings::Listings;
-use crate::exchange::{
-    CandleRow, Candles, CommitObserver, Event, Interval, Side, SymbolId, TradingDay,
-};
+use crate::exchange::projection::Projection;
+use crate::exchange::{CandleRow, Candles, Event, Interval, Side, SymbolId, TradingDay};
+use crate::gateway::CommitObserver;
 use crate::realtime::{Hub, TopicSource};
 use app::realtime::{
     BookDelta, BookSnapshot, Candle, CandleInterval, Level, Ticker, Topic, TopicEvent, TradePrint,
@@ -409,7 +409,7 @@ pub struct MarketFeed {
 }
 
 impl CommitObserver for MarketFeed {
-    fn committed(&self, events: &[(u64, i64, Event)]) {
+    fn committed(&self, events: &[(u64, i64, Event)], _: &Projection) {
         for (symbol, trades) in self.data.apply(events) {
             if let Some(listing) = self.data.listings.by_id(symbol) {
                 self.hub.publish(
@@ -436,6 +436,8 @@ impl TopicSource for MarketData {
             | Topic::Candles { symbol, .. } => {
                 (self.listings.by_code(symbol)).is_some_and(|l| self.is_listed(l.symbol))
             }
+            // Private: authorized per connection, never public.
+            Topic::Account { .. } => false,
         }
     }
 
@@ -462,7 +464,7 @@ impl TopicSource for MarketData {
                     trades: state.recent.iter().copied().collect(),
                 }))
             }
-            Topic::Clock | Topic::News => None,
+            Topic::Clock | Topic::News | Topic::Account { .. } => None,
         }
     }
 }

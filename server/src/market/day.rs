@@ -6,9 +6,13 @@
 //!
 //! A server that was down over a day's end catches up at start: any listing
 //! whose reference was set before the current day opens its day at once.
+//! The day's end is read from the injected [`Clock`], so tests move the
+//! clock past midnight instead of waiting for it.
 
 use super::MarketData;
-use crate::exchange::{Command, Exchange, ExchangeError, TradingDay};
+use crate::clock::Clock;
+use crate::exchange::{Command, TradingDay};
+use crate::gateway::{ExchangeError, OrderGateway};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -16,10 +20,10 @@ use tokio_util::sync::CancellationToken;
 /// Wait before retrying a command the full queue refused.
 const BUSY_RETRY: Duration = Duration::from_millis(50);
 
-/// Opens the current day for every listing still on an earlier one;
-/// returns how many were opened.
+/// Opens the current day (by `now_ms`) for every listing still on an
+/// earlier one; returns how many were opened.
 pub async fn open_due_days(
-    exchange: &Exchange,
+    gateway: &dyn OrderGateway,
     market: &MarketData,
     day: TradingDay,
     now_ms: i64,
@@ -37,7 +41,7 @@ pub async fn open_due_days(
             symbol: listing.symbol,
         };
         loop {
-            match exchange.submit(command, crate::now_ms()).await {
+            match gateway.submit(command).await {
                 Ok(_) => break,
                 // The day must turn even when order entry is saturated.
                 Err(ExchangeError::Busy) => tokio::time::sleep(BUSY_RETRY).await,
@@ -51,19 +55,19 @@ pub async fn open_due_days(
 
 /// Turns the day at every day's end until `shutdown`.
 pub async fn run_day_turns(
-    exchange: Exchange,
+    gateway: Arc<dyn OrderGateway>,
     market: Arc<MarketData>,
     day: TradingDay,
+    clock: Arc<dyn Clock>,
     shutdown: CancellationToken,
 ) {
     loop {
-        let now = crate::now_ms();
-        let wait = u64::try_from(day.next_start(now) - now).unwrap_or(0);
+        let next = day.next_start(clock.now_ms());
         tokio::select! {
             () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(Duration::from_millis(wait)) => {}
+            () = clock.sleep_until(next) => {}
         }
-        match open_due_days(&exchange, &market, day, crate::now_ms()).await {
+        match open_due_days(gateway.as_ref(), &market, day, clock.now_ms()).await {
             // Woken a moment early, nothing is due yet; the loop waits again.
             Ok(0) => {}
             Ok(opened) => tracing::info!(opened, "a new trading day opened"),

@@ -4,13 +4,14 @@
 
 pub mod data;
 pub mod day;
+mod error;
 pub mod listings;
 
 pub use data::{MarketData, MarketFeed, run_publisher};
+pub use error::MarketError;
 pub use listings::{Listing, Listings, ListingsFile};
 
 use crate::storage::{CandleFilter, Storage, StorageError};
-use crate::trading::TradingError;
 use app::realtime::CandleInterval;
 
 /// A stored news item as clients see it: codes instead of symbol ids.
@@ -65,10 +66,10 @@ fn sector_view(sector: &listings::Sector) -> app::market::SectorView {
 }
 
 /// The listed company with this code, or `UnknownSymbol`.
-pub fn listed<'a>(market: &'a MarketData, code: &str) -> Result<&'a Listing, TradingError> {
+pub fn listed<'a>(market: &'a MarketData, code: &str) -> Result<&'a Listing, MarketError> {
     (market.listings().by_code(code))
         .filter(|listing| market.is_listed(listing.symbol))
-        .ok_or_else(|| TradingError::UnknownSymbol(code.to_owned()))
+        .ok_or_else(|| MarketError::UnknownSymbol(code.to_owned()))
 }
 
 /// The market list: every listed company with its ticker and trend.
@@ -93,11 +94,11 @@ pub async fn stock(
     storage: &dyn Storage,
     code: &str,
     fees: crate::exchange::FeeSchedule,
-) -> Result<app::stock::StockView, TradingError> {
+) -> Result<app::stock::StockView, MarketError> {
     let listing = listed(market, code)?;
     let view = listing_view(market, storage, listing)
         .await?
-        .ok_or_else(|| TradingError::UnknownSymbol(code.to_owned()))?;
+        .ok_or_else(|| MarketError::UnknownSymbol(code.to_owned()))?;
     let sector = (market.listings().sectors().iter())
         .find(|s| s.key == listing.sector)
         .map(sector_view)
@@ -125,6 +126,51 @@ pub async fn stock(
     })
 }
 
+/// A page of news, newest first: one company's own and its sector's
+/// (`code`), or everything; older than news id `before`; up to `limit`.
+/// `next_before` pages further back when there may be more.
+pub async fn news(
+    market: &MarketData,
+    storage: &dyn Storage,
+    code: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<app::realtime::NewsView>, Option<i64>), MarketError> {
+    let listings = market.listings();
+    let symbol = match code {
+        None => None,
+        Some(code) => {
+            let listing = listings
+                .by_code(code)
+                .ok_or_else(|| MarketError::UnknownSymbol(code.to_owned()))?;
+            Some((i64::from(listing.symbol.0), listing.sector.clone()))
+        }
+    };
+    let rows = storage
+        .news(&crate::storage::NewsFilter {
+            symbol,
+            before,
+            limit,
+        })
+        .await?;
+    let items: Vec<_> = rows.iter().map(|row| news_view(listings, row)).collect();
+    let next_before = (items.len() as i64 == limit)
+        .then(|| items.last().map(|item| item.id))
+        .flatten();
+    Ok((items, next_before))
+}
+
+/// A listed company's book, `depth` levels a side.
+pub fn book(
+    market: &MarketData,
+    code: &str,
+    depth: usize,
+) -> Result<app::realtime::BookSnapshot, MarketError> {
+    (market.listings().by_code(code))
+        .and_then(|listing| market.book(listing.symbol, depth))
+        .ok_or_else(|| MarketError::UnknownSymbol(code.to_owned()))
+}
+
 /// Candles of one listed company, oldest first, up to `limit` (1 to
 /// [`app::stock::MAX_CANDLES`]) starting before `before` (0 or more).
 pub async fn candle_history(
@@ -134,17 +180,17 @@ pub async fn candle_history(
     interval: CandleInterval,
     before: Option<i64>,
     limit: i64,
-) -> Result<app::stock::CandleHistory, TradingError> {
+) -> Result<app::stock::CandleHistory, MarketError> {
     let listing = listed(market, code)?;
     if !(1..=app::stock::MAX_CANDLES).contains(&limit) {
-        return Err(TradingError::invalid(
+        return Err(MarketError::invalid(
             "limit",
             "1에서 1000 사이의 정수여야 합니다.",
             "Must be a whole number from 1 to 1000.",
         ));
     }
     if before.is_some_and(|before| before < 0) {
-        return Err(TradingError::invalid(
+        return Err(MarketError::invalid(
             "before",
             "캔들 시작 시각(밀리초, 0 이상의 정수)이어야 합니다.",
             "Must be a candle start time (milliseconds, a whole number of 0 or more).",

@@ -1,5 +1,7 @@
-//! Topic channels and the count of open connections. Topics are created on
-//! first use; events are encoded to JSON once per publish.
+//! Topic channels and the count of open connections. A topic's channel is
+//! made by its first subscriber and dropped with its last, so topics of
+//! which there are many (one per account) cost nothing while nobody
+//! follows them; events are encoded to JSON once per publish.
 
 use app::realtime::{ServerFrame, Topic, TopicEvent};
 use axum::extract::ws::Utf8Bytes;
@@ -11,7 +13,8 @@ use tokio::sync::broadcast;
 /// Events buffered per topic for a subscriber that is momentarily behind.
 const TOPIC_BUFFER: usize = 64;
 
-/// Knows which topics exist and what a new subscriber should see first.
+/// Knows which public topics exist and what a new subscriber should see
+/// first.
 pub trait TopicSource: Send + Sync + 'static {
     fn exists(&self, topic: &Topic) -> bool;
 
@@ -42,7 +45,8 @@ impl Hub {
         }
     }
 
-    /// The encoded first frame for a new subscriber of `topic`, if any.
+    /// The encoded first frame for a new subscriber of a public `topic`,
+    /// if any.
     pub fn snapshot(&self, topic: &Topic) -> Option<Utf8Bytes> {
         let event = self.sources.get()?.snapshot(topic)?;
         encode(ServerFrame::Event {
@@ -51,22 +55,45 @@ impl Hub {
         })
     }
 
-    fn sender(&self, topic: &Topic) -> broadcast::Sender<Utf8Bytes> {
-        let mut topics = self.topics.lock().unwrap_or_else(PoisonError::into_inner);
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Topic, broadcast::Sender<Utf8Bytes>>> {
+        self.topics.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Follows `topic`; call [`Hub::unsubscribed`] once the receiver is
+    /// dropped, so a topic nobody follows any more is forgotten.
+    pub fn subscribe(&self, topic: &Topic) -> broadcast::Receiver<Utf8Bytes> {
+        let mut topics = self.lock();
         topics
             .entry(topic.clone())
             .or_insert_with(|| broadcast::channel(TOPIC_BUFFER).0)
-            .clone()
+            .subscribe()
     }
 
-    pub fn subscribe(&self, topic: &Topic) -> broadcast::Receiver<Utf8Bytes> {
-        self.sender(topic).subscribe()
+    /// Forgets `topic` if nobody follows it any more.
+    pub fn unsubscribed(&self, topic: &Topic) {
+        let mut topics = self.lock();
+        if topics
+            .get(topic)
+            .is_some_and(|sender| sender.receiver_count() == 0)
+        {
+            topics.remove(topic);
+        }
+    }
+
+    /// Whether anyone follows `topic`: publishers skip building events
+    /// nobody would receive.
+    pub fn has_subscribers(&self, topic: &Topic) -> bool {
+        self.lock()
+            .get(topic)
+            .is_some_and(|sender| sender.receiver_count() > 0)
     }
 
     /// Encodes the event once and hands it to every subscriber of its topic.
     /// Returns how many subscribers received it; nothing is encoded for none.
     pub fn publish(&self, topic: Topic, event: TopicEvent) -> usize {
-        let sender = self.sender(&topic);
+        let Some(sender) = self.lock().get(&topic).cloned() else {
+            return 0;
+        };
         if sender.receiver_count() == 0 {
             return 0;
         }
@@ -74,6 +101,12 @@ impl Hub {
             Some(bytes) => sender.send(bytes).unwrap_or(0),
             None => 0,
         }
+    }
+
+    /// How many topics have a channel now (subscribed, or not yet
+    /// forgotten).
+    pub fn topic_count(&self) -> usize {
+        self.lock().len()
     }
 
     pub fn online(&self) -> u32 {
@@ -87,7 +120,7 @@ impl Hub {
     }
 }
 
-fn encode(frame: ServerFrame) -> Option<Utf8Bytes> {
+pub fn encode(frame: ServerFrame) -> Option<Utf8Bytes> {
     match serde_json::to_string(&frame) {
         Ok(json) => Some(Utf8Bytes::from(json)),
         Err(err) => {
@@ -139,6 +172,23 @@ mod tests {
     fn publishing_without_subscribers_costs_nothing() {
         let hub = Hub::default();
         assert_eq!(hub.publish(Topic::Clock, tick(1)), 0);
+        assert_eq!(hub.topic_count(), 0, "publishing makes no topic");
+    }
+
+    #[test]
+    fn a_topic_is_forgotten_with_its_last_subscriber() {
+        let hub = Hub::default();
+        let topic = Topic::Account { account_id: 7 };
+        let first = hub.subscribe(&topic);
+        let second = hub.subscribe(&topic);
+        assert!(hub.has_subscribers(&topic));
+        drop(first);
+        hub.unsubscribed(&topic);
+        assert!(hub.has_subscribers(&topic), "one subscriber is left");
+        drop(second);
+        hub.unsubscribed(&topic);
+        assert!(!hub.has_subscribers(&topic));
+        assert_eq!(hub.topic_count(), 0);
     }
 
     #[test]

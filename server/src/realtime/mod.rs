@@ -1,15 +1,18 @@
 //! Realtime fan-out over one websocket endpoint, `/ws`. The [`Hub`] keeps one
-//! broadcast channel per topic; a publisher encodes each frame once and every
-//! subscriber shares those bytes. A connection that cannot keep up is closed
-//! with a "resync" reason instead of slowing anyone else down.
+//! broadcast channel per followed topic; a publisher encodes each frame once
+//! and every subscriber shares those bytes. A connection that cannot keep up
+//! is closed with a "resync" reason instead of slowing anyone else down.
+//! Private topics (an account's stream) are authorized per subscription
+//! through the connection's [`PrivateTopics`]; the HTTP layer upgrades the
+//! connection and decides who its caller is.
 
 mod clock;
 mod hub;
 mod socket;
 
 pub use clock::run_clock;
-pub use hub::{Hub, OnlineGuard, TopicSource};
-pub use socket::ws_handler;
+pub use hub::{Hub, OnlineGuard, TopicSource, encode};
+pub use socket::{ConnectionSettings, MAX_WS_MESSAGE_BYTES, PrivateTopics, serve};
 
 /// Close code sent to a client that fell behind: reconnect and resync.
 pub const CLOSE_RESYNC: u16 = 4000;

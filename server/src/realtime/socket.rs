@@ -1,19 +1,18 @@
-//! One websocket connection: checks the Origin at upgrade, then runs a single
-//! loop that reads client frames, writes queued topic events, and closes the
-//! connection when the client is idle, too slow, or the server shuts down.
-//! A bad frame is answered with an error frame; the connection stays open.
-//! When the browser's session ends because its user signed in elsewhere,
-//! the client is told (`signed_out`) and the connection closes.
+//! One websocket connection, once upgraded (`crate::http` checks the Origin
+//! and finds the session first): a single loop that reads client frames,
+//! writes queued topic events, and closes the connection when the client
+//! is idle, too slow, or the server shuts down. A bad frame is answered
+//! with an error frame; the connection stays open. A private topic is
+//! authorized per subscription by the connection's [`PrivateTopics`]. When
+//! the browser's session ends because its user signed in elsewhere, the
+//! client is told (`signed_out`) and the connection closes.
 
-use super::{CLOSE_RESTART, CLOSE_RESYNC, CLOSE_SIGNED_OUT, Hub};
-use crate::http::{AppState, HttpError};
+use super::{CLOSE_RESTART, CLOSE_RESYNC, CLOSE_SIGNED_OUT, Hub, encode};
 use app::realtime::{
-    ClientFrame, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame, Topic, WsErrorCode,
+    ClientFrame, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame, Topic, TopicEvent,
+    WsErrorCode,
 };
-use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,39 +24,50 @@ use tokio_util::sync::CancellationToken;
 
 /// Frames beyond this are refused by the websocket layer itself; frames between
 /// [`MAX_CLIENT_FRAME_BYTES`] and this get an error frame.
-const MAX_WS_MESSAGE_BYTES: usize = 64 * 1024;
+pub const MAX_WS_MESSAGE_BYTES: usize = 64 * 1024;
 
-pub async fn ws_handler(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    session: tower_sessions::Session,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    if !state.origin_allowed(&headers) {
-        return HttpError::ForbiddenOrigin.into_response();
-    }
-    let settings = ConnectionSettings {
-        queue: state.settings.realtime.client_queue,
-        idle: Duration::from_millis(state.settings.realtime.idle_timeout_ms),
-    };
-    let (hub, shutdown) = (state.hub.clone(), state.shutdown.clone());
-    let ended = session
-        .id()
-        .map(|id| (id.to_string(), state.accounts.revoked.subscribe()));
-    upgrade
-        .max_message_size(MAX_WS_MESSAGE_BYTES)
-        .on_upgrade(move |socket| Connection::new(hub, settings).run(socket, shutdown, ended))
+/// The private topics one connection's caller may follow (their own
+/// accounts; later notifications and direct messages).
+#[async_trait::async_trait]
+pub trait PrivateTopics: Send + Sync + 'static {
+    /// Whether this connection's caller may follow `topic`.
+    async fn authorize(&self, topic: &Topic) -> bool;
+
+    /// What a new subscriber sees first; asked after subscribing, so no
+    /// event falls between it and the first one forwarded. `None` when it
+    /// cannot be read now (the subscription is refused).
+    async fn snapshot(&self, topic: &Topic) -> Option<TopicEvent>;
 }
 
 #[derive(Clone, Copy)]
-struct ConnectionSettings {
-    queue: usize,
-    idle: Duration,
+pub struct ConnectionSettings {
+    /// Frames queued for the client before it is dropped to resync.
+    pub queue: usize,
+    /// How long a silent client keeps its connection.
+    pub idle: Duration,
+}
+
+/// Serves one upgraded connection until it closes. `ended` names the
+/// session whose revocation closes it; `private` authorizes private topics
+/// (`None`: the connection has no caller, and every private topic is
+/// refused).
+pub async fn serve(
+    socket: WebSocket,
+    hub: Arc<Hub>,
+    settings: ConnectionSettings,
+    shutdown: CancellationToken,
+    ended: Option<(String, broadcast::Receiver<String>)>,
+    private: Option<Arc<dyn PrivateTopics>>,
+) {
+    Connection::new(hub, settings, private)
+        .run(socket, shutdown, ended)
+        .await
 }
 
 struct Connection {
     hub: Arc<Hub>,
     settings: ConnectionSettings,
+    private: Option<Arc<dyn PrivateTopics>>,
     outbound: mpsc::Sender<Utf8Bytes>,
     queued: mpsc::Receiver<Utf8Bytes>,
     /// Cancelled by a forwarder when this client cannot keep up.
@@ -80,11 +90,16 @@ enum Step {
 }
 
 impl Connection {
-    fn new(hub: Arc<Hub>, settings: ConnectionSettings) -> Connection {
+    fn new(
+        hub: Arc<Hub>,
+        settings: ConnectionSettings,
+        private: Option<Arc<dyn PrivateTopics>>,
+    ) -> Connection {
         let (outbound, queued) = mpsc::channel(settings.queue);
         Connection {
             hub,
             settings,
+            private,
             outbound,
             queued,
             too_slow: CancellationToken::new(),
@@ -147,8 +162,10 @@ impl Connection {
             };
             let _ = sink.send(Message::Close(Some(close))).await;
         }
-        for (_, forwarder) in self.subscriptions.drain() {
+        for (topic, forwarder) in self.subscriptions.drain() {
             forwarder.abort();
+            let _ = forwarder.await;
+            self.hub.unsubscribed(&topic);
         }
     }
 
@@ -166,6 +183,11 @@ impl Connection {
             return Reply::Frame(ServerFrame::error(WsErrorCode::FrameTooLarge));
         }
         let reply = match serde_json::from_str::<ClientFrame>(text.as_str()) {
+            Ok(ClientFrame::Subscribe { topic }) if topic.is_private() => {
+                // Answered by the subscription's own task, once authorized.
+                self.subscribe_private(topic);
+                return Reply::Nothing;
+            }
             Ok(ClientFrame::Subscribe { topic }) => match self.subscribe(topic.clone()) {
                 Ok(()) => ServerFrame::Subscribed { topic },
                 Err(()) => ServerFrame::error(WsErrorCode::UnknownTopic),
@@ -173,6 +195,13 @@ impl Connection {
             Ok(ClientFrame::Unsubscribe { topic }) => {
                 if let Some(forwarder) = self.subscriptions.remove(&topic) {
                     forwarder.abort();
+                    let hub = self.hub.clone();
+                    let topic = topic.clone();
+                    // Forgotten once the aborted task has dropped its receiver.
+                    tokio::spawn(async move {
+                        let _ = forwarder.await;
+                        hub.unsubscribed(&topic);
+                    });
                 }
                 ServerFrame::Unsubscribed { topic }
             }
@@ -209,6 +238,67 @@ impl Connection {
         self.subscriptions.insert(topic, forwarder);
         Ok(())
     }
+}
+
+impl Connection {
+    /// Authorizes, subscribes, sends the snapshot and then forwards, all in
+    /// the subscription's task: the authorization and the snapshot may read
+    /// the database, and the connection loop must not wait for them. A
+    /// refused topic gets the same error as one that does not exist.
+    fn subscribe_private(&mut self, topic: Topic) {
+        if self
+            .subscriptions
+            .get(&topic)
+            .is_some_and(|f| !f.is_finished())
+        {
+            let _ = self
+                .outbound
+                .try_send(frame(&ServerFrame::Subscribed { topic }));
+            return;
+        }
+        let (hub, outbound, too_slow) = (
+            self.hub.clone(),
+            self.outbound.clone(),
+            self.too_slow.clone(),
+        );
+        let private = self.private.clone();
+        let task_topic = topic.clone();
+        let task = tokio::spawn(async move {
+            let topic = task_topic;
+            let refuse = || frame(&ServerFrame::error(WsErrorCode::UnknownTopic));
+            let Some(private) = private else {
+                let _ = outbound.try_send(refuse());
+                return;
+            };
+            if !private.authorize(&topic).await {
+                let _ = outbound.try_send(refuse());
+                return;
+            }
+            let receiver = hub.subscribe(&topic);
+            let Some(first) = private.snapshot(&topic).await else {
+                drop(receiver);
+                hub.unsubscribed(&topic);
+                let _ = outbound.try_send(refuse());
+                return;
+            };
+            let subscribed = frame(&ServerFrame::Subscribed {
+                topic: topic.clone(),
+            });
+            let snapshot = frame(&ServerFrame::Event {
+                topic,
+                event: first,
+            });
+            if outbound.try_send(subscribed).is_err() || outbound.try_send(snapshot).is_err() {
+                return too_slow.cancel();
+            }
+            forward(receiver, outbound, too_slow).await;
+        });
+        self.subscriptions.insert(topic, task);
+    }
+}
+
+fn frame(frame: &ServerFrame) -> Utf8Bytes {
+    encode(frame.clone()).unwrap_or_else(|| Utf8Bytes::from_static("\"unknown_frame\""))
 }
 
 /// Resolves when the session `ended` names is revoked; never without one.

@@ -11,19 +11,17 @@
 
 use super::news::{NewsItem, Target};
 use super::{STEP_MS, SimSettings, Simulation, roster_size};
-use crate::exchange::Committed;
-use crate::exchange::{AccountId, Command, Exchange, ExchangeError, SymbolId};
+use crate::exchange::{AccountId, Command, SymbolId};
+use crate::gateway::{Committed, ExchangeError, OrderGateway};
 use crate::market::MarketData;
 use crate::realtime::Hub;
-use crate::storage::{NewsRow, Storage, StorageError};
+use crate::storage::{AccountKind, NewAccount, NewsRow, Storage, StorageError};
 use app::realtime::{Topic, TopicEvent};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::TryRecvError};
 use tokio_util::sync::CancellationToken;
 
-/// The account kind bots are opened with.
-pub const BOT_KIND: &str = "bot";
 /// Simulated time a late driver catches up at once; beyond it, it skips.
 const MAX_CATCH_UP_MS: i64 = 1_000;
 /// How often closed orders' client ids are forgotten.
@@ -41,7 +39,7 @@ pub enum BotsError {
 
 pub struct LiveBots {
     pub settings: SimSettings,
-    pub exchange: Exchange,
+    pub gateway: Arc<dyn OrderGateway>,
     pub storage: Arc<dyn Storage>,
     pub market: Arc<MarketData>,
     pub hub: Arc<Hub>,
@@ -51,13 +49,19 @@ impl LiveBots {
     /// Prepares the bots' accounts and the simulation; call before serving
     /// so a failure stops start-up.
     pub async fn prepare(&self) -> Result<Simulation, BotsError> {
-        let mut accounts = self.storage.accounts_of_kind(BOT_KIND).await?;
+        let mut accounts = self.storage.accounts_of_kind(AccountKind::Bot).await?;
         let existing = accounts.len().min(roster_size());
         while accounts.len() < roster_size() {
             let id = self
                 .storage
-                .create_account(BOT_KIND, crate::now_ms())
-                .await?;
+                .open_account(&NewAccount {
+                    user_id: None,
+                    kind: AccountKind::Bot,
+                    round_id: None,
+                    created_ms: crate::now_ms(),
+                })
+                .await?
+                .account_id;
             accounts.push(id);
         }
         let accounts: Vec<AccountId> = accounts
@@ -108,7 +112,7 @@ impl LiveBots {
                 }
                 _ => 0,
             };
-            let submitted = self.exchange.submit(command, crate::now_ms()).await?;
+            let submitted = self.gateway.submit(command).await?;
             if let crate::exchange::Reply::Rejected { reason } = submitted.executed.reply {
                 return Err(BotsError::Funding {
                     account,
@@ -121,7 +125,7 @@ impl LiveBots {
 
     /// Trades until `shutdown`.
     pub async fn run(self, mut sim: Simulation, shutdown: CancellationToken) {
-        let mut events = self.exchange.subscribe();
+        let mut events = self.gateway.subscribe();
         if let Err(err) = self.resync(&mut sim).await {
             tracing::error!(%err, "bots could not start; the market runs without them");
             return;
@@ -187,7 +191,7 @@ impl LiveBots {
             if shutdown.is_cancelled() {
                 return false;
             }
-            match self.exchange.submit(command, crate::now_ms()).await {
+            match self.gateway.submit(command).await {
                 Ok(_) => {}
                 // People come first: a full queue drops the rest of this batch.
                 Err(ExchangeError::Busy) => break,
@@ -228,7 +232,7 @@ impl LiveBots {
     /// Takes the market as it is now and cancels every bot order.
     async fn resync(&self, sim: &mut Simulation) -> Result<(), BotsError> {
         for command in sim.cancel_everything() {
-            self.exchange.submit(command, crate::now_ms()).await?;
+            self.gateway.submit(command).await?;
         }
         sim.mirror.clear_orders();
         for listing in self.market.listings().all() {

@@ -6,6 +6,7 @@
 //! the choice.
 
 mod checkpoint;
+pub mod owners;
 mod postgres;
 mod read_model_sync;
 pub mod rows;
@@ -20,6 +21,7 @@ pub use rows::{CandleFilter, FillFilter, ListingRow, NewsFilter, NewsRow, OrderF
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use owners::{AccountKind, AccountRow, Claim, NewAccount, Opened, OwnerStore};
 pub use postgres::PostgresStorage;
 pub use read_model_sync::ReadModelSync;
 pub use sqlite::SqliteStorage;
@@ -79,7 +81,7 @@ pub struct JournalEntry {
 }
 
 #[async_trait]
-pub trait Storage: users::UserStore + Send + Sync + 'static {
+pub trait Storage: users::UserStore + owners::OwnerStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Cheap round trip used by `/readyz`.
@@ -109,24 +111,6 @@ pub trait Storage: users::UserStore + Send + Sync + 'static {
     /// Up to `limit` entries with `seq > after`, in order.
     async fn read_journal(&self, after: i64, limit: i64)
     -> Result<Vec<JournalEntry>, StorageError>;
-
-    /// Opens a new account of `kind` (e.g. `guest`); returns its id.
-    async fn create_account(&self, kind: &str, created_ms: i64) -> Result<i64, StorageError>;
-
-    /// Every account of `kind`, oldest first (the bots find theirs).
-    async fn accounts_of_kind(&self, kind: &str) -> Result<Vec<i64>, StorageError>;
-
-    /// The symbols on one account's watchlist, by symbol id.
-    async fn watchlist(&self, account_id: i64) -> Result<Vec<i64>, StorageError>;
-
-    /// Puts a symbol on an account's watchlist or takes it off (idempotent).
-    async fn set_watched(
-        &self,
-        account_id: i64,
-        symbol_id: i64,
-        watched: bool,
-        now_ms: i64,
-    ) -> Result<(), StorageError>;
 
     async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError>;
 

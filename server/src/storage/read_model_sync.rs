@@ -84,7 +84,14 @@ impl ReadModelSync {
     /// this call has its rows written. Every read-model query calls this
     /// first.
     pub async fn caught_up(&self) -> Result<(), StorageError> {
-        let target = self.awaited.load(Ordering::Acquire);
+        self.caught_up_to(i64::MAX).await
+    }
+
+    /// Waits until the rows of every command through `seq` are written
+    /// (at most through the last entry committed through this storage:
+    /// nothing later can be waited for).
+    pub async fn caught_up_to(&self, seq: i64) -> Result<(), StorageError> {
+        let target = self.awaited.load(Ordering::Acquire).min(seq);
         let mut written = self.written.subscribe();
         if *written.borrow() >= target {
             return Ok(());

@@ -202,63 +202,6 @@ impl Storage for SqliteStorage {
             .collect())
     }
 
-    async fn create_account(&self, kind: &str, created_ms: i64) -> Result<i64, StorageError> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO accounts (kind, created_ms) VALUES (?, ?) RETURNING account_id",
-        )
-        .bind(kind)
-        .bind(created_ms)
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
-    async fn accounts_of_kind(&self, kind: &str) -> Result<Vec<i64>, StorageError> {
-        Ok(
-            sqlx::query_scalar(
-                "SELECT account_id FROM accounts WHERE kind = ? ORDER BY account_id",
-            )
-            .bind(kind)
-            .fetch_all(&self.pool)
-            .await?,
-        )
-    }
-
-    async fn watchlist(&self, account_id: i64) -> Result<Vec<i64>, StorageError> {
-        Ok(sqlx::query_scalar(
-            "SELECT symbol_id FROM watchlist WHERE account_id = ?1 ORDER BY symbol_id",
-        )
-        .bind(account_id)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    async fn set_watched(
-        &self,
-        account_id: i64,
-        symbol_id: i64,
-        watched: bool,
-        now_ms: i64,
-    ) -> Result<(), StorageError> {
-        if watched {
-            sqlx::query(
-                "INSERT INTO watchlist (account_id, symbol_id, added_ms) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (account_id, symbol_id) DO NOTHING",
-            )
-            .bind(account_id)
-            .bind(symbol_id)
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await?;
-        } else {
-            sqlx::query("DELETE FROM watchlist WHERE account_id = ?1 AND symbol_id = ?2")
-                .bind(account_id)
-                .bind(symbol_id)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(())
-    }
-
     async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>, StorageError> {
         self.read_models.caught_up().await?;
         let sql = orders_query(filter);
@@ -510,6 +453,7 @@ impl Storage for SqliteStorage {
 }
 
 super::users::user_store_for!(SqliteStorage, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+super::owners::owner_store_for!(SqliteStorage, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
 
 /// The text of the orders query for `filter`; its binds are the account,
 /// symbol, side, cursor and limit.

@@ -1,4 +1,5 @@
-//! Users, their mailed single-use tokens and their social identities. Unlike
+//! Members (users who signed up), their mailed single-use tokens and their
+//! social identities; guests, the other kind of user, are `owners`'. Unlike
 //! the exchange's read models this SQL is plain enough to be the same on both
 //! backends (`$n` placeholders work in SQLite too, and both have
 //! `RETURNING`), so it is written once and expanded for each pool by
@@ -7,8 +8,8 @@
 use super::StorageError;
 use async_trait::async_trait;
 
-/// A user as stored. `email` and `password_hash` are `None` for a deleted
-/// user (anonymised) and `password_hash` also for a social-only user.
+/// A member as stored. `email` and `password_hash` are `None` for a deleted
+/// member (anonymised) and `password_hash` also for a social-only one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserRow {
     pub user_id: i64,
@@ -16,7 +17,6 @@ pub struct UserRow {
     pub verified_ms: Option<i64>,
     pub nickname: String,
     pub password_hash: Option<String>,
-    pub account_id: i64,
     pub current_session: Option<String>,
     pub created_ms: i64,
     pub deleted_ms: Option<i64>,
@@ -28,7 +28,6 @@ pub struct NewUser<'a> {
     pub email: Option<&'a str>,
     pub nickname: &'a str,
     pub password_hash: Option<&'a str>,
-    pub account_id: i64,
     pub verified_ms: Option<i64>,
     pub created_ms: i64,
 }
@@ -74,9 +73,6 @@ pub trait UserStore: Send + Sync {
 
     /// A user who has not been deleted, by nickname (any case).
     async fn user_by_nickname(&self, nickname: &str) -> Result<Option<UserRow>, StorageError>;
-
-    /// The user whose main account this is, if any (deleted ones too).
-    async fn user_by_account(&self, account_id: i64) -> Result<Option<UserRow>, StorageError>;
 
     async fn set_password_hash(&self, user_id: i64, hash: &str) -> Result<(), StorageError>;
 
@@ -156,15 +152,16 @@ pub trait UserStore: Send + Sync {
     async fn delete_user(&self, user_id: i64, now_ms: i64) -> Result<(), StorageError>;
 }
 
-pub(crate) const USER_COLUMNS: &str = "user_id, email, verified_ms, nickname, password_hash, account_id, \
-                            current_session, created_ms, deleted_ms";
+pub(crate) const USER_COLUMNS: &str =
+    "user_id, email, verified_ms, nickname, password_hash, current_session, created_ms, deleted_ms";
 
 /// Implements [`UserStore`] for a backend `$storage` (with a `pool` field)
 /// of database `$db` whose rows are `$row`; the bodies are identical on
 /// both backends.
 macro_rules! user_store_for {
     ($storage:ty, $db:ty, $row:ty) => {
-        /// The one user matching `condition` (with `$1` bound to `value`).
+        /// The one member matching `condition` (with `$1` bound to `value`);
+        /// guests are never members' rows.
         async fn fetch_user<T>(
             pool: &sqlx::Pool<$db>,
             condition: &str,
@@ -174,7 +171,7 @@ macro_rules! user_store_for {
             T: for<'q> sqlx::Encode<'q, $db> + sqlx::Type<$db> + Send + 'static,
         {
             let sql = format!(
-                "SELECT {} FROM users WHERE {condition}",
+                "SELECT {} FROM users WHERE kind = 'member' AND {condition}",
                 $crate::storage::users::USER_COLUMNS
             );
             let row = sqlx::query(&sql).bind(value).fetch_optional(pool).await?;
@@ -189,10 +186,9 @@ macro_rules! user_store_for {
                 verified_ms: row.try_get(2)?,
                 nickname: row.try_get(3)?,
                 password_hash: row.try_get(4)?,
-                account_id: row.try_get(5)?,
-                current_session: row.try_get(6)?,
-                created_ms: row.try_get(7)?,
-                deleted_ms: row.try_get(8)?,
+                current_session: row.try_get(5)?,
+                created_ms: row.try_get(6)?,
+                deleted_ms: row.try_get(7)?,
             })
         }
 
@@ -205,9 +201,9 @@ macro_rules! user_store_for {
             {
                 use $crate::storage::users::{Taken, unique_key};
                 let inserted = sqlx::query_scalar(
-                    "INSERT INTO users (email, email_key, verified_ms, nickname, nickname_key, \
-                     password_hash, account_id, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING user_id",
+                    "INSERT INTO users (kind, email, email_key, verified_ms, nickname, \
+                     nickname_key, password_hash, created_ms) \
+                     VALUES ('member', $1, $2, $3, $4, $5, $6, $7) RETURNING user_id",
                 )
                 .bind(user.email.map(str::trim))
                 .bind(user.email.map(unique_key))
@@ -215,7 +211,6 @@ macro_rules! user_store_for {
                 .bind(user.nickname.trim())
                 .bind(unique_key(user.nickname))
                 .bind(user.password_hash)
-                .bind(user.account_id)
                 .bind(user.created_ms)
                 .fetch_one(&self.pool)
                 .await;
@@ -261,14 +256,6 @@ macro_rules! user_store_for {
             {
                 let key = $crate::storage::users::unique_key(nickname);
                 fetch_user(&self.pool, "nickname_key = $1 AND deleted_ms IS NULL", key).await
-            }
-
-            async fn user_by_account(
-                &self,
-                account_id: i64,
-            ) -> Result<Option<$crate::storage::users::UserRow>, $crate::storage::StorageError>
-            {
-                fetch_user(&self.pool, "account_id = $1", account_id).await
             }
 
             async fn set_password_hash(

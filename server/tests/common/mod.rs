@@ -98,6 +98,22 @@ impl TestDb {
         }
     }
 
+    /// The one whole number a query answers (a count), read over a
+    /// connection of its own.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::Connection;
+        match self {
+            TestDb::Sqlite { url, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+            TestDb::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+        }
+    }
+
     pub fn url(&self) -> &str {
         match self {
             TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
@@ -148,6 +164,15 @@ impl TestServer {
     /// Starts on a free port; `env` overrides settings as variables would.
     /// Bots stay off unless `env` turns them on, so tests own their books.
     pub async fn start_with(db: TestDb, env: impl Fn(&str) -> Option<String>) -> TestServer {
+        TestServer::start_on_clock(db, env, gaemi::clock::system()).await
+    }
+
+    /// [`TestServer::start_with`] on `clock` (a test moves a manual one).
+    pub async fn start_on_clock(
+        db: TestDb,
+        env: impl Fn(&str) -> Option<String>,
+        clock: std::sync::Arc<dyn gaemi::clock::Clock>,
+    ) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let url = db.url().to_owned();
@@ -166,6 +191,7 @@ impl TestServer {
             async move {
                 let _ = stopped.await;
             },
+            clock,
             move |started| {
                 let _ = tell.send(started);
             },
@@ -277,4 +303,154 @@ pub fn limit_order(
         tif: TimeInForce::Gtc,
         qty,
     })
+}
+
+/// A websocket to a test server.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/ws` with an `Origin` and a `Cookie` header, if given.
+pub async fn connect_ws(
+    server: &TestServer,
+    origin: Option<&str>,
+    cookie: Option<&str>,
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{}/ws", server.addr).into_client_request()?;
+    for (name, value) in [("origin", origin), ("cookie", cookie)] {
+        if let Some(value) = value {
+            request.headers_mut().insert(name, value.parse().unwrap());
+        }
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(socket, _)| socket)
+}
+
+pub async fn send_frame(socket: &mut Socket, frame: &app::realtime::ClientFrame) {
+    use futures_util::SinkExt;
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::text(
+            serde_json::to_string(frame).unwrap(),
+        ))
+        .await
+        .unwrap();
+}
+
+/// The next server frame, skipping protocol-level pings; fails the test as
+/// hung after [`HANG_GUARD`].
+pub async fn next_frame(socket: &mut Socket) -> app::realtime::ServerFrame {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let message = tokio::time::timeout(HANG_GUARD, socket.next())
+            .await
+            .expect("a frame in time")
+            .expect("socket open")
+            .expect("frame");
+        match message {
+            Message::Text(text) => {
+                return serde_json::from_str(text.as_str()).expect("a typed server frame");
+            }
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected message {other:?}"),
+        }
+    }
+}
+
+/// One guest's browser: its session cookie is kept by hand, so that the
+/// same session can also open a websocket.
+pub struct Guest {
+    pub http: reqwest::Client,
+    pub cookie: String,
+    pub user_id: i64,
+    base: String,
+    origin: String,
+}
+
+impl Guest {
+    /// A new guest (`POST /api/v1/session`), with no account yet.
+    pub async fn open(server: &TestServer) -> Guest {
+        let http = client();
+        let response = http
+            .post(server.url("/api/v1/session"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let session: serde_json::Value = response.json().await.unwrap();
+        Guest {
+            http,
+            cookie,
+            user_id: session["user_id"].as_i64().expect("a user id"),
+            base: server.url(""),
+            origin: server.origin(),
+        }
+    }
+
+    async fn answer(response: reqwest::Response) -> (reqwest::StatusCode, serde_json::Value) {
+        let status = response.status();
+        (status, response.json().await.unwrap_or_default())
+    }
+
+    /// A JSON route under `/api/v1`.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("origin", &self.origin);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Guest::answer(request.send().await.unwrap()).await
+    }
+
+    /// A server function, its arguments form-encoded as the page sends them.
+    pub async fn server_fn(
+        &self,
+        name: &str,
+        form: &str,
+    ) -> (reqwest::StatusCode, serde_json::Value, Option<String>) {
+        let response = self
+            .http
+            .post(format!("{}/api/fn/{name}", self.base))
+            .header("cookie", &self.cookie)
+            .header("origin", &self.origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.to_owned())
+            .send()
+            .await
+            .unwrap();
+        let retry_after = (response.headers().get("retry-after"))
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let (status, body) = Guest::answer(response).await;
+        (status, body, retry_after)
+    }
+
+    /// Opens this guest's main account now; answers its id.
+    pub async fn open_main_account(&self) -> u64 {
+        let (status, body) = self.call(reqwest::Method::POST, "/accounts", None).await;
+        assert_eq!(status, 200, "{body}");
+        body["account_id"].as_u64().expect("an account id")
+    }
+
+    pub async fn websocket(&self, server: &TestServer) -> Socket {
+        connect_ws(server, Some(&self.origin), Some(&self.cookie))
+            .await
+            .expect("a websocket")
+    }
 }

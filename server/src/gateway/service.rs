@@ -17,13 +17,8 @@
 //! (`storage::ReadModelSync`), each row once in its latest state; a restart
 //! writes the rows of every command after their stored watermark.
 
-use super::candles::TradingDay;
-use super::command::Command;
-use super::engine::{Engine, Executed};
-use super::event::{Event, Reply};
-use super::projection::{OrderRow, Projection};
-use super::rules::FeeSchedule;
-use super::types::OrderId;
+use crate::exchange::projection::{OrderRow, Projection};
+use crate::exchange::{Command, Engine, Event, Executed, FeeSchedule, OrderId, Reply, TradingDay};
 use crate::storage::{JournalEntry, Storage, StorageError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -84,9 +79,21 @@ pub struct Committed {
 }
 
 /// Told about every committed batch, in order, before replies are released;
-/// also fed the replayed history at start. Market data lives behind this.
+/// also fed the replayed history at start. Market data and the accounts'
+/// private streams live behind this. `state` is the read-model projection
+/// as of the last of `events`: orders, balances and positions in their
+/// latest state.
 pub trait CommitObserver: Send + Sync + 'static {
-    fn committed(&self, events: &[(u64, i64, Event)]);
+    fn committed(&self, events: &[(u64, i64, Event)], state: &Projection);
+}
+
+/// Several observers, told in turn.
+impl CommitObserver for Vec<Arc<dyn CommitObserver>> {
+    fn committed(&self, events: &[(u64, i64, Event)], state: &Projection) {
+        for observer in self {
+            observer.committed(events, state);
+        }
+    }
 }
 
 /// What a submitter hears once its command is committed: the engine's
@@ -153,7 +160,7 @@ impl Exchange {
                 }
                 projection.apply(*seq, *ts_ms, event);
             }
-            observer.committed(events);
+            observer.committed(events, &projection);
         })
         .await?;
         if stored {
@@ -414,7 +421,7 @@ async fn persist(
             fail_stop(&p.stopped, storage.as_ref(), &err, "journal");
             return Err(err);
         }
-        p.observer.committed(&group.events);
+        p.observer.committed(&group.events, &p.projection);
         for (reply, submitted) in answers {
             let _ = reply.send(submitted);
         }

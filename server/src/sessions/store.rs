@@ -1,22 +1,14 @@
-//! Sessions (tower-sessions): kept in our own database through the
-//! [`Storage`] trait by default, so they work on SQLite and PostgreSQL alike
-//! and survive restarts, or in Redis when `REDIS_URL` is set, so several
-//! servers share them. A session holds the account it trades with (a
-//! guest's, or the signed-in user's main account); the cookie is HttpOnly
-//! and SameSite=Lax, and Secure behind HTTPS.
+//! Where session records live: our own database through the [`Storage`]
+//! trait by default (behind a bounded in-process cache), so they work on
+//! SQLite and PostgreSQL alike and survive restarts, or Redis when
+//! `REDIS_URL` is set, so several servers share them.
 
-use super::{Trading, TradingError};
-use crate::exchange::AccountId;
 use crate::storage::Storage;
 use async_trait::async_trait;
 use std::sync::Arc;
-use tower_sessions::cookie::SameSite;
+use tower_sessions::CachingSessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
-use tower_sessions::{CachingSessionStore, Expiry, Session, SessionManagerLayer};
-
-pub const COOKIE_NAME: &str = "gaemi_session";
-const ACCOUNT_KEY: &str = "account_id";
 
 #[derive(Clone)]
 pub struct StoredSessions {
@@ -179,14 +171,14 @@ pub const SESSION_CACHE_CAPACITY: u64 = 100_000;
 /// or Redis. Redis has no local cache in front: with several servers, a
 /// session ended on one must be gone on all at once.
 #[derive(Clone, Debug)]
-pub enum Sessions {
+pub enum Store {
     Database(CachedSessions),
-    Redis(super::redis_sessions::RedisSessions),
+    Redis(super::redis::RedisSessions),
 }
 
-impl Sessions {
-    pub fn database(storage: Arc<dyn Storage>) -> Sessions {
-        Sessions::Database(CachingSessionStore::new(
+impl Store {
+    pub fn database(storage: Arc<dyn Storage>) -> Store {
+        Store::Database(CachingSessionStore::new(
             SessionCache::new(SESSION_CACHE_CAPACITY),
             StoredSessions { storage },
         ))
@@ -194,82 +186,34 @@ impl Sessions {
 }
 
 #[async_trait]
-impl SessionStore for Sessions {
+impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         match self {
-            Sessions::Database(store) => store.create(record).await,
-            Sessions::Redis(store) => store.create(record).await,
+            Store::Database(store) => store.create(record).await,
+            Store::Redis(store) => store.create(record).await,
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         match self {
-            Sessions::Database(store) => store.save(record).await,
-            Sessions::Redis(store) => store.save(record).await,
+            Store::Database(store) => store.save(record).await,
+            Store::Redis(store) => store.save(record).await,
         }
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         match self {
-            Sessions::Database(store) => store.load(id).await,
-            Sessions::Redis(store) => store.load(id).await,
+            Store::Database(store) => store.load(id).await,
+            Store::Redis(store) => store.load(id).await,
         }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         match self {
-            Sessions::Database(store) => store.delete(id).await,
-            Sessions::Redis(store) => store.delete(id).await,
+            Store::Database(store) => store.delete(id).await,
+            Store::Redis(store) => store.delete(id).await,
         }
     }
-}
-
-pub fn layer(store: Sessions, https: bool) -> SessionManagerLayer<Sessions> {
-    SessionManagerLayer::new(store)
-        .with_name(COOKIE_NAME)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(https)
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(30)))
-}
-
-/// The account this session trades with, if it has one.
-pub async fn account(session: &Session) -> Result<Option<AccountId>, TradingError> {
-    let id: Option<u64> = session.get(ACCOUNT_KEY).await.map_err(session_error)?;
-    Ok(id.map(AccountId))
-}
-
-/// Makes `account` the one this session trades with (a user's main
-/// account, at sign-in).
-pub async fn set_account(session: &Session, account: AccountId) -> Result<(), TradingError> {
-    session
-        .insert(ACCOUNT_KEY, account.0)
-        .await
-        .map_err(session_error)
-}
-
-pub async fn require_account(session: &Session) -> Result<AccountId, TradingError> {
-    account(session).await?.ok_or(TradingError::Unauthenticated)
-}
-
-/// The session's account, opening a funded guest account on first use.
-pub async fn account_or_open(
-    session: &Session,
-    trading: &Trading,
-) -> Result<AccountId, TradingError> {
-    if let Some(account) = account(session).await? {
-        return Ok(account);
-    }
-    let account = trading.open_account("guest").await?;
-    session
-        .insert(ACCOUNT_KEY, account.0)
-        .await
-        .map_err(session_error)?;
-    Ok(account)
-}
-
-fn session_error(err: tower_sessions::session::Error) -> TradingError {
-    TradingError::Session(err.to_string())
 }
 
 #[cfg(test)]

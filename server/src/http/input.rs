@@ -3,7 +3,7 @@
 //! sell) instead of failing as "bad JSON". The server functions receive the
 //! same types already decoded.
 
-use super::TradingError;
+use super::ApiError;
 use app::trading::{
     AmendOrderInput, ListQuery, OrderKind, OrderSide, OrderStatus, PlaceOrderInput, SortOrder,
     TimeInForce,
@@ -11,30 +11,30 @@ use app::trading::{
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-pub fn object(body: &[u8]) -> Result<Map<String, Value>, TradingError> {
+pub fn object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(TradingError::Malformed),
+        _ => Err(ApiError::Malformed),
     }
 }
 
-fn whole(value: Option<&Value>, field: &'static str) -> Result<Option<i64>, TradingError> {
+fn whole(value: Option<&Value>, field: &'static str) -> Result<Option<i64>, ApiError> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(number)) => match number.as_i64() {
             Some(n) => Ok(Some(n)),
-            None if number.is_u64() => Err(TradingError::invalid(
+            None if number.is_u64() => Err(ApiError::invalid(
                 field,
                 "숫자가 너무 큽니다.",
                 "The number is too large.",
             )),
-            None => Err(TradingError::invalid(
+            None => Err(ApiError::invalid(
                 field,
                 "정수로 입력해 주세요.",
                 "Must be a whole number.",
             )),
         },
-        Some(_) => Err(TradingError::invalid(
+        Some(_) => Err(ApiError::invalid(
             field,
             "숫자로 입력해 주세요.",
             "Must be a number.",
@@ -42,18 +42,15 @@ fn whole(value: Option<&Value>, field: &'static str) -> Result<Option<i64>, Trad
     }
 }
 
-fn required<T>(value: Option<T>, field: &'static str) -> Result<T, TradingError> {
-    value.ok_or_else(|| TradingError::invalid(field, "필수 항목입니다.", "This field is required."))
+fn required<T>(value: Option<T>, field: &'static str) -> Result<T, ApiError> {
+    value.ok_or_else(|| ApiError::invalid(field, "필수 항목입니다.", "This field is required."))
 }
 
-fn text<'a>(
-    value: Option<&'a Value>,
-    field: &'static str,
-) -> Result<Option<&'a str>, TradingError> {
+fn text<'a>(value: Option<&'a Value>, field: &'static str) -> Result<Option<&'a str>, ApiError> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(TradingError::invalid(
+        Some(_) => Err(ApiError::invalid(
             field,
             "문자열로 입력해 주세요.",
             "Must be a string.",
@@ -62,10 +59,10 @@ fn text<'a>(
 }
 
 /// A client order id: a whole number from 0 to 2^63 - 1 (stored as BIGINT).
-fn client_order_id(value: Option<&Value>) -> Result<u64, TradingError> {
+fn client_order_id(value: Option<&Value>) -> Result<u64, ApiError> {
     let id = required(whole(value, "client_order_id")?, "client_order_id")?;
     u64::try_from(id).map_err(|_| {
-        TradingError::invalid(
+        ApiError::invalid(
             "client_order_id",
             "0 이상의 정수여야 합니다.",
             "Must be a whole number of 0 or more.",
@@ -73,11 +70,11 @@ fn client_order_id(value: Option<&Value>) -> Result<u64, TradingError> {
     })
 }
 
-pub fn side(value: &str) -> Result<OrderSide, TradingError> {
+pub fn side(value: &str) -> Result<OrderSide, ApiError> {
     match value {
         "buy" => Ok(OrderSide::Buy),
         "sell" => Ok(OrderSide::Sell),
-        _ => Err(TradingError::invalid(
+        _ => Err(ApiError::invalid(
             "side",
             "매수(buy) 또는 매도(sell)여야 합니다.",
             "Must be buy or sell.",
@@ -85,11 +82,11 @@ pub fn side(value: &str) -> Result<OrderSide, TradingError> {
     }
 }
 
-fn kind(value: &str) -> Result<OrderKind, TradingError> {
+fn kind(value: &str) -> Result<OrderKind, ApiError> {
     match value {
         "limit" => Ok(OrderKind::Limit),
         "market" => Ok(OrderKind::Market),
-        _ => Err(TradingError::invalid(
+        _ => Err(ApiError::invalid(
             "kind",
             "지정가(limit) 또는 시장가(market)여야 합니다.",
             "Must be limit or market.",
@@ -97,12 +94,12 @@ fn kind(value: &str) -> Result<OrderKind, TradingError> {
     }
 }
 
-fn tif(value: &str) -> Result<TimeInForce, TradingError> {
+fn tif(value: &str) -> Result<TimeInForce, ApiError> {
     match value {
         "gtc" => Ok(TimeInForce::Gtc),
         "ioc" => Ok(TimeInForce::Ioc),
         "fok" => Ok(TimeInForce::Fok),
-        _ => Err(TradingError::invalid(
+        _ => Err(ApiError::invalid(
             "tif",
             "gtc, ioc, fok 중 하나여야 합니다.",
             "Must be gtc, ioc or fok.",
@@ -110,7 +107,7 @@ fn tif(value: &str) -> Result<TimeInForce, TradingError> {
     }
 }
 
-pub fn place(body: &[u8]) -> Result<PlaceOrderInput, TradingError> {
+pub fn place(body: &[u8]) -> Result<PlaceOrderInput, ApiError> {
     let map = object(body)?;
     Ok(PlaceOrderInput {
         client_order_id: client_order_id(map.get("client_order_id"))?,
@@ -126,7 +123,7 @@ pub fn place(body: &[u8]) -> Result<PlaceOrderInput, TradingError> {
     })
 }
 
-pub fn amend(order_id: u64, body: &[u8]) -> Result<AmendOrderInput, TradingError> {
+pub fn amend(order_id: u64, body: &[u8]) -> Result<AmendOrderInput, ApiError> {
     let map = object(body)?;
     Ok(AmendOrderInput {
         order_id,
@@ -143,18 +140,18 @@ pub fn whole_in(
     field: &'static str,
     message_ko: &'static str,
     message_en: &'static str,
-) -> Result<Option<i64>, TradingError> {
+) -> Result<Option<i64>, ApiError> {
     raw.map(|raw| {
         raw.parse::<i64>()
             .ok()
             .filter(|n| range.contains(n))
-            .ok_or_else(|| TradingError::invalid(field, message_ko, message_en))
+            .ok_or_else(|| ApiError::invalid(field, message_ko, message_en))
     })
     .transpose()
 }
 
 /// `?symbol=&side=&status=&sort=newest|oldest&cursor=&limit=`
-pub fn list_query(params: &HashMap<String, String>) -> Result<ListQuery, TradingError> {
+pub fn list_query(params: &HashMap<String, String>) -> Result<ListQuery, ApiError> {
     let get = |name: &str| {
         params
             .get(name)
@@ -169,7 +166,7 @@ pub fn list_query(params: &HashMap<String, String>) -> Result<ListQuery, Trading
                 "open" => Ok(OrderStatus::Open),
                 "filled" => Ok(OrderStatus::Filled),
                 "cancelled" => Ok(OrderStatus::Cancelled),
-                _ => Err(TradingError::invalid(
+                _ => Err(ApiError::invalid(
                     "status",
                     "open, filled, cancelled 중 하나여야 합니다.",
                     "Must be open, filled or cancelled.",
@@ -180,7 +177,7 @@ pub fn list_query(params: &HashMap<String, String>) -> Result<ListQuery, Trading
             None | Some("newest") => SortOrder::Newest,
             Some("oldest") => SortOrder::Oldest,
             Some(_) => {
-                return Err(TradingError::invalid(
+                return Err(ApiError::invalid(
                     "sort",
                     "newest 또는 oldest여야 합니다.",
                     "Must be newest or oldest.",
@@ -203,9 +200,9 @@ pub fn list_query(params: &HashMap<String, String>) -> Result<ListQuery, Trading
 mod tests {
     use super::*;
 
-    fn field_of(result: Result<PlaceOrderInput, TradingError>) -> &'static str {
+    fn field_of(result: Result<PlaceOrderInput, ApiError>) -> &'static str {
         match result {
-            Err(TradingError::Invalid { field, .. }) => field,
+            Err(ApiError::Invalid(error)) => error.field,
             other => panic!("expected a field error, got {other:?}"),
         }
     }
@@ -266,8 +263,8 @@ mod tests {
 
     #[test]
     fn malformed_json_is_not_a_field_error() {
-        assert!(matches!(place(b"{\"qty\":"), Err(TradingError::Malformed)));
-        assert!(matches!(place(b"[1,2]"), Err(TradingError::Malformed)));
+        assert!(matches!(place(b"{\"qty\":"), Err(ApiError::Malformed)));
+        assert!(matches!(place(b"[1,2]"), Err(ApiError::Malformed)));
     }
 
     #[test]
@@ -294,7 +291,7 @@ mod tests {
             ("sort", "up"),
         ] {
             match list_query(&params(&[(name, value)])) {
-                Err(TradingError::Invalid { field, .. }) => assert_eq!(field, name),
+                Err(ApiError::Invalid(error)) => assert_eq!(error.field, name),
                 other => panic!("{name}={value}: {other:?}"),
             }
         }
