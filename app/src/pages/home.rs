@@ -1,22 +1,13 @@
-//! The home page: what Gaemi is, the live connection, and the server status
-//! (the server function's answer, loaded while the page renders).
+//! The home page's body: what Gaemi is, the live connection, and the server
+//! status (the server function's answer, loaded while the page renders). Its
+//! route and island are the simple pages' (`super::simple`), which show it.
 
-use super::simple::{SimplePage, SimplePageKind};
-use crate::api::{AppError, ServerStatus, get_server_status};
-use crate::components::{PageTitle, load_then};
+use crate::api::{AppError, ServerStatus};
+use crate::components::PageTitle;
 use crate::format::{format_kst_datetime, format_kst_time, group_thousands};
 use crate::prefs::use_prefs;
 use crate::realtime::use_clock;
 use leptos::prelude::*;
-
-/// The route, on the server: the status is loaded here and handed to the
-/// page's island (the simple pages' one) as a prop.
-#[component]
-pub fn HomePage() -> impl IntoView {
-    load_then(get_server_status(), |status| {
-        view! { <SimplePage kind=SimplePageKind::Home { status }/> }
-    })
-}
 
 /// The home page's body, inside the simple pages' island.
 #[component]

@@ -338,7 +338,7 @@ enum OnDemand {
 
 /// One split point for all of them rather than one each: every split point
 /// more cuts the code that the pages share into more and smaller chunks
-/// (see `pages::text`).
+/// (see `pages::simple`).
 #[lazy]
 fn on_demand(part: OnDemand) -> AnyView {
     match part {

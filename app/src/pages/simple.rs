@@ -5,9 +5,11 @@
 //! framework's shared code into more and smaller chunks, which compress
 //! worse and cost every page that loads them. The text-only pages are
 //! islands at all only so that their text follows the language switch.
+//! Home's body is in `super::home`; its route is here, beside the island.
 
-use crate::api::{AppError, ServerStatus};
-use crate::components::PageTitle;
+use super::home::Home;
+use crate::api::{AppError, ServerStatus, get_server_status};
+use crate::components::{PageTitle, load_then};
 use crate::i18n::Texts;
 use crate::prefs::use_prefs;
 use crate::realtime::go_live;
@@ -16,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which simple page the island shows, with its props.
 #[derive(Serialize, Deserialize)]
-pub(super) enum SimplePageKind {
+enum SimplePageKind {
     Home {
         status: Result<ServerStatus, AppError>,
     },
@@ -25,6 +27,15 @@ pub(super) enum SimplePageKind {
     Ranking,
     NotFound,
     Error,
+}
+
+/// The home route, on the server: the status is loaded here and handed to
+/// the island as a prop.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    load_then(get_server_status(), |status| {
+        view! { <SimplePage kind=SimplePageKind::Home { status }/> }
+    })
 }
 
 #[component]
@@ -59,7 +70,7 @@ pub fn ErrorPage() -> impl IntoView {
 }
 
 #[island(lazy)]
-pub(super) fn SimplePage(kind: SimplePageKind) -> impl IntoView {
+fn SimplePage(kind: SimplePageKind) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
     let t = move || prefs.texts();
@@ -78,7 +89,7 @@ pub(super) fn SimplePage(kind: SimplePageKind) -> impl IntoView {
         .into_any()
     };
     match kind {
-        SimplePageKind::Home { status } => view! { <super::home::Home status/> }.into_any(),
+        SimplePageKind::Home { status } => view! { <Home status/> }.into_any(),
         SimplePageKind::Rounds => area(|t| t.nav_rounds, |t| t.rounds_blurb),
         SimplePageKind::Community => area(|t| t.nav_community, |t| t.community_blurb),
         SimplePageKind::Ranking => area(|t| t.nav_ranking, |t| t.ranking_blurb),
