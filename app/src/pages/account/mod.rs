@@ -21,8 +21,8 @@ mod verify;
 use crate::api::{AppError, FieldError};
 use crate::auth::{Profile, current_user};
 use crate::components::load_then;
-use crate::i18n::tr;
-use crate::prefs::use_prefs;
+use crate::i18n::Key;
+use crate::prefs::{t, use_prefs};
 use forgot_password::ForgotPasswordPage;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -206,13 +206,12 @@ impl FormErrors {
 fn Field(
     id: &'static str,
     field: &'static str,
-    label: &'static str,
-    label_en: &'static str,
+    label: Key,
     #[prop(default = "text")] kind: &'static str,
     autocomplete: &'static str,
     value: RwSignal<String>,
     errors: FormErrors,
-    #[prop(optional)] hint: Option<(&'static str, &'static str)>,
+    #[prop(optional)] hint: Option<Key>,
 ) -> impl IntoView {
     let error = errors.for_field(field);
     // Text typed before the page hydrated is in the input but not yet in
@@ -235,7 +234,7 @@ fn Field(
     };
     view! {
         <div class="field">
-            <label for=id>{tr(label, label_en)}</label>
+            <label for=id>{t(label)}</label>
             <input
                 node_ref=input
                 id=id
@@ -248,7 +247,7 @@ fn Field(
                 aria-invalid=move || if error().is_some() { "true" } else { "false" }
                 aria-describedby=described
             />
-            {hint.map(|(ko, en)| view! { <p class="field__hint" id=hint_id.clone()>{tr(ko, en)}</p> })}
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{t(hint)}</p> })}
             <p class="field__error" id=error_id role="alert">{error}</p>
         </div>
     }
@@ -256,25 +255,17 @@ fn Field(
 
 /// The form-wide message: the server's refusal, or a success note.
 #[component]
-fn FormNotice(
-    errors: FormErrors,
-    done: RwSignal<Option<(&'static str, &'static str)>>,
-) -> impl IntoView {
+fn FormNotice(errors: FormErrors, done: RwSignal<Option<Key>>) -> impl IntoView {
     let prefs = use_prefs();
     view! {
         {move || errors.form.get().map(|error| view! {
             <p class="notice notice--error" role="alert" data-testid="form-error">{error.message(prefs.lang.get()).to_owned()}</p>
         })}
-        {move || done.get().map(|(ko, en)| view! {
-            <p class="notice notice--ok" role="status" data-testid="form-done">{move || prefs.lang.get().pick(ko, en)}</p>
+        {move || done.get().map(|done| view! {
+            <p class="notice notice--ok" role="status" data-testid="form-done">{t(done)}</p>
         })}
     }
 }
-
-const PASSWORD_HINT: (&str, &str) = (
-    "10자 이상. 흔한 비밀번호나 이메일·닉네임이 들어간 비밀번호는 쓸 수 없습니다.",
-    "At least 10 characters; not a common password, and not containing your e-mail or nickname.",
-);
 
 /// `false` until the page has hydrated: submit buttons stay disabled until
 /// then, so a form is never sent by the browser itself (which would put its
@@ -295,11 +286,11 @@ fn reload_to(path: &str) {
     let _ = path;
 }
 
-/// The providers, their Korean and English labels, and the mark beside them.
-const PROVIDERS: [(&str, &str, &str, &str); 3] = [
-    ("google", "Google로 로그인", "Sign in with Google", "G"),
-    ("kakao", "카카오 로그인", "Sign in with Kakao", "K"),
-    ("naver", "네이버 로그인", "Sign in with Naver", "N"),
+/// The providers, their labels, and the mark beside them.
+const PROVIDERS: [(&str, Key, &str); 3] = [
+    ("google", |x| x.account_social_google, "G"),
+    ("kakao", |x| x.account_social_kakao, "K"),
+    ("naver", |x| x.account_social_naver, "N"),
 ];
 
 /// Links that start a provider sign-in (or, with `link`, attach the
@@ -310,12 +301,12 @@ fn SocialButtons(#[prop(optional)] link: bool) -> impl IntoView {
     let suffix = if link { "?link=1" } else { "" };
     view! {
         <div class="social">
-            {PROVIDERS.into_iter().map(|(name, ko, en, mark)| view! {
+            {PROVIDERS.into_iter().map(|(name, label, mark)| view! {
                 <a class=format!("social__button social__button--{name}") rel="external"
                     data-testid=format!("social-{name}")
                     href=format!("/api/v1/auth/oauth/{name}/start{suffix}")>
                     <span class="social__mark" aria-hidden="true">{mark}</span>
-                    {tr(ko, en)}
+                    {t(label)}
                 </a>
             }).collect_view()}
         </div>
@@ -323,40 +314,23 @@ fn SocialButtons(#[prop(optional)] link: bool) -> impl IntoView {
 }
 
 /// What an `oauth_error` in the address means.
-fn oauth_error_text(code: &str) -> (&'static str, &'static str) {
+fn oauth_error_text(code: &str) -> Key {
     match code {
-        "denied" => (
-            "소셜 로그인이 취소되었습니다.",
-            "The sign-in with the provider was cancelled.",
-        ),
-        "provider" => (
-            "소셜 로그인 서비스와 연결하지 못했습니다. 잠시 후 다시 시도해 주세요.",
-            "The sign-in provider could not be reached. Please try again later.",
-        ),
-        "unavailable" => (
-            "이 로그인 방식은 아직 준비되지 않았습니다.",
-            "This sign-in method is not set up yet.",
-        ),
-        "taken" => (
-            "이 소셜 계정은 이미 다른 회원에게 연결되어 있습니다.",
-            "This social account is already linked to another user.",
-        ),
-        _ => (
-            "로그인 요청이 만료되었거나 올바르지 않습니다. 다시 시도해 주세요.",
-            "The sign-in request expired or was not valid. Please try again.",
-        ),
+        "denied" => |x| x.account_oauth_denied,
+        "provider" => |x| x.account_oauth_provider,
+        "unavailable" => |x| x.account_oauth_unavailable,
+        "taken" => |x| x.account_oauth_taken,
+        _ => |x| x.account_oauth_invalid,
     }
 }
 
 /// The `oauth_error` of the address, explained, if there is one.
 #[component]
 fn OAuthErrorNotice(oauth_error: Option<String>) -> impl IntoView {
-    let prefs = use_prefs();
     oauth_error.map(|code| {
-        let (ko, en) = oauth_error_text(&code);
         view! {
             <p class="notice notice--error" role="alert" data-testid="oauth-error">
-                {move || prefs.lang.get().pick(ko, en)}
+                {t(oauth_error_text(&code))}
             </p>
         }
     })

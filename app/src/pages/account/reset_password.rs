@@ -1,10 +1,11 @@
 //! The page a password-reset link opens: a new password, checked here with
 //! the server's rules and sent with the link's token.
 
-use super::{Field, FormErrors, FormNotice, PASSWORD_HINT, use_hydrated};
+use super::{Field, FormErrors, FormNotice, use_hydrated};
 use crate::auth::{check_password, reset_password};
 use crate::components::PageTitle;
-use crate::i18n::tr;
+use crate::i18n::Key;
+use crate::prefs::t;
 use crate::realtime::go_live;
 use leptos::prelude::*;
 
@@ -14,7 +15,7 @@ pub(super) fn ResetPasswordPage(token: String) -> impl IntoView {
     let hydrated = use_hydrated();
     let password = RwSignal::new(String::new());
     let errors = FormErrors::new();
-    let done = RwSignal::new(None);
+    let done = RwSignal::new(None::<Key>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);
@@ -27,25 +28,22 @@ pub(super) fn ResetPasswordPage(token: String) -> impl IntoView {
             match reset_password(token, new_password).await {
                 Ok(()) => {
                     errors.clear();
-                    done.try_set(Some((
-                        "비밀번호를 바꿨습니다. 새 비밀번호로 로그인해 주세요.",
-                        "Your password is changed. Sign in with the new one.",
-                    )));
+                    done.try_set(Some(|x| x.reset_done));
                 }
                 Err(err) => errors.server(err, &["new_password"]),
             }
         });
     };
     view! {
-        <PageTitle text=tr("새 비밀번호", "New password")/>
+        <PageTitle text=t(|x| x.reset_page_title)/>
         <section class="account">
-            <h1>{tr("새 비밀번호 정하기", "Set a new password")}</h1>
+            <h1>{t(|x| x.reset_heading)}</h1>
             <form class="card account__form" method="post" on:submit=submit novalidate>
-                <Field id="reset-password" field="new_password" label="새 비밀번호" label_en="New password" kind="password" autocomplete="new-password" value=password errors hint=PASSWORD_HINT/>
+                <Field id="reset-password" field="new_password" label=|x| x.account_new_password kind="password" autocomplete="new-password" value=password errors hint=|x| x.account_password_hint/>
                 <FormNotice errors done/>
-                <button type="submit" class="button" data-testid="reset-submit" disabled=move || !hydrated.get()>{tr("비밀번호 바꾸기", "Change password")}</button>
+                <button type="submit" class="button" data-testid="reset-submit" disabled=move || !hydrated.get()>{t(|x| x.account_change_password)}</button>
             </form>
-            <p class="account__links"><a href="/sign-in">{tr("로그인", "Sign in")}</a></p>
+            <p class="account__links"><a href="/sign-in">{t(|x| x.account_sign_in)}</a></p>
         </section>
     }
 }

@@ -7,7 +7,8 @@ use super::{
 };
 use crate::auth::{check_email, check_password, resend_verification, sign_in};
 use crate::components::PageTitle;
-use crate::i18n::tr;
+use crate::i18n::Key;
+use crate::prefs::t;
 use crate::realtime::go_live;
 use leptos::prelude::*;
 
@@ -20,7 +21,7 @@ pub(super) fn SignInPage(reason: Option<String>, oauth_error: Option<String>) ->
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let errors = FormErrors::new();
-    let done = RwSignal::new(None);
+    let done = RwSignal::new(None::<Key>);
     let unverified = RwSignal::new(false);
     let pending = RwSignal::new(false);
     let hydrated = use_hydrated();
@@ -56,10 +57,7 @@ pub(super) fn SignInPage(reason: Option<String>, oauth_error: Option<String>) ->
             match resend_verification(email.get_untracked()).await {
                 Ok(()) => {
                     errors.form.try_set(None);
-                    done.try_set(Some((
-                        "인증 메일을 다시 보냈습니다.",
-                        "We sent the verification mail again.",
-                    )));
+                    done.try_set(Some(|x| x.sign_in_resent));
                 }
                 Err(err) => {
                     errors.form.try_set(Some(err));
@@ -68,34 +66,34 @@ pub(super) fn SignInPage(reason: Option<String>, oauth_error: Option<String>) ->
         });
     };
     view! {
-        <PageTitle text=tr("로그인", "Sign in")/>
+        <PageTitle text=t(|x| x.account_sign_in)/>
         <section class="account">
-            <h1>{tr("로그인", "Sign in")}</h1>
+            <h1>{t(|x| x.account_sign_in)}</h1>
             {signed_out_elsewhere.then(|| view! {
                 <p class="notice notice--error" role="alert" data-testid="signed-out-elsewhere">
-                    {tr("다른 기기에서 로그인되어 로그아웃되었습니다", "Signed in on another device")}
+                    {t(|x| x.sign_in_elsewhere)}
                 </p>
             })}
             <OAuthErrorNotice oauth_error/>
             <form class="card account__form" method="post" on:submit=submit novalidate>
-                <Field id="sign-in-email" field="email" label="이메일" label_en="E-mail" kind="email" autocomplete="username" value=email errors/>
-                <Field id="sign-in-password" field="password" label="비밀번호" label_en="Password" kind="password" autocomplete="current-password" value=password errors/>
+                <Field id="sign-in-email" field="email" label=|x| x.account_email kind="email" autocomplete="username" value=email errors/>
+                <Field id="sign-in-password" field="password" label=|x| x.account_password kind="password" autocomplete="current-password" value=password errors/>
                 <FormNotice errors done/>
                 <Show when=move || unverified.get()>
                     <button type="button" class="chip" data-testid="resend-verification" on:click=resend>
-                        {tr("인증 메일 다시 보내기", "Send the verification mail again")}
+                        {t(|x| x.sign_in_resend)}
                     </button>
                 </Show>
                 <button type="submit" class="button" data-testid="sign-in-submit" disabled=move || !hydrated.get() || pending.get()>
-                    {tr("로그인", "Sign in")}
+                    {t(|x| x.account_sign_in)}
                 </button>
             </form>
-            <p class="account__or">{tr("또는", "or")}</p>
+            <p class="account__or">{t(|x| x.sign_in_or)}</p>
             <SocialButtons/>
             <p class="account__links">
-                <a href="/sign-up">{tr("회원가입", "Create an account")}</a>
+                <a href="/sign-up">{t(|x| x.sign_in_sign_up_link)}</a>
                 " · "
-                <a href="/forgot-password">{tr("비밀번호 찾기", "Forgot your password?")}</a>
+                <a href="/forgot-password">{t(|x| x.sign_in_forgot_link)}</a>
             </p>
         </section>
     }
