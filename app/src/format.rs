@@ -1,9 +1,10 @@
 //! Display formatting for Korean traders: won with thousands separators and
-//! 만/억 units, KST clock times, and the red-up / blue-down price direction.
-//! Everything works on integers (won, milliseconds), so formatting never
-//! touches a float on its way from the ledger to the screen.
+//! 만/억 units (their words are in each language's catalogue), KST clock
+//! times, and the red-up / blue-down price direction. Everything works on
+//! integers (won, milliseconds), so formatting never touches a float on its
+//! way from the ledger to the screen.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, fill};
 use time::{OffsetDateTime, UtcOffset};
 
 /// Korea Standard Time has been UTC+9 without daylight saving since 1988.
@@ -14,11 +15,18 @@ const KST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
 
 /// `1234567` → `"1,234,567"`; negatives keep their sign.
 pub fn group_thousands(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    let digits = group_digits(value.unsigned_abs());
     if value < 0 {
-        out.push('-');
+        format!("-{digits}")
+    } else {
+        digits
     }
+}
+
+/// The digits of `abs` grouped in thousands: the sign is the caller's.
+fn group_digits(abs: u64) -> String {
+    let digits = abs.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -28,46 +36,40 @@ pub fn group_thousands(value: i64) -> String {
     out
 }
 
+/// The sign goes before the language's amount (`"-₩500"`, `"-500원"`).
+fn signed_won(amount: i64, number: &str, lang: Lang) -> String {
+    let won = fill(lang.texts().money_won, &[("n", number)]);
+    if amount < 0 { format!("-{won}") } else { won }
+}
+
 /// A whole amount: `"1,234,567원"` in Korean, `"₩1,234,567"` in English.
 pub fn format_won(amount: i64, lang: Lang) -> String {
-    match lang {
-        Lang::Ko => format!("{}원", group_thousands(amount)),
-        Lang::En if amount < 0 => format!("-₩{}", group_thousands(-amount)),
-        Lang::En => format!("₩{}", group_thousands(amount)),
-    }
+    signed_won(amount, &group_digits(amount.unsigned_abs()), lang)
 }
 
 /// A large amount the way Korean screens show it: `"1억 2,345만원"`.
 /// Amounts under 10,000 won are shown whole; the remainder below 만 is dropped
-/// (it is display text, never a ledger value). English uses the same units
-/// spelled out, since "₩123.45M" would need rounding rules of its own.
+/// (it is display text, never a ledger value). English spells out the same
+/// units, since "₩123.45M" would need rounding rules of its own.
 pub fn format_won_compact(amount: i64, lang: Lang) -> String {
     const MAN: u64 = 10_000;
     const EOK: u64 = 100_000_000;
     const JO: u64 = 1_000_000_000_000;
-    let sign = if amount < 0 { "-" } else { "" };
     let abs = amount.unsigned_abs();
     if abs < MAN {
         return format_won(amount, lang);
     }
-    let (jo, eok, man) = (abs / JO, abs % JO / EOK, abs % EOK / MAN);
-    let units: [(u64, &str, &str); 3] =
-        [(jo, "조", " jo"), (eok, "억", " eok"), (man, "만", " man")];
-    let parts: Vec<String> = units
-        .iter()
-        .filter(|(n, _, _)| *n > 0)
-        .map(|(n, ko, en)| {
-            let n = group_thousands(*n as i64);
-            match lang {
-                Lang::Ko => format!("{n}{ko}"),
-                Lang::En => format!("{n}{en}"),
-            }
-        })
+    let texts = lang.texts();
+    let units = [
+        (abs / JO, texts.money_jo),
+        (abs % JO / EOK, texts.money_eok),
+        (abs % EOK / MAN, texts.money_man),
+    ];
+    let parts: Vec<String> = (units.iter())
+        .filter(|(n, _)| *n > 0)
+        .map(|&(n, unit)| fill(unit, &[("n", &group_digits(n))]))
         .collect();
-    match lang {
-        Lang::Ko => format!("{sign}{}원", parts.join(" ")),
-        Lang::En => format!("{sign}₩{}", parts.join(" ")),
-    }
+    signed_won(amount, &parts.join(" "), lang)
 }
 
 fn to_kst(unix_ms: i64) -> Option<OffsetDateTime> {
@@ -167,6 +169,11 @@ mod tests {
         assert_eq!(format_won(1_234_567, Lang::Ko), "1,234,567원");
         assert_eq!(format_won(1_234_567, Lang::En), "₩1,234,567");
         assert_eq!(format_won(-500, Lang::En), "-₩500");
+        assert_eq!(format_won(-500, Lang::Ko), "-500원");
+        assert_eq!(
+            format_won(i64::MIN, Lang::En),
+            "-₩9,223,372,036,854,775,808"
+        );
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! `provide_browser_context` in the browser). Both persist in cookies so the
 //! server renders the right language and theme in the first response; the
 //! browser starts from the attributes the server put on `<html>`, so
-//! hydration always agrees with it.
+//! hydration always agrees with it. [`t`] shows a catalogue text in the
+//! chosen language.
 
-use crate::i18n::{LANG_COOKIE, Lang, Texts};
+use crate::i18n::{Key, LANG_COOKIE, Lang, Texts};
 use leptos::prelude::*;
 
 pub const THEME_COOKIE: &str = "gaemi_theme";
@@ -95,6 +96,17 @@ impl Prefs {
 
 pub fn use_prefs() -> Prefs {
     expect_context::<Prefs>()
+}
+
+/// A catalogue text that follows the language switch: `t(|x| x.nav_market)`.
+/// Every call returns the same closure type, so the hundreds of labels on
+/// the trading pages share one compiled text node instead of one each
+/// (each distinct closure is its own copy of the rendering code in the WASM).
+/// It lives here, beside the signal it reads, so that `i18n` stays plain
+/// data that needs nothing from this module.
+pub fn t(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let prefs = use_prefs();
+    move || key(prefs.texts())
 }
 
 /// Reads one cookie's value out of a `Cookie` header (or `document.cookie`).

@@ -4,7 +4,7 @@
 //! `aria-current`. Links are plain: each page is a page load.
 
 use crate::components::LiveBadge;
-use crate::prefs::{Theme, use_prefs};
+use crate::prefs::{Theme, t, use_prefs};
 use leptos::prelude::*;
 
 /// Whether the navigation link `href` leads to the page at `path` or to one
@@ -17,32 +17,36 @@ fn is_current(path: &str, href: &str) -> bool {
 #[island]
 pub fn Header(path: String) -> impl IntoView {
     let prefs = use_prefs();
-    let t = move || prefs.texts();
     let links = move || {
-        let t = t();
+        let texts = prefs.texts();
         [
-            ("/market", t.nav_market),
-            ("/portfolio", t.nav_portfolio),
-            ("/orders", t.nav_orders),
-            ("/rounds", t.nav_rounds),
-            ("/community", t.nav_community),
-            ("/ranking", t.nav_ranking),
-            ("/me", t.nav_me),
+            ("/market", texts.nav_market),
+            ("/portfolio", texts.nav_portfolio),
+            ("/orders", texts.nav_orders),
+            ("/rounds", texts.nav_rounds),
+            ("/community", texts.nav_community),
+            ("/ranking", texts.nav_ranking),
+            ("/me", texts.nav_me),
         ]
     };
-    let theme_label = move || match prefs.theme.get() {
-        Theme::Auto => t().theme_auto,
-        Theme::Light => t().theme_light,
-        Theme::Dark => t().theme_dark,
+    // The switch speaks the language it switches to, in that language.
+    let next_lang = move || prefs.lang.get().next().texts();
+    let theme_label = move || {
+        let texts = prefs.texts();
+        match prefs.theme.get() {
+            Theme::Auto => texts.theme_auto,
+            Theme::Light => texts.theme_light,
+            Theme::Dark => texts.theme_dark,
+        }
     };
 
     view! {
         <header class="site-header">
-            <a class="skip-link" href="#main">{move || t().skip_to_content}</a>
+            <a class="skip-link" href="#main">{t(|x| x.skip_to_content)}</a>
             <div class="site-header__bar">
                 <a href="/" class="brand">
                     <span class="brand__mark" aria-hidden="true">"🐜"</span>
-                    <span class="brand__name">{move || t().site_name}</span>
+                    <span class="brand__name">{t(|x| x.site_name)}</span>
                 </a>
                 <div class="site-header__tools">
                     <LiveBadge/>
@@ -50,23 +54,23 @@ pub fn Header(path: String) -> impl IntoView {
                         type="button"
                         class="chip"
                         data-testid="lang-switch"
-                        aria-label=move || t().switch_lang_aria
-                        on:click=move |_| prefs.set_lang(prefs.lang.get_untracked().other())
+                        aria-label=move || next_lang().lang_switch_to
+                        on:click=move |_| prefs.set_lang(prefs.lang.get_untracked().next())
                     >
-                        {move || t().switch_lang}
+                        {move || next_lang().lang_name}
                     </button>
                     <button
                         type="button"
                         class="chip"
                         data-testid="theme-switch"
-                        title=move || t().theme_button
+                        title=t(|x| x.theme_button)
                         on:click=move |_| prefs.set_theme(prefs.theme.get_untracked().next())
                     >
                         {theme_label}
                     </button>
                 </div>
             </div>
-            <nav class="site-nav" aria-label=move || t().nav_label>
+            <nav class="site-nav" aria-label=t(|x| x.nav_label)>
                 <ul>
                     {move || {
                         links()

@@ -2,7 +2,7 @@
 //! many people are connected, straight from the `clock` topic.
 
 use crate::format::format_kst_time;
-use crate::prefs::use_prefs;
+use crate::prefs::{t, use_prefs};
 use crate::realtime::{ConnStatus, Realtime, use_clock};
 use leptos::prelude::*;
 
@@ -33,7 +33,7 @@ pub fn LiveBadge() -> impl IntoView {
                 {move || clock.get().map(|c| format_kst_time(c.server_time_ms)).unwrap_or_else(|| "--:--:--".into())}
             </span>
             <span class="live__online">
-                {move || prefs.texts().live_online}
+                {t(|x| x.live_online)}
                 " "
                 <span data-testid="online-count">
                     {move || clock.get().map(|c| c.online.to_string()).unwrap_or_else(|| "-".into())}

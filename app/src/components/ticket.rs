@@ -5,8 +5,8 @@
 //! engine, and its confirmation or rejection is shown as it answered.
 
 use crate::format::{format_won, group_thousands};
-use crate::i18n::{Lang, tr};
-use crate::prefs::use_prefs;
+use crate::i18n::{Key, Lang, fill};
+use crate::prefs::{t, use_prefs};
 use crate::realtime::Ticker;
 use crate::rules::{FeeSchedule, PriceBand, tick_down, tick_up};
 use crate::ticket::{FieldError, TicketContext, check, estimate, qty_for_percent};
@@ -34,29 +34,23 @@ fn field_message(errors: &[FieldError], field: &str, lang: Lang) -> Option<Strin
 }
 
 fn ack_message(ack: &OrderAck, lang: Lang) -> String {
+    let texts = lang.texts();
     let order = &ack.order;
     let side = match order.side {
-        OrderSide::Buy => lang.pick("매수", "Buy"),
-        OrderSide::Sell => lang.pick("매도", "Sell"),
+        OrderSide::Buy => texts.side_buy,
+        OrderSide::Sell => texts.side_sell,
+    };
+    let template = match order.status {
+        OrderStatus::Filled => texts.ticket_ack_filled,
+        OrderStatus::Open => texts.ticket_ack_open,
+        OrderStatus::Cancelled => texts.ticket_ack_cancelled,
     };
     let qty = group_thousands(order.qty);
     let filled = group_thousands(order.filled_qty);
-    match (order.status, lang) {
-        (OrderStatus::Filled, Lang::Ko) => format!("{side} {qty}주 주문이 모두 체결되었습니다."),
-        (OrderStatus::Filled, Lang::En) => format!("{side} order for {qty} filled in full."),
-        (OrderStatus::Open, Lang::Ko) => {
-            format!("{side} {qty}주 주문이 접수되었습니다 (체결 {filled}주).")
-        }
-        (OrderStatus::Open, Lang::En) => {
-            format!("{side} order for {qty} accepted ({filled} filled).")
-        }
-        (OrderStatus::Cancelled, Lang::Ko) => {
-            format!("{side} 주문이 {filled}주 체결되고 나머지는 취소되었습니다.")
-        }
-        (OrderStatus::Cancelled, Lang::En) => {
-            format!("{side} order: {filled} filled, the rest cancelled.")
-        }
-    }
+    fill(
+        template,
+        &[("side", side), ("qty", &qty), ("filled", &filled)],
+    )
 }
 
 #[component]
@@ -186,7 +180,7 @@ pub fn OrderTicket(
         });
     };
 
-    let tab = move |value: OrderSide, ko: &'static str, en: &'static str| {
+    let tab = move |value: OrderSide, label: Key| {
         view! {
             <button
                 type="button"
@@ -200,7 +194,7 @@ pub fn OrderTicket(
                     outcome.set(None);
                 }
             >
-                {move || lang().pick(ko, en)}
+                {t(label)}
             </button>
         }
     };
@@ -211,28 +205,27 @@ pub fn OrderTicket(
         let c = context_for_available();
         match side.get() {
             OrderSide::Buy => format_won(c.cash_available, lang()),
-            OrderSide::Sell => format!(
-                "{}{}",
-                group_thousands(c.shares_available),
-                lang().pick("주", " shares")
+            OrderSide::Sell => fill(
+                lang().texts().unit_shares,
+                &[("n", &group_thousands(c.shares_available))],
             ),
         }
     };
 
     view! {
         <form class="ticket card" data-testid="ticket" novalidate on:submit=submit>
-            <h2 class="visually-hidden">{tr("주문하기", "Place an order")}</h2>
+            <h2 class="visually-hidden">{t(|x| x.ticket_heading)}</h2>
             <div class="ticket__tabs" role="tablist">
-                {tab(OrderSide::Buy, "매수", "Buy")}
-                {tab(OrderSide::Sell, "매도", "Sell")}
+                {tab(OrderSide::Buy, |x| x.side_buy)}
+                {tab(OrderSide::Sell, |x| x.side_sell)}
             </div>
             <fieldset class="ticket__kinds">
-                <legend class="visually-hidden">{tr("주문 유형", "Order type")}</legend>
+                <legend class="visually-hidden">{t(|x| x.ticket_kind_legend)}</legend>
                 <label class="check">
                     <input type="radio" name="kind" data-testid="ticket-limit"
                         prop:checked=move || kind.get() == OrderKind::Limit
                         on:change=move |_| kind.set(OrderKind::Limit)/>
-                    <span>{tr("지정가", "Limit")}</span>
+                    <span>{t(|x| x.kind_limit)}</span>
                 </label>
                 <label class="check">
                     <input type="radio" name="kind" data-testid="ticket-market"
@@ -241,14 +234,14 @@ pub fn OrderTicket(
                             kind.set(OrderKind::Market);
                             errors.update(|e| e.retain(|e| e.field != "price"));
                         }/>
-                    <span>{tr("시장가", "Market")}</span>
+                    <span>{t(|x| x.kind_market)}</span>
                 </label>
             </fieldset>
             <div class="field">
-                <label for="ticket-price">{tr("가격 (원)", "Price (won)")}</label>
+                <label for="ticket-price">{t(|x| x.ticket_price_label)}</label>
                 <div class="stepper">
                     <button type="button" class="chip" data-testid="ticket-price-down"
-                        aria-label=tr("한 호가 내리기", "One tick down")
+                        aria-label=t(|x| x.ticket_tick_down)
                         disabled=move || kind.get() == OrderKind::Market
                         on:click=move |_| step(false)>"−"</button>
                     <input
@@ -256,21 +249,21 @@ pub fn OrderTicket(
                         data-testid="ticket-price"
                         inputmode="numeric"
                         autocomplete="off"
-                        prop:value=move || if kind.get() == OrderKind::Market { lang().pick("시장가", "Market").to_owned() } else { price_text.get() }
+                        prop:value=move || if kind.get() == OrderKind::Market { lang().texts().kind_market.to_owned() } else { price_text.get() }
                         disabled=move || kind.get() == OrderKind::Market
                         aria-invalid=move || if price_error().is_some() { "true" } else { "false" }
                         aria-describedby="ticket-price-error"
                         on:input=move |ev| price_text.set(event_target_value(&ev))
                     />
                     <button type="button" class="chip" data-testid="ticket-price-up"
-                        aria-label=tr("한 호가 올리기", "One tick up")
+                        aria-label=t(|x| x.ticket_tick_up)
                         disabled=move || kind.get() == OrderKind::Market
                         on:click=move |_| step(true)>"+"</button>
                 </div>
                 <p id="ticket-price-error" class="field__error" data-testid="ticket-price-error" role="alert">{price_error}</p>
             </div>
             <div class="field">
-                <label for="ticket-qty">{tr("수량 (주)", "Quantity (shares)")}</label>
+                <label for="ticket-qty">{t(|x| x.ticket_qty_label)}</label>
                 <input
                     id="ticket-qty"
                     data-testid="ticket-qty"
@@ -299,21 +292,21 @@ pub fn OrderTicket(
             </div>
             <dl class="ticket__summary">
                 <div>
-                    <dt>{move || match side.get() { OrderSide::Buy => lang().pick("주문 가능 금액", "Cash available"), OrderSide::Sell => lang().pick("매도 가능 수량", "Shares available") }}</dt>
+                    <dt>{move || match side.get() { OrderSide::Buy => lang().texts().ticket_cash_available, OrderSide::Sell => lang().texts().ticket_shares_available }}</dt>
                     <dd class="num" data-testid="ticket-available">{available}</dd>
                 </div>
                 <div>
-                    <dt>{tr("수수료", "Commission")}</dt>
+                    <dt>{t(|x| x.ticket_commission)}</dt>
                     <dd class="num">{move || estimated().map(|e| format_won(e.commission, lang())).unwrap_or_else(|| "-".into())}</dd>
                 </div>
                 <Show when=move || side.get() == OrderSide::Sell>
                     <div>
-                        <dt>{tr("거래세", "Transaction tax")}</dt>
+                        <dt>{t(|x| x.ticket_tax)}</dt>
                         <dd class="num">{move || estimated().map(|e| format_won(e.tax, lang())).unwrap_or_else(|| "-".into())}</dd>
                     </div>
                 </Show>
                 <div class="ticket__total">
-                    <dt>{move || match side.get() { OrderSide::Buy => lang().pick("예상 결제 금액", "Estimated cost"), OrderSide::Sell => lang().pick("예상 수령 금액", "Estimated proceeds") }}</dt>
+                    <dt>{move || match side.get() { OrderSide::Buy => lang().texts().ticket_estimated_cost, OrderSide::Sell => lang().texts().ticket_estimated_proceeds }}</dt>
                     <dd class="num" data-testid="ticket-total">{move || estimated().map(|e| format_won(e.total, lang())).unwrap_or_else(|| "-".into())}</dd>
                 </div>
             </dl>
@@ -323,7 +316,7 @@ pub fn OrderTicket(
                 data-testid="ticket-submit"
                 disabled=move || pending.get()
             >
-                {move || match side.get() { OrderSide::Buy => lang().pick("매수 주문", "Place buy order"), OrderSide::Sell => lang().pick("매도 주문", "Place sell order") }}
+                {move || match side.get() { OrderSide::Buy => lang().texts().ticket_submit_buy, OrderSide::Sell => lang().texts().ticket_submit_sell }}
             </button>
             <p class="ticket__outcome" data-testid="ticket-outcome" role="status" aria-live="polite">
                 {move || outcome.get().map(|answer| match answer {

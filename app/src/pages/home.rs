@@ -1,67 +1,57 @@
-//! The home page: what Gaemi is, the live connection, and the server status
-//! (the server function's answer, loaded while the page renders).
+//! The home page's body: what Gaemi is, the live connection, and the server
+//! status (the server function's answer, loaded while the page renders). Its
+//! route and island are the simple pages' (`super::simple`), which show it.
 
-use super::simple::{SimplePage, SimplePageKind};
-use crate::api::{AppError, ServerStatus, get_server_status};
-use crate::components::{PageTitle, load_then};
+use crate::api::{AppError, ServerStatus};
+use crate::components::PageTitle;
 use crate::format::{format_kst_datetime, format_kst_time, group_thousands};
-use crate::prefs::use_prefs;
+use crate::prefs::{t, use_prefs};
 use crate::realtime::use_clock;
 use leptos::prelude::*;
-
-/// The route, on the server: the status is loaded here and handed to the
-/// page's island (the simple pages' one) as a prop.
-#[component]
-pub fn HomePage() -> impl IntoView {
-    load_then(get_server_status(), |status| {
-        view! { <SimplePage kind=SimplePageKind::Home { status }/> }
-    })
-}
 
 /// The home page's body, inside the simple pages' island.
 #[component]
 pub(super) fn Home(status: Result<ServerStatus, AppError>) -> impl IntoView {
     let prefs = use_prefs();
-    let t = move || prefs.texts();
     let clock = use_clock();
 
     view! {
-        <PageTitle text=move || t().home_title/>
+        <PageTitle text=t(|x| x.home_title)/>
         <section class="hero">
-            <h1>{move || t().home_title}</h1>
-            <p class="hero__tagline">{move || t().tagline}</p>
-            <p>{move || t().home_intro}</p>
+            <h1>{t(|x| x.home_title)}</h1>
+            <p class="hero__tagline">{t(|x| x.tagline)}</p>
+            <p>{t(|x| x.home_intro)}</p>
         </section>
         <div class="cards">
             <section class="card" aria-labelledby="live-heading">
-                <h2 id="live-heading">{move || t().home_live_heading}</h2>
+                <h2 id="live-heading">{t(|x| x.home_live_heading)}</h2>
                 <dl class="facts">
-                    <dt>{move || t().live_server_time}</dt>
+                    <dt>{t(|x| x.live_server_time)}</dt>
                     <dd class="num" data-testid="home-server-time">
                         {move || clock.get().map(|c| format_kst_time(c.server_time_ms)).unwrap_or_else(|| "--:--:--".into())}
                     </dd>
-                    <dt>{move || t().live_online}</dt>
+                    <dt>{t(|x| x.live_online)}</dt>
                     <dd class="num">{move || clock.get().map(|c| c.online.to_string()).unwrap_or_else(|| "-".into())}</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="status-heading">
-                <h2 id="status-heading">{move || t().home_status_heading}</h2>
+                <h2 id="status-heading">{t(|x| x.home_status_heading)}</h2>
                 {match status {
                     Ok(s) => view! {
                         <dl class="facts" data-testid="server-status">
-                            <dt>{move || t().status_version}</dt>
+                            <dt>{t(|x| x.home_status_version)}</dt>
                             <dd>{s.version.clone()}</dd>
-                            <dt>{move || t().status_storage}</dt>
+                            <dt>{t(|x| x.home_status_storage)}</dt>
                             <dd>{s.storage.clone()}</dd>
-                            <dt>{move || t().status_started}</dt>
+                            <dt>{t(|x| x.home_status_started)}</dt>
                             <dd class="num">{format_kst_datetime(s.started_at_ms)} " KST"</dd>
-                            <dt>{move || t().status_starts}</dt>
+                            <dt>{t(|x| x.home_status_starts)}</dt>
                             <dd class="num">{group_thousands(s.start_count)}</dd>
                         </dl>
                     }.into_any(),
                     Err(err) => view! {
                         <p class="notice notice--error" role="alert">
-                            {move || t().status_unavailable} " " {move || err.message(prefs.lang.get()).to_owned()}
+                            {t(|x| x.home_status_unavailable)} " " {move || err.message(prefs.lang.get()).to_owned()}
                         </p>
                     }.into_any(),
                 }}

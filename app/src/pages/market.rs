@@ -7,11 +7,11 @@
 use crate::api::AppError;
 use crate::components::{PageTitle, load_then};
 use crate::format::{Direction, format_change_bp, group_thousands};
-use crate::i18n::Lang;
+use crate::i18n::{Key, Lang, fill};
 use crate::market::{
     ListingView, MarketOverview, SectorView, load_market, load_watchlist, set_watched,
 };
-use crate::prefs::use_prefs;
+use crate::prefs::{t, use_prefs};
 use crate::realtime::{Ticker, go_live, use_ticker};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -28,17 +28,16 @@ pub fn MarketPage() -> impl IntoView {
 fn MarketBoard(overview: Result<MarketOverview, AppError>) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
-    let t = move || prefs.texts();
     view! {
-        <PageTitle text=move || t().nav_market/>
+        <PageTitle text=t(|x| x.nav_market)/>
         <section class="market">
-            <h1>{move || t().nav_market}</h1>
-            <p class="market__blurb">{move || t().market_blurb}</p>
+            <h1>{t(|x| x.nav_market)}</h1>
+            <p class="market__blurb">{t(|x| x.market_blurb)}</p>
             {match overview {
                 Ok(overview) => view! { <MarketTable overview/> }.into_any(),
                 Err(err) => view! {
                     <p class="notice notice--error" role="alert">
-                        {move || t().market_load_failed} " " {move || err.message(prefs.lang.get()).to_owned()}
+                        {t(|x| x.market_load_failed)} " " {move || err.message(prefs.lang.get()).to_owned()}
                     </p>
                 }.into_any(),
             }}
@@ -72,7 +71,6 @@ fn sector_name(sectors: &[SectorView], key: &str, lang: Lang) -> String {
 #[component]
 fn MarketTable(overview: MarketOverview) -> impl IntoView {
     let prefs = use_prefs();
-    let t = move || prefs.texts();
     let query = RwSignal::new(String::new());
     let sector = RwSignal::new(String::new());
     // None keeps the listing order (by code), the same on server and browser.
@@ -162,7 +160,7 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                         0,
                         match lang {
                             Lang::Ko => row.listing.name_ko.clone(),
-                            Lang::En => row.listing.name_en.to_lowercase(),
+                            _ => row.listing.name_en.to_lowercase(),
                         },
                     ),
                     Column::Last => (row.ticker.with(|t| t.last), String::new()),
@@ -179,7 +177,7 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
         })
     });
 
-    let header = move |column: Column, label: fn(&crate::i18n::Texts) -> &'static str| {
+    let header = move |column: Column, label: Key| {
         let aria_sort = move || match sort.get() {
             Some((c, true)) if c == column => "descending",
             Some((c, false)) if c == column => "ascending",
@@ -202,7 +200,7 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
         view! {
             <th scope="col" aria-sort=aria_sort class:num=column != Column::Name>
                 <button type="button" class="sort" on:click=toggle>
-                    {move || label(t())}
+                    {t(label)}
                     <span aria-hidden="true">{arrow}</span>
                 </button>
             </th>
@@ -213,23 +211,23 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
     let controls = view! {
         <div class="market__controls">
             <label class="field">
-                <span>{move || t().market_search_label}</span>
+                <span>{t(|x| x.market_search_label)}</span>
                 <input
                     type="search"
                     data-testid="market-search"
-                    placeholder=move || t().market_search_placeholder
+                    placeholder=t(|x| x.market_search_placeholder)
                     prop:value=move || query.get()
                     on:input=move |ev| query.set(event_target_value(&ev))
                 />
             </label>
             <label class="field">
-                <span>{move || t().market_sector_label}</span>
+                <span>{t(|x| x.market_sector_label)}</span>
                 <select
                     data-testid="market-sector"
                     on:change=move |ev| sector.set(event_target_value(&ev))
                     prop:value=move || sector.get()
                 >
-                    <option value="">{move || t().market_sector_all}</option>
+                    <option value="">{t(|x| x.market_sector_all)}</option>
                     {sectors.with_value(|sectors| sectors.iter().map(|s| {
                         let (ko, en) = (s.name_ko.clone(), s.name_en.clone());
                         view! {
@@ -247,10 +245,13 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                     prop:checked=move || only_watched.get()
                     on:change=move |ev| only_watched.set(event_target_checked(&ev))
                 />
-                <span>{move || t().market_only_watched}</span>
+                <span>{t(|x| x.market_only_watched)}</span>
             </label>
             <p class="market__count num" aria-live="polite">
-                {move || format!("{}{}", visible.with(Vec::len), t().market_count_suffix)}
+                {move || {
+                    let count = visible.with(Vec::len).to_string();
+                    fill(prefs.texts().market_count, &[("n", &count)])
+                }}
             </p>
         </div>
     }
@@ -259,17 +260,17 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
         {controls}
         <div class="table-wrap">
             <table class="market-table" data-testid="market-table">
-                <caption class="visually-hidden">{move || t().nav_market}</caption>
+                <caption class="visually-hidden">{t(|x| x.nav_market)}</caption>
                 <thead>
                     <tr>
                         <th scope="col" class="market-table__watch">
-                            <span class="visually-hidden">{move || t().col_watch}</span>
+                            <span class="visually-hidden">{t(|x| x.market_col_watch)}</span>
                         </th>
-                        {header(Column::Name, |t| t.col_name)}
-                        {header(Column::Last, |t| t.col_last)}
-                        {header(Column::Change, |t| t.col_change)}
-                        {header(Column::Volume, |t| t.col_volume)}
-                        <th scope="col" class="market-table__trend">{move || t().col_trend}</th>
+                        {header(Column::Name, |x| x.market_col_name)}
+                        {header(Column::Last, |x| x.market_col_last)}
+                        {header(Column::Change, |x| x.market_col_change)}
+                        {header(Column::Volume, |x| x.market_col_volume)}
+                        <th scope="col" class="market-table__trend">{t(|x| x.market_col_trend)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -293,7 +294,7 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
             </table>
         </div>
         <Show when=move || visible.with(Vec::is_empty)>
-            <p class="card card--empty">{move || t().market_no_match}</p>
+            <p class="card card--empty">{t(|x| x.market_no_match)}</p>
         </Show>
     }
 }
@@ -314,11 +315,11 @@ fn MarketRow(
     let star_label = {
         let name = name.clone();
         move || {
-            let t = prefs.texts();
+            let texts = prefs.texts();
             let action = if starred.get() {
-                t.watch_remove
+                texts.market_watch_remove
             } else {
-                t.watch_add
+                texts.market_watch_add
             };
             format!("{}: {action}", name())
         }

@@ -12,11 +12,10 @@ pub use account::{
     ForgotPasswordRoute, MeRoute, ResetPasswordRoute, SignInRoute, SignUpRoute, SocialSignUpRoute,
     VerifyRoute,
 };
-pub use home::HomePage;
 pub use market::MarketPage;
 pub use orders::OrdersRoute;
 pub use portfolio::PortfolioRoute;
-pub use simple::{CommunityPage, ErrorPage, NotFoundPage, RankingPage, RoundsPage};
+pub use simple::{CommunityPage, ErrorPage, HomePage, NotFoundPage, RankingPage, RoundsPage};
 pub use stock::StockRoute;
 
 /// Sets the HTTP status of the page being rendered on the server; a no-op in

@@ -8,9 +8,9 @@
 use crate::api::AppError;
 use crate::components::{PageTitle, Skeleton, load_then, when_loaded};
 use crate::format::{format_kst_datetime, format_won, group_thousands};
-use crate::i18n::{Lang, tr};
+use crate::i18n::{Key, Lang, fill};
 use crate::market::{ListingName, listing_names};
-use crate::prefs::use_prefs;
+use crate::prefs::{t, use_prefs};
 use crate::realtime::{Topic, TopicEvent, go_live, use_topic};
 use crate::ticket::{check_price, check_qty};
 use crate::trading::{
@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 fn side_label(side: OrderSide, lang: Lang) -> &'static str {
     match side {
-        OrderSide::Buy => lang.pick("매수", "Buy"),
-        OrderSide::Sell => lang.pick("매도", "Sell"),
+        OrderSide::Buy => lang.texts().side_buy,
+        OrderSide::Sell => lang.texts().side_sell,
     }
 }
 
@@ -35,14 +35,15 @@ fn side_class(side: OrderSide) -> &'static str {
 }
 
 fn status_label(order: &OrderView, lang: Lang) -> &'static str {
+    let texts = lang.texts();
     match order.status {
-        OrderStatus::Open if order.filled_qty > 0 => lang.pick("부분 체결", "Partly filled"),
-        OrderStatus::Open => lang.pick("미체결", "Open"),
-        OrderStatus::Filled => lang.pick("체결", "Filled"),
+        OrderStatus::Open if order.filled_qty > 0 => texts.orders_status_partly_filled,
+        OrderStatus::Open => texts.orders_status_open,
+        OrderStatus::Filled => texts.orders_status_filled,
         OrderStatus::Cancelled => match order.cancel_reason.as_deref() {
-            Some("requested") | None => lang.pick("취소", "Cancelled"),
-            Some("outside_band") => lang.pick("취소 (가격제한폭)", "Cancelled (price limits)"),
-            Some(_) => lang.pick("취소 (잔량)", "Cancelled (unfilled)"),
+            Some("requested") | None => texts.orders_status_cancelled,
+            Some("outside_band") => texts.orders_status_cancelled_band,
+            Some(_) => texts.orders_status_cancelled_unfilled,
         },
     }
 }
@@ -118,7 +119,7 @@ pub fn OpenOrders(
             None => view! { <Skeleton lines=2/> }.into_any(),
             Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
             Some(Ok(list)) if list.is_empty() => view! {
-                <p class="card--empty" data-testid="open-orders-empty">{tr("미체결 주문이 없습니다.", "No open orders.")}</p>
+                <p class="card--empty" data-testid="open-orders-empty">{t(|x| x.orders_open_empty)}</p>
             }.into_any(),
             Some(Ok(list)) => view! {
                 <ul class="orders" data-testid="open-orders">
@@ -155,6 +156,11 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
         });
     };
     let side = order.side;
+    let price = order
+        .price
+        .map(group_thousands)
+        .unwrap_or_else(|| "-".into());
+    let remaining = group_thousands(order.remaining_qty);
     let summary = format!(
         "{} · {}",
         order.symbol,
@@ -165,9 +171,9 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
             <div class="orders__main">
                 <span class=format!("orders__side {}", side_class(side))>{move || side_label(side, lang())}</span>
                 <a class="num" href=format!("/market/{}", order.symbol)>{order.symbol.clone()}</a>
-                <span class="num">{order.price.map(group_thousands).unwrap_or_else(|| "-".into())} {tr("원", " won")}</span>
+                <span class="num">{move || fill(lang().texts().orders_open_price, &[("price", &price)])}</span>
                 <span class="num">
-                    {group_thousands(order.remaining_qty)} {tr("주", " sh")}
+                    {move || fill(lang().texts().orders_open_remaining, &[("qty", &remaining)])}
                     {(order.filled_qty > 0).then(|| format!(" ({} / {})", group_thousands(order.filled_qty), group_thousands(order.qty)))}
                 </span>
                 <time class="num orders__time">{format_kst_datetime(order.created_ms)}</time>
@@ -175,14 +181,14 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
             <div class="orders__actions">
                 <button type="button" class="chip" data-testid="order-amend-open"
                     aria-expanded=move || if editing.get() { "true" } else { "false" }
-                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().pick("정정", "Amend"))}
+                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().texts().orders_amend)}
                     on:click=move |_| editing.update(|e| *e = !*e)>
-                    {tr("정정", "Amend")}
+                    {t(|x| x.orders_amend)}
                 </button>
                 <button type="button" class="chip" data-testid="order-cancel" disabled=move || busy.get()
-                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().pick("취소", "Cancel"))}
+                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().texts().orders_cancel)}
                     on:click=cancel>
-                    {tr("취소", "Cancel")}
+                    {t(|x| x.orders_cancel)}
                 </button>
             </div>
             <Show when=move || editing.get()>
@@ -256,17 +262,17 @@ fn AmendForm(state: AmendState) -> impl IntoView {
     view! {
         <form class="orders__amend" data-testid="order-amend" novalidate on:submit=amend>
             <label class="field">
-                <span>{tr("정정 가격", "New price")}</span>
+                <span>{t(|x| x.orders_amend_price)}</span>
                 <input inputmode="numeric" data-testid="amend-price" prop:value=move || price_text.get()
                     on:input=move |ev| price_text.set(event_target_value(&ev))/>
             </label>
             <label class="field">
-                <span>{tr("정정 수량", "New quantity")}</span>
+                <span>{t(|x| x.orders_amend_qty)}</span>
                 <input inputmode="numeric" data-testid="amend-qty" prop:value=move || qty_text.get()
                     on:input=move |ev| qty_text.set(event_target_value(&ev))/>
             </label>
             <button type="submit" class="chip" data-testid="amend-submit" disabled=move || busy.get()>
-                {tr("정정 주문", "Send amendment")}
+                {t(|x| x.orders_amend_submit)}
             </button>
         </form>
     }
@@ -291,29 +297,27 @@ pub fn OrdersRoute() -> impl IntoView {
 #[island(lazy)]
 fn OrdersPage(names: Vec<ListingName>) -> impl IntoView {
     go_live();
-    let prefs = use_prefs();
-    let lang = move || prefs.lang.get();
     let tab = RwSignal::new(Tab::Open);
     let version = RwSignal::new(0u64);
     let refresh = Callback::new(move |_: ()| version.update(|v| *v += 1));
     let listings = StoredValue::new(names);
-    let tab_button = move |value: Tab, ko: &'static str, en: &'static str, id: &'static str| {
+    let tab_button = move |value: Tab, label: Key, id: &'static str| {
         view! {
             <button type="button" role="tab" class="tabs__tab" data-testid=id
                 aria-selected=move || if tab.get() == value { "true" } else { "false" }
                 on:click=move |_| tab.set(value)>
-                {move || lang().pick(ko, en)}
+                {t(label)}
             </button>
         }
     };
     view! {
-        <PageTitle text=tr("주문", "Orders")/>
+        <PageTitle text=t(|x| x.orders_title)/>
         <section class="orders-page">
-            <h1>{tr("주문", "Orders")}</h1>
+            <h1>{t(|x| x.orders_title)}</h1>
             <div class="tabs" role="tablist">
-                {tab_button(Tab::Open, "미체결", "Open", "tab-open")}
-                {tab_button(Tab::History, "주문 내역", "History", "tab-history")}
-                {tab_button(Tab::Fills, "체결 내역", "Fills", "tab-fills")}
+                {tab_button(Tab::Open, |x| x.orders_tab_open, "tab-open")}
+                {tab_button(Tab::History, |x| x.orders_tab_history, "tab-history")}
+                {tab_button(Tab::Fills, |x| x.orders_tab_fills, "tab-fills")}
             </div>
             {move || match tab.get() {
                 Tab::Open => view! {
@@ -341,7 +345,7 @@ enum OnDemand {
 
 /// One split point for all of them rather than one each: every split point
 /// more cuts the code that the pages share into more and smaller chunks
-/// (see `pages::text`).
+/// (see `pages::simple`).
 #[lazy]
 fn on_demand(part: OnDemand) -> AnyView {
     match part {
@@ -441,13 +445,13 @@ fn History(
     });
     let name_of =
         move |code: &str| listings.with_value(|names| ListingName::find(names, code, lang()));
-    let select = move |label: (&'static str, &'static str),
+    let select = move |label: Key,
                        id: &'static str,
                        value: RwSignal<String>,
                        options: Vec<(String, String)>| {
         view! {
             <label class="field">
-                <span>{move || lang().pick(label.0, label.1)}</span>
+                <span>{t(label)}</span>
                 <select data-testid=id prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
                     {options.into_iter().map(|(v, text)| view! { <option value=v>{text}</option> }).collect_view()}
                 </select>
@@ -457,35 +461,41 @@ fn History(
     view! {
         <div class="filters">
             <label class="field">
-                <span>{tr("종목", "Stock")}</span>
+                <span>{t(|x| x.orders_filter_stock)}</span>
                 <select data-testid="filter-symbol" prop:value=move || symbol.get() on:change=move |ev| symbol.set(event_target_value(&ev))>
-                    <option value="">{tr("전체", "All")}</option>
+                    <option value="">{t(|x| x.orders_filter_all)}</option>
                     {move || listings.get_value().into_iter().map(|name| {
                         let text = format!("{} {}", name.code, name.name(lang()));
                         view! { <option value=name.code>{text}</option> }
                     }).collect_view()}
                 </select>
             </label>
-            {move || select(("구분", "Side"), "filter-side", side, vec![
-                (String::new(), lang().pick("전체", "All").into()),
-                ("buy".into(), lang().pick("매수", "Buy").into()),
-                ("sell".into(), lang().pick("매도", "Sell").into()),
-            ])}
+            {move || {
+                let texts = lang().texts();
+                select(|x| x.orders_filter_side, "filter-side", side, vec![
+                    (String::new(), texts.orders_filter_all.into()),
+                    ("buy".into(), texts.side_buy.into()),
+                    ("sell".into(), texts.side_sell.into()),
+                ])
+            }}
             <Show when=move || !fills>
-                {move || select(("상태", "Status"), "filter-status", status, vec![
-                    (String::new(), lang().pick("전체", "All").into()),
-                    ("open".into(), lang().pick("미체결", "Open").into()),
-                    ("filled".into(), lang().pick("체결", "Filled").into()),
-                    ("cancelled".into(), lang().pick("취소", "Cancelled").into()),
-                ])}
+                {move || {
+                    let texts = lang().texts();
+                    select(|x| x.orders_filter_status, "filter-status", status, vec![
+                        (String::new(), texts.orders_filter_all.into()),
+                        ("open".into(), texts.orders_status_open.into()),
+                        ("filled".into(), texts.orders_status_filled.into()),
+                        ("cancelled".into(), texts.orders_status_cancelled.into()),
+                    ])
+                }}
             </Show>
             <label class="field">
-                <span>{tr("정렬", "Order")}</span>
+                <span>{t(|x| x.orders_filter_sort)}</span>
                 <select data-testid="filter-sort"
                     prop:value=move || if sort.get() == SortOrder::Newest { "newest" } else { "oldest" }
                     on:change=move |ev| sort.set(if event_target_value(&ev) == "oldest" { SortOrder::Oldest } else { SortOrder::Newest })>
-                    <option value="newest">{tr("최신순", "Newest first")}</option>
-                    <option value="oldest">{tr("오래된순", "Oldest first")}</option>
+                    <option value="newest">{t(|x| x.orders_sort_newest)}</option>
+                    <option value="oldest">{t(|x| x.orders_sort_oldest)}</option>
                 </select>
             </label>
         </div>
@@ -494,14 +504,14 @@ fn History(
             {move || if fills {
                 view! {
                     <table class="history" data-testid="fills-table">
-                        <caption class="visually-hidden">{tr("체결 내역", "Fills")}</caption>
+                        <caption class="visually-hidden">{t(|x| x.orders_fills_caption)}</caption>
                         <thead><tr>
-                            <th scope="col">{tr("시각", "Time")}</th>
-                            <th scope="col">{tr("종목", "Stock")}</th>
-                            <th scope="col">{tr("구분", "Side")}</th>
-                            <th scope="col" class="num">{tr("가격", "Price")}</th>
-                            <th scope="col" class="num">{tr("수량", "Qty")}</th>
-                            <th scope="col" class="num">{tr("수수료·세금", "Fees")}</th>
+                            <th scope="col">{t(|x| x.orders_col_time)}</th>
+                            <th scope="col">{t(|x| x.orders_filter_stock)}</th>
+                            <th scope="col">{t(|x| x.orders_col_side)}</th>
+                            <th scope="col" class="num">{t(|x| x.orders_col_price)}</th>
+                            <th scope="col" class="num">{t(|x| x.orders_col_qty)}</th>
+                            <th scope="col" class="num">{t(|x| x.orders_col_fees)}</th>
                         </tr></thead>
                         <tbody>
                             {move || fill_rows.get().into_iter().map(|fill| view! {
@@ -520,19 +530,19 @@ fn History(
             } else {
                 view! {
                     <table class="history" data-testid="orders-table">
-                        <caption class="visually-hidden">{tr("주문 내역", "Order history")}</caption>
+                        <caption class="visually-hidden">{t(|x| x.orders_history_caption)}</caption>
                         <thead><tr>
-                            <th scope="col">{tr("시각", "Time")}</th>
-                            <th scope="col">{tr("종목", "Stock")}</th>
-                            <th scope="col">{tr("구분", "Side")}</th>
-                            <th scope="col" class="num">{tr("가격", "Price")}</th>
-                            <th scope="col" class="num">{tr("체결 / 주문", "Filled / qty")}</th>
-                            <th scope="col">{tr("상태", "Status")}</th>
+                            <th scope="col">{t(|x| x.orders_col_time)}</th>
+                            <th scope="col">{t(|x| x.orders_filter_stock)}</th>
+                            <th scope="col">{t(|x| x.orders_col_side)}</th>
+                            <th scope="col" class="num">{t(|x| x.orders_col_price)}</th>
+                            <th scope="col" class="num">{t(|x| x.orders_col_filled)}</th>
+                            <th scope="col">{t(|x| x.orders_col_status)}</th>
                         </tr></thead>
                         <tbody>
                             {move || orders.get().into_iter().map(|order| {
                                 let price = match order.kind {
-                                    OrderKind::Market => lang().pick("시장가", "Market").to_owned(),
+                                    OrderKind::Market => lang().texts().kind_market.to_owned(),
                                     OrderKind::Limit => order.price.map(group_thousands).unwrap_or_default(),
                                 };
                                 view! {
@@ -552,11 +562,11 @@ fn History(
             }}
         </div>
         <Show when=move || !loading.get() && (if fills { fill_rows.with(Vec::is_empty) } else { orders.with(Vec::is_empty) })>
-            <p class="card--empty">{tr("내역이 없습니다.", "Nothing here yet.")}</p>
+            <p class="card--empty">{t(|x| x.orders_history_empty)}</p>
         </Show>
         <Show when=move || cursor.with(Option::is_some)>
             <button type="button" class="chip" data-testid="history-more" disabled=move || loading.get() on:click=move |_| load(true)>
-                {tr("더 보기", "Show more")}
+                {t(|x| x.orders_history_more)}
             </button>
         </Show>
     }

@@ -5,9 +5,8 @@
 
 use crate::components::{PageTitle, Skeleton, load_then};
 use crate::format::{Direction, format_change_bp, format_won, group_thousands};
-use crate::i18n::tr;
 use crate::market::{ListingName, listing_names};
-use crate::prefs::use_prefs;
+use crate::prefs::{t, use_prefs};
 use crate::realtime::{TickerEvent, Topic, go_live, use_topic};
 use crate::trading::{HoldingView, PortfolioView, get_portfolio};
 use leptos::prelude::*;
@@ -57,9 +56,9 @@ fn PortfolioPage(names: Vec<ListingName>) -> impl IntoView {
         });
     });
     view! {
-        <PageTitle text=tr("내 자산", "Portfolio")/>
+        <PageTitle text=t(|x| x.portfolio_title)/>
         <section class="portfolio">
-            <h1>{tr("내 자산", "Portfolio")}</h1>
+            <h1>{t(|x| x.portfolio_title)}</h1>
             {move || match portfolio.get() {
                 None => view! { <Skeleton lines=6/> }.into_any(),
                 Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
@@ -112,38 +111,38 @@ fn PortfolioBody(portfolio: PortfolioView, names: StoredValue<Vec<ListingName>>)
     view! {
         <dl class="summary" data-testid="portfolio-summary">
             <div class="card">
-                <dt>{tr("총 자산", "Total equity")}</dt>
+                <dt>{t(|x| x.portfolio_total)}</dt>
                 <dd class="num summary__big" data-testid="portfolio-total">{move || format_won(total.get(), lang())}</dd>
             </div>
             <div class="card">
-                <dt>{tr("평가 손익", "Profit / loss")}</dt>
+                <dt>{t(|x| x.portfolio_pnl)}</dt>
                 <dd class=move || format!("num {}", Direction::of_change(pnl.get()).class()) data-testid="portfolio-pnl">
                     {move || format_won(pnl.get(), lang())} " (" {move || format_change_bp(return_bp.get())} ")"
                 </dd>
             </div>
             <div class="card">
-                <dt>{tr("주문 가능 현금", "Cash available")}</dt>
+                <dt>{t(|x| x.portfolio_cash_available)}</dt>
                 <dd class="num" data-testid="portfolio-cash">{move || format_won(cash_available, lang())}</dd>
             </div>
             <div class="card">
-                <dt>{tr("주문 중 묶인 현금", "Cash held by orders")}</dt>
+                <dt>{t(|x| x.portfolio_cash_held)}</dt>
                 <dd class="num" data-testid="portfolio-held">{move || format_won(cash_held, lang())}</dd>
             </div>
         </dl>
-        <h2>{tr("보유 종목", "Holdings")}</h2>
+        <h2>{t(|x| x.portfolio_holdings)}</h2>
         {if empty {
-            view! { <p class="card card--empty" data-testid="holdings-empty">{tr("보유한 종목이 없습니다. 시장에서 첫 주문을 넣어 보세요.", "No holdings yet. Place a first order from the market.")}</p> }.into_any()
+            view! { <p class="card card--empty" data-testid="holdings-empty">{t(|x| x.portfolio_empty)}</p> }.into_any()
         } else {
             view! {
                 <div class="table-wrap card">
                     <table class="holdings" data-testid="holdings">
-                        <caption class="visually-hidden">{tr("보유 종목", "Holdings")}</caption>
+                        <caption class="visually-hidden">{t(|x| x.portfolio_holdings)}</caption>
                         <thead><tr>
-                            <th scope="col">{tr("종목", "Stock")}</th>
-                            <th scope="col" class="num">{tr("수량", "Shares")}</th>
-                            <th scope="col" class="num">{tr("평균 단가", "Avg. price")}</th>
-                            <th scope="col" class="num">{tr("평가 금액", "Value")}</th>
-                            <th scope="col" class="num">{tr("손익 (수익률)", "P/L (return)")}</th>
+                            <th scope="col">{t(|x| x.portfolio_col_stock)}</th>
+                            <th scope="col" class="num">{t(|x| x.portfolio_col_shares)}</th>
+                            <th scope="col" class="num">{t(|x| x.portfolio_col_avg_price)}</th>
+                            <th scope="col" class="num">{t(|x| x.portfolio_col_value)}</th>
+                            <th scope="col" class="num">{t(|x| x.portfolio_col_pnl)}</th>
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|(holding, valued)| {

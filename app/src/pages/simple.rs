@@ -5,18 +5,20 @@
 //! framework's shared code into more and smaller chunks, which compress
 //! worse and cost every page that loads them. The text-only pages are
 //! islands at all only so that their text follows the language switch.
+//! Home's body is in `super::home`; its route is here, beside the island.
 
-use crate::api::{AppError, ServerStatus};
-use crate::components::PageTitle;
-use crate::i18n::Texts;
-use crate::prefs::use_prefs;
+use super::home::Home;
+use crate::api::{AppError, ServerStatus, get_server_status};
+use crate::components::{PageTitle, load_then};
+use crate::i18n::Key;
+use crate::prefs::t;
 use crate::realtime::go_live;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Which simple page the island shows, with its props.
 #[derive(Serialize, Deserialize)]
-pub(super) enum SimplePageKind {
+enum SimplePageKind {
     Home {
         status: Result<ServerStatus, AppError>,
     },
@@ -25,6 +27,15 @@ pub(super) enum SimplePageKind {
     Ranking,
     NotFound,
     Error,
+}
+
+/// The home route, on the server: the status is loaded here and handed to
+/// the island as a prop.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    load_then(get_server_status(), |status| {
+        view! { <SimplePage kind=SimplePageKind::Home { status }/> }
+    })
 }
 
 #[component]
@@ -59,45 +70,43 @@ pub fn ErrorPage() -> impl IntoView {
 }
 
 #[island(lazy)]
-pub(super) fn SimplePage(kind: SimplePageKind) -> impl IntoView {
+fn SimplePage(kind: SimplePageKind) -> impl IntoView {
     go_live();
-    let prefs = use_prefs();
-    let t = move || prefs.texts();
-    let area = |title: fn(&Texts) -> &'static str, blurb: fn(&Texts) -> &'static str| {
+    let area = |title: Key, blurb: Key| {
         view! {
-            <PageTitle text=move || title(t())/>
+            <PageTitle text=t(title)/>
             <section class="area">
-                <h1>{move || title(t())}</h1>
-                <p>{move || blurb(t())}</p>
+                <h1>{t(title)}</h1>
+                <p>{t(blurb)}</p>
                 <div class="card card--empty">
-                    <h2>{move || t().soon_title}</h2>
-                    <p>{move || t().soon_body}</p>
+                    <h2>{t(|x| x.soon_title)}</h2>
+                    <p>{t(|x| x.soon_body)}</p>
                 </div>
             </section>
         }
         .into_any()
     };
     match kind {
-        SimplePageKind::Home { status } => view! { <super::home::Home status/> }.into_any(),
-        SimplePageKind::Rounds => area(|t| t.nav_rounds, |t| t.rounds_blurb),
-        SimplePageKind::Community => area(|t| t.nav_community, |t| t.community_blurb),
-        SimplePageKind::Ranking => area(|t| t.nav_ranking, |t| t.ranking_blurb),
+        SimplePageKind::Home { status } => view! { <Home status/> }.into_any(),
+        SimplePageKind::Rounds => area(|x| x.nav_rounds, |x| x.rounds_blurb),
+        SimplePageKind::Community => area(|x| x.nav_community, |x| x.community_blurb),
+        SimplePageKind::Ranking => area(|x| x.nav_ranking, |x| x.ranking_blurb),
         SimplePageKind::NotFound => view! {
-            <PageTitle text=move || t().not_found_title/>
+            <PageTitle text=t(|x| x.not_found_title)/>
             <section class="problem" data-testid="not-found">
                 <p class="problem__code" aria-hidden="true">"404"</p>
-                <h1>{move || t().not_found_title}</h1>
-                <p>{move || t().not_found_body}</p>
-                <a href="/" class="button">{move || t().back_home}</a>
+                <h1>{t(|x| x.not_found_title)}</h1>
+                <p>{t(|x| x.not_found_body)}</p>
+                <a href="/" class="button">{t(|x| x.back_home)}</a>
             </section>
         }
         .into_any(),
         SimplePageKind::Error => view! {
-            <PageTitle text=move || t().error_title/>
+            <PageTitle text=t(|x| x.error_title)/>
             <section class="problem" role="alert" data-testid="error-page">
-                <h1>{move || t().error_title}</h1>
-                <p>{move || t().error_body}</p>
-                <a class="button" href="/">{move || t().back_home}</a>
+                <h1>{t(|x| x.error_title)}</h1>
+                <p>{t(|x| x.error_body)}</p>
+                <a class="button" href="/">{t(|x| x.back_home)}</a>
             </section>
         }
         .into_any(),

@@ -11,11 +11,11 @@ use crate::components::{OrderTicket, PageTitle, load_then};
 use crate::format::{
     Direction, format_change_bp, format_kst_time, format_won_compact, group_thousands,
 };
-use crate::i18n::{Lang, tr};
+use crate::i18n::{Key, fill};
 use crate::market::SectorView;
 use crate::pages::orders::OpenOrders;
 use crate::pages::respond_with_status;
-use crate::prefs::use_prefs;
+use crate::prefs::{t, use_prefs};
 use crate::realtime::{
     Candle, CandleInterval, Level, NewsView, Realtime, Ticker, Topic, TopicEvent, TradePrint,
     go_live, use_ticker, use_topic,
@@ -60,10 +60,10 @@ fn StockPage(stock: Result<StockView, AppError>) -> impl IntoView {
         Ok(stock) => view! { <StockBody stock/> }.into_any(),
         Err(err) => view! {
             <section class="area">
-                <PageTitle text=tr("종목을 찾을 수 없습니다", "Stock not found")/>
-                <h1>{tr("종목을 찾을 수 없습니다", "Stock not found")}</h1>
+                <PageTitle text=t(|x| x.stock_not_found)/>
+                <h1>{t(|x| x.stock_not_found)}</h1>
                 <p class="notice notice--error" role="alert">{move || err.message(prefs.lang.get()).to_owned()}</p>
-                <a href="/market">{tr("시장으로 돌아가기", "Back to the market")}</a>
+                <a href="/market">{t(|x| x.stock_back_to_market)}</a>
             </section>
         }
         .into_any(),
@@ -106,26 +106,26 @@ fn StockBody(stock: StockView) -> impl IntoView {
             <StockHeader title=Signal::derive(title) code=code.clone() sector ticker/>
             <div class="stock__grid">
                 <section class="card stock__chart" aria-labelledby="chart-heading">
-                    <h2 id="chart-heading">{tr("차트", "Chart")}</h2>
+                    <h2 id="chart-heading">{t(|x| x.stock_chart_heading)}</h2>
                     <PriceChart code=code.clone() frame=chart_frame/>
                 </section>
                 <section class="card stock__book" aria-labelledby="book-heading">
-                    <h2 id="book-heading">{tr("호가", "Order book")}</h2>
+                    <h2 id="book-heading">{t(|x| x.stock_book_heading)}</h2>
                     <OrderBook code=code.clone() ticker picked_price/>
                 </section>
-                <section class="stock__ticket" aria-label=tr("주문", "Order")>
+                <section class="stock__ticket" aria-label=t(|x| x.stock_ticket_label)>
                     <OrderTicket code=code.clone() ticker fees picked_price portfolio=portfolio.into() on_placed=refresh/>
                 </section>
                 <section class="card stock__tape" aria-labelledby="tape-heading">
-                    <h2 id="tape-heading">{tr("체결", "Trades")}</h2>
+                    <h2 id="tape-heading">{t(|x| x.stock_tape_heading)}</h2>
                     <Tape code=code.clone()/>
                 </section>
                 <section class="card stock__orders" aria-labelledby="my-orders-heading">
-                    <h2 id="my-orders-heading">{tr("내 미체결 주문", "My open orders")}</h2>
+                    <h2 id="my-orders-heading">{t(|x| x.stock_my_orders_heading)}</h2>
                     <OpenOrders symbol=Some(code.clone()) version=orders_version on_change=refresh/>
                 </section>
                 <section class="card stock__news" aria-labelledby="news-heading">
-                    <h2 id="news-heading">{tr("뉴스", "News")}</h2>
+                    <h2 id="news-heading">{t(|x| x.stock_news_heading)}</h2>
                     <StockNews code=code.clone() sector=listing.sector.clone() news/>
                 </section>
             </div>
@@ -167,13 +167,13 @@ fn StockHeader(
                 </span>
             </div>
             <dl class="stock__stats">
-                <div><dt>{tr("고가 · 저가", "Day range")}</dt><dd class="num">{range}</dd></div>
-                <div><dt>{tr("거래량", "Volume")}</dt><dd class="num" data-testid="stock-volume">{move || group_thousands(ticker.with(|t| t.volume))}</dd></div>
-                <div><dt>{tr("거래대금", "Turnover")}</dt><dd class="num">{move || format_won_compact(ticker.with(|t| t.turnover), lang())}</dd></div>
-                <div><dt>{tr("가격제한폭", "Price limits")}</dt><dd class="num">{move || ticker.with(|t| format!("{} ~ {}", group_thousands(t.lower_limit), group_thousands(t.upper_limit)))}</dd></div>
+                <div><dt>{t(|x| x.stock_day_range)}</dt><dd class="num">{range}</dd></div>
+                <div><dt>{t(|x| x.stock_volume)}</dt><dd class="num" data-testid="stock-volume">{move || group_thousands(ticker.with(|t| t.volume))}</dd></div>
+                <div><dt>{t(|x| x.stock_turnover)}</dt><dd class="num">{move || format_won_compact(ticker.with(|t| t.turnover), lang())}</dd></div>
+                <div><dt>{t(|x| x.stock_price_limits)}</dt><dd class="num">{move || ticker.with(|t| format!("{} ~ {}", group_thousands(t.lower_limit), group_thousands(t.upper_limit)))}</dd></div>
             </dl>
             <Show when=move || ticker.with(|t| t.halted)>
-                <p class="notice notice--error" role="status">{tr("거래 정지 중입니다.", "Trading is halted.")}</p>
+                <p class="notice notice--error" role="status">{t(|x| x.stock_halted)}</p>
             </Show>
         </header>
     }
@@ -260,23 +260,19 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
     let last_close =
         move || candles.with(|c| c.as_ref().and_then(|c| c.last()).map_or(0, |c| c.close));
     view! {
-        <div class="chart__intervals" role="group" aria-label=tr("봉 간격", "Candle width")>
+        <div class="chart__intervals" role="group" aria-label=t(|x| x.chart_intervals_label)>
             {CandleInterval::ALL.into_iter().map(|value| {
-                let label = move || match (value, lang()) {
-                    (CandleInterval::Minute, Lang::Ko) => "1분",
-                    (CandleInterval::FiveMinutes, Lang::Ko) => "5분",
-                    (CandleInterval::Hour, Lang::Ko) => "1시간",
-                    (CandleInterval::Day, Lang::Ko) => "일",
-                    (CandleInterval::Minute, Lang::En) => "1m",
-                    (CandleInterval::FiveMinutes, Lang::En) => "5m",
-                    (CandleInterval::Hour, Lang::En) => "1h",
-                    (CandleInterval::Day, Lang::En) => "1d",
+                let label: Key = match value {
+                    CandleInterval::Minute => |x| x.chart_interval_minute,
+                    CandleInterval::FiveMinutes => |x| x.chart_interval_five_minutes,
+                    CandleInterval::Hour => |x| x.chart_interval_hour,
+                    CandleInterval::Day => |x| x.chart_interval_day,
                 };
                 view! {
                     <button type="button" class="chip" data-testid=format!("chart-{}", value.key())
                         aria-pressed=move || if interval.get() == value { "true" } else { "false" }
                         on:click=move |_| interval.set(value)>
-                        {label}
+                        {t(label)}
                     </button>
                 }
             }).collect_view()}
@@ -294,17 +290,14 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
             role="img"
             aria-label=move || {
                 let close = group_thousands(last_close());
-                match lang() {
-                    Lang::Ko => format!("캔들 차트, 마지막 종가 {close}원"),
-                    Lang::En => format!("Candle chart, last close {close} won"),
-                }
+                fill(lang().texts().chart_aria, &[("close", &close)])
             }
         ></div>
         <Show when=move || failed.get()>
-            <p class="notice notice--error" role="alert">{tr("차트를 불러오지 못했습니다.", "Could not load the chart.")}</p>
+            <p class="notice notice--error" role="alert">{t(|x| x.chart_load_failed)}</p>
         </Show>
         <Show when=move || candles.with(|c| c.as_ref().is_some_and(Vec::is_empty))>
-            <p class="card--empty">{tr("아직 거래가 없습니다.", "No trades yet.")}</p>
+            <p class="card--empty">{t(|x| x.chart_empty)}</p>
         </Show>
     }
     .into_any()
@@ -351,6 +344,13 @@ fn OrderBook(
         asks
     });
     let bids = Memo::new(move |_| book.with(|b| b.bids(DEPTH)));
+    let prefs = use_prefs();
+    // Read out after a level's quantity but not shown: what follows the
+    // number in the catalogue's "{n}주" / "{n} shares".
+    let shares_unit = move || {
+        let unit = prefs.texts().unit_shares;
+        unit.split_once("{n}").map_or(unit, |(_, after)| after)
+    };
     let largest = Memo::new(move |_| {
         asks.with(|a| bids.with(|b| a.iter().chain(b).map(|l| l.qty).max().unwrap_or(1)))
     });
@@ -361,36 +361,36 @@ fn OrderBook(
         let reference = ticker.with_untracked(|t| t.reference);
         let direction = Direction::of_change(level.price - reference);
         let side = if ask {
-            tr("매도 호가", "Ask")
+            t(|x| x.book_ask)
         } else {
-            tr("매수 호가", "Bid")
+            t(|x| x.book_bid)
         };
         view! {
             <li class=if ask { "book__level book__level--ask" } else { "book__level book__level--bid" }>
                 <button type="button" class="book__button" data-testid=if ask { "book-ask" } else { "book-bid" }
                     data-price=level.price data-qty=level.qty
-                    title=tr("주문 가격으로 선택", "Use as the order price")
+                    title=t(|x| x.book_pick_price)
                     on:click=move |_| picked_price.set(Some(level.price))>
                     <svg class="book__bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" focusable="false">
                         <rect width=width height="1"/>
                     </svg>
                     <span class="visually-hidden">{side}</span>
                     <span class=format!("book__price num {}", direction.class())>{group_thousands(level.price)}</span>
-                    <span class="book__qty num">{group_thousands(level.qty)}<span class="visually-hidden">{tr("주", " shares")}</span></span>
+                    <span class="book__qty num">{group_thousands(level.qty)}<span class="visually-hidden">{shares_unit}</span></span>
                 </button>
             </li>
         }
     };
     view! {
         <div class="book" data-testid="book" data-seq=move || book.with(|b| b.seq.map(|s| s.to_string()).unwrap_or_default())>
-            <ol class="book__side" aria-label=tr("매도 호가", "Asks")>
+            <ol class="book__side" aria-label=t(|x| x.book_asks)>
                 {move || asks.get().into_iter().map(|level| row(level, true)).collect_view()}
             </ol>
-            <ol class="book__side" aria-label=tr("매수 호가", "Bids")>
+            <ol class="book__side" aria-label=t(|x| x.book_bids)>
                 {move || bids.get().into_iter().map(|level| row(level, false)).collect_view()}
             </ol>
             <Show when=move || book.with(|b| b.seq.is_none())>
-                <p class="card--empty">{tr("호가를 불러오는 중…", "Loading the book…")}</p>
+                <p class="card--empty">{t(|x| x.book_loading)}</p>
             </Show>
         </div>
     }
@@ -417,12 +417,12 @@ fn Tape(code: String) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="tape" data-testid="tape">
-                <caption class="visually-hidden">{tr("최근 체결", "Recent trades")}</caption>
+                <caption class="visually-hidden">{t(|x| x.tape_caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{tr("시각", "Time")}</th>
-                        <th scope="col" class="num">{tr("가격", "Price")}</th>
-                        <th scope="col" class="num">{tr("수량", "Qty")}</th>
+                        <th scope="col">{t(|x| x.tape_col_time)}</th>
+                        <th scope="col" class="num">{t(|x| x.tape_col_price)}</th>
+                        <th scope="col" class="num">{t(|x| x.tape_col_qty)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -440,7 +440,7 @@ fn Tape(code: String) -> impl IntoView {
             </table>
         </div>
         <Show when=move || prints.with(Vec::is_empty)>
-            <p class="card--empty">{tr("아직 체결이 없습니다.", "No trades yet.")}</p>
+            <p class="card--empty">{t(|x| x.tape_empty)}</p>
         </Show>
     }
     .into_any()
@@ -482,7 +482,7 @@ fn StockNews(code: String, sector: String, news: Vec<NewsView>) -> impl IntoView
             }).collect_view()}
         </ul>
         <Show when=move || items.with(Vec::is_empty)>
-            <p class="card--empty">{tr("관련 뉴스가 없습니다.", "No news yet.")}</p>
+            <p class="card--empty">{t(|x| x.news_empty)}</p>
         </Show>
     }
     .into_any()
