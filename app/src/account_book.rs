@@ -4,11 +4,14 @@
 //! caller then asks for a new snapshot. Updates carry whole states (an
 //! order, the cash, a position as they are now), so one that arrives again
 //! changes nothing. Pure, so the rules are tested natively; the pages use
-//! it through [`use_account`].
+//! it through [`use_my_account`] (the caller's main account) and
+//! [`use_account`].
 
+use crate::api::AppError;
 use crate::realtime::{AccountEvent, Topic};
 use crate::trading::{
-    AccountSnapshot, AccountUpdate, CashView, OrderStatus, OrderView, PositionView,
+    AccountSnapshot, AccountUpdate, CashView, FillView, ListQuery, OrderAck, OrderStatus,
+    OrderView, PortfolioView, PositionView, SortOrder, get_portfolio,
 };
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -98,6 +101,103 @@ impl AccountBook {
     }
 }
 
+/// The caller's main account as a page shows it: loaded once after
+/// hydration (it is the caller's own, so never rendered by the server),
+/// then live from its stream. A guest's account is not open before their
+/// first order: the loaded view then says what it opens with, and the
+/// first order's acknowledgement names the account to follow.
+#[derive(Clone, Copy)]
+pub struct MyAccount {
+    /// The account's id, once it is open.
+    pub id: RwSignal<Option<u64>>,
+    /// What was loaded first; `None` while loading.
+    pub loaded: RwSignal<Option<Result<PortfolioView, AppError>>>,
+    pub stream: AccountStream,
+}
+
+/// Loads the caller's main account and follows its stream.
+pub fn use_my_account() -> MyAccount {
+    let id = RwSignal::new(None);
+    let loaded = RwSignal::new(None);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            let answer = get_portfolio(None).await;
+            if let Ok(view) = &answer
+                && view.account_id.is_some()
+            {
+                id.try_set(view.account_id);
+            }
+            loaded.try_set(Some(answer));
+        });
+    });
+    MyAccount {
+        id,
+        loaded,
+        stream: use_account(id.into()),
+    }
+}
+
+impl MyAccount {
+    /// After an order the caller placed: a first order opened the account.
+    pub fn placed(self, ack: &OrderAck) {
+        if self.id.get_untracked().is_none() {
+            self.id.set(Some(ack.order.account_id));
+        }
+    }
+
+    /// Cash available to spend: the stream's once it has spoken, else
+    /// what was loaded.
+    pub fn cash_available(self) -> Option<i64> {
+        if let Some(cash) = self
+            .stream
+            .book
+            .with(|book| book.as_ref().map(|b| b.cash.available))
+        {
+            return Some(cash);
+        }
+        self.loaded.with(|loaded| match loaded {
+            Some(Ok(view)) => Some(view.cash_available),
+            _ => None,
+        })
+    }
+
+    /// Shares of `symbol` available to sell, likewise.
+    pub fn shares_available(self, symbol: &str) -> Option<i64> {
+        if let Some(shares) =
+            (self.stream.book).with(|book| book.as_ref().map(|b| b.shares_available(symbol)))
+        {
+            return Some(shares);
+        }
+        self.loaded.with(|loaded| match loaded {
+            Some(Ok(view)) => Some(
+                (view.holdings.iter())
+                    .find(|h| h.symbol == symbol)
+                    .map_or(0, |h| h.qty_available),
+            ),
+            _ => None,
+        })
+    }
+
+    /// The open orders (of `symbol`, or all), newest first; `None` while
+    /// they are not known yet, empty for an account not open.
+    pub fn open_orders(self, symbol: Option<&str>) -> Option<Vec<OrderView>> {
+        if let Some(orders) = self.stream.book.with(|book| {
+            book.as_ref().map(|book| {
+                (book.open_orders.values().rev())
+                    .filter(|o| symbol.is_none_or(|s| o.symbol == s))
+                    .cloned()
+                    .collect()
+            })
+        }) {
+            return Some(orders);
+        }
+        let unopened = self
+            .loaded
+            .with(|loaded| matches!(loaded, Some(Ok(view)) if view.account_id.is_none()));
+        (unopened && self.id.get().is_none()).then(Vec::new)
+    }
+}
+
 /// An account's live state in the page: `book` follows the account's
 /// stream while `account` names one, `update` is the last update applied
 /// (the history lists fold it in).
@@ -144,6 +244,68 @@ pub fn use_account(account: Signal<Option<u64>>) -> AccountStream {
         });
     });
     stream
+}
+
+/// Whether an order belongs in a list filtered by `filter`.
+fn order_matches(order: &OrderView, filter: &ListQuery) -> bool {
+    filter.symbol.as_ref().is_none_or(|s| *s == order.symbol)
+        && filter.side.is_none_or(|side| side == order.side)
+        && filter.status.is_none_or(|status| status == order.status)
+}
+
+/// Folds changed orders into a loaded history page: an order in it takes
+/// its new state (or leaves, if it no longer matches the filter); a new
+/// one that matches comes in at its place. Oldest first, a new order
+/// belongs after every page, so it comes in only when all are loaded
+/// (`complete`).
+pub fn fold_orders(
+    rows: &mut Vec<OrderView>,
+    changed: &[OrderView],
+    filter: &ListQuery,
+    complete: bool,
+) {
+    let newest_first = filter.sort == SortOrder::Newest;
+    for order in changed {
+        let matches = order_matches(order, filter);
+        match rows.iter().position(|row| row.order_id == order.order_id) {
+            Some(at) if matches => rows[at] = order.clone(),
+            Some(at) => {
+                rows.remove(at);
+            }
+            None if matches && (newest_first || complete) => {
+                let at =
+                    rows.partition_point(|row| (row.order_id > order.order_id) == newest_first);
+                rows.insert(at, order.clone());
+            }
+            None => {}
+        }
+    }
+}
+
+/// A fill's place in time: its command's sequence number and its number
+/// within the command (its id is `{seq}-{n}`).
+fn fill_key(fill: &FillView) -> (u64, u64) {
+    let (seq, n) = fill.fill_id.split_once('-').unwrap_or_default();
+    (seq.parse().unwrap_or(0), n.parse().unwrap_or(0))
+}
+
+/// Folds new fills into a loaded page of fills, as [`fold_orders`] does
+/// orders (fills never change, they only arrive).
+pub fn fold_fills(rows: &mut Vec<FillView>, new: &[FillView], filter: &ListQuery, complete: bool) {
+    let newest_first = filter.sort == SortOrder::Newest;
+    if !(newest_first || complete) {
+        return;
+    }
+    for fill in new {
+        let matches = filter.symbol.as_ref().is_none_or(|s| *s == fill.symbol)
+            && filter.side.is_none_or(|side| side == fill.side);
+        if !matches || rows.iter().any(|row| row.fill_id == fill.fill_id) {
+            continue;
+        }
+        let key = fill_key(fill);
+        let at = rows.partition_point(|row| (fill_key(row) > key) == newest_first);
+        rows.insert(at, fill.clone());
+    }
 }
 
 #[cfg(test)]
@@ -244,5 +406,80 @@ mod tests {
         assert!(book.open_orders.is_empty());
         assert!(book.positions.is_empty());
         assert_eq!(book.shares_available("100010"), 0);
+    }
+
+    #[test]
+    fn a_changed_order_takes_its_place_and_a_new_one_comes_in_where_it_belongs() {
+        let newest = ListQuery::default();
+        let mut rows = vec![
+            order(9, OrderStatus::Open, 0),
+            order(5, OrderStatus::Open, 0),
+        ];
+        fold_orders(
+            &mut rows,
+            &[
+                order(5, OrderStatus::Filled, 10),
+                order(12, OrderStatus::Open, 0),
+            ],
+            &newest,
+            false,
+        );
+        let ids: Vec<u64> = rows.iter().map(|o| o.order_id).collect();
+        assert_eq!(ids, [12, 9, 5]);
+        assert_eq!(rows[2].status, OrderStatus::Filled);
+        // Filtered to open orders, a filled one leaves.
+        let open_only = ListQuery {
+            status: Some(OrderStatus::Open),
+            ..ListQuery::default()
+        };
+        fold_orders(
+            &mut rows,
+            &[order(9, OrderStatus::Cancelled, 0)],
+            &open_only,
+            false,
+        );
+        assert!(rows.iter().all(|o| o.order_id != 9));
+        // Oldest first, a new order waits for the last page to be loaded.
+        let oldest = ListQuery {
+            sort: SortOrder::Oldest,
+            ..ListQuery::default()
+        };
+        let mut rows = vec![order(5, OrderStatus::Open, 0)];
+        fold_orders(
+            &mut rows,
+            &[order(12, OrderStatus::Open, 0)],
+            &oldest,
+            false,
+        );
+        assert_eq!(rows.len(), 1);
+        fold_orders(&mut rows, &[order(12, OrderStatus::Open, 0)], &oldest, true);
+        assert_eq!(rows.iter().map(|o| o.order_id).collect::<Vec<_>>(), [5, 12]);
+    }
+
+    #[test]
+    fn new_fills_come_in_once_in_time_order() {
+        let fill = |id: &str| FillView {
+            fill_id: id.into(),
+            order_id: 5,
+            symbol: "100010".into(),
+            side: OrderSide::Sell,
+            price: 72_000,
+            qty: 1,
+            commission: 0,
+            tax: 0,
+            maker: true,
+            ts_ms: 1,
+        };
+        let mut rows = vec![fill("20-0"), fill("9-1")];
+        let new = [fill("31-1"), fill("31-0"), fill("20-0")];
+        fold_fills(&mut rows, &new, &ListQuery::default(), false);
+        let ids: Vec<&str> = rows.iter().map(|f| f.fill_id.as_str()).collect();
+        assert_eq!(ids, ["31-1", "31-0", "20-0", "9-1"]);
+        let other_stock = ListQuery {
+            symbol: Some("100020".into()),
+            ..ListQuery::default()
+        };
+        fold_fills(&mut rows, &[fill("40-0")], &other_stock, false);
+        assert_eq!(rows.len(), 4);
     }
 }

@@ -11,7 +11,6 @@ use common::{HANG_GUARD, TestDb, TestServer, client, get_json, wait_for};
 use futures_util::{SinkExt, StreamExt};
 use gaemi::exchange::{AccountId, Command, Side, SymbolId, TradingDay};
 use serde_json::Value;
-use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 const CODE: &str = "100010";
@@ -267,10 +266,15 @@ async fn reference(server: &TestServer) -> (i64, i64, i64) {
 
 #[tokio::test]
 async fn a_days_close_becomes_the_next_reference_live_and_across_a_restart() {
+    // Ten-second days on a clock the test moves: the day turns when the
+    // clock passes midnight, not when the test has waited for it.
     let day = TradingDay::new(10_000);
-    let server = TestServer::start_with(TestDb::from_env().await, ten_second_days).await;
+    let clock = gaemi::clock::ManualClock::starting_at(day.start_of(T) + 1_000);
+    let shared: std::sync::Arc<dyn gaemi::clock::Clock> = std::sync::Arc::new(clock.clone());
+    let start = |db| TestServer::start_on_clock(db, ten_second_days, shared.clone());
+    let server = start(TestDb::from_env().await).await;
     fund(&server).await;
-    let now = gaemi::now_ms;
+    let now = || gaemi::clock::Clock::now_ms(&clock);
     // A bid at today's lower limit (72,000 × 0.7), which the next day's
     // band (80,000 ± 30 %: 56,000 to 104,000) leaves outside.
     submit(&server, limit(BUYER, 1, Side::Buy, 50_400, 1), now()).await;
@@ -278,6 +282,7 @@ async fn a_days_close_becomes_the_next_reference_live_and_across_a_restart() {
     let (first_reference, ..) = reference(&server).await;
     assert_ne!(first_reference, 80_000);
 
+    clock.set(day.next_start(now()));
     wait_for("the day turns", async || {
         reference(&server).await.0 == 80_000
     })
@@ -298,11 +303,8 @@ async fn a_days_close_becomes_the_next_reference_live_and_across_a_restart() {
     // Down over the day's end: the next start opens the new day at once.
     trade(&server, 3, 81_000, 1, now()).await;
     let db = server.stop().await;
-    let resume_after = day.next_start(now());
-    while now() <= resume_after {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let server = TestServer::start_with(db, ten_second_days).await;
+    clock.set(day.next_start(now()) + 1);
+    let server = start(db).await;
     assert_eq!(reference(&server).await.0, 81_000);
     server.stop().await;
 }

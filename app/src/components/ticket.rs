@@ -4,6 +4,7 @@
 //! with a message per field (`crate::ticket`); what passes goes to the real
 //! engine, and its confirmation or rejection is shown as it answered.
 
+use crate::account_book::MyAccount;
 use crate::format::{format_won, group_thousands};
 use crate::i18n::{Key, Lang, fill};
 use crate::prefs::{t, use_prefs};
@@ -11,8 +12,7 @@ use crate::realtime::Ticker;
 use crate::rules::{FeeSchedule, PriceBand, tick_down, tick_up};
 use crate::ticket::{FieldError, TicketContext, check, estimate, qty_for_percent};
 use crate::trading::{
-    OrderAck, OrderKind, OrderSide, OrderStatus, PlaceOrderInput, PortfolioView, TimeInForce,
-    place_order,
+    OrderAck, OrderKind, OrderSide, OrderStatus, PlaceOrderInput, TimeInForce, place_order,
 };
 use leptos::prelude::*;
 
@@ -60,9 +60,8 @@ pub fn OrderTicket(
     fees: FeeSchedule,
     /// A price picked elsewhere (a click on the book) lands here.
     picked_price: RwSignal<Option<i64>>,
-    portfolio: Signal<Option<PortfolioView>>,
-    /// Called after the engine accepted an order.
-    on_placed: Callback<()>,
+    /// The caller's account: what the ticket can spend and sell.
+    account: MyAccount,
 ) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
@@ -85,15 +84,8 @@ pub fn OrderTicket(
     let code_for_context = code.clone();
     let context = move || {
         let ticker = ticker.get();
-        let (cash, shares) = portfolio.with(|p| match p {
-            Some(p) => (
-                p.cash_available,
-                (p.holdings.iter())
-                    .find(|h| h.symbol == code_for_context)
-                    .map_or(0, |h| h.qty_available),
-            ),
-            None => (0, 0),
-        });
+        let cash = account.cash_available().unwrap_or(0);
+        let shares = account.shares_available(&code_for_context).unwrap_or(0);
         TicketContext {
             band: PriceBand {
                 lower: ticker.lower_limit,
@@ -172,9 +164,9 @@ pub fn OrderTicket(
         leptos::task::spawn_local(async move {
             let answer = place_order(input, None).await;
             pending.try_set(false);
-            if answer.is_ok() {
+            if let Ok(ack) = &answer {
                 qty_text.try_set(String::new());
-                on_placed.try_run(());
+                account.placed(ack);
             }
             outcome.try_set(Some(answer));
         });

@@ -1,24 +1,24 @@
 //! 주문 (Orders): the caller's open orders with amend and cancel, their
 //! order history and fills, filtered by stock, side and status, newest or
 //! oldest first, a page at a time. The lists are the caller's own, so they
-//! load in the browser after hydration. They follow the market live: a
-//! print at one of the caller's resting prices (the only way a resting
-//! order fills) reloads them; nothing polls.
+//! load in the browser after hydration, and follow the account's private
+//! stream: each committed change shows at once; nothing polls or
+//! refetches.
 
+use crate::account_book::{MyAccount, fold_fills, fold_orders, use_my_account};
 use crate::api::AppError;
 use crate::components::{PageTitle, Skeleton, load_then, when_loaded};
 use crate::format::{format_kst_datetime, format_won, group_thousands};
 use crate::i18n::{Key, Lang, fill};
 use crate::market::{ListingName, listing_names};
 use crate::prefs::{t, use_prefs};
-use crate::realtime::{Topic, TopicEvent, go_live, use_topic};
+use crate::realtime::go_live;
 use crate::ticket::{check_price, check_qty};
 use crate::trading::{
     AmendOrderInput, FillView, ListQuery, OrderKind, OrderSide, OrderStatus, OrderView, Page,
     SortOrder, amend_order, cancel_order, list_fills, list_orders,
 };
 use leptos::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
 
 fn side_label(side: OrderSide, lang: Lang) -> &'static str {
     match side {
@@ -48,82 +48,36 @@ fn status_label(order: &OrderView, lang: Lang) -> &'static str {
     }
 }
 
-/// Reloads `version` when a print lands on one of `prices` of `symbol`:
-/// trades happen at the resting order's price, so that is when one of the
-/// caller's resting orders can have filled.
+/// The caller's open orders (of one stock, or all), with amend and cancel,
+/// as their account's stream keeps them: a fill, an amendment or a
+/// cancellation shows as soon as it is committed, from this tab or any
+/// other. A row is kept while its order is unchanged, so an amend form
+/// that is open stays open.
 #[component]
-fn FillWatcher(
-    symbol: String,
-    prices: Signal<BTreeSet<i64>>,
-    version: RwSignal<u64>,
-) -> impl IntoView {
-    let latest = use_topic::<TopicEvent>(Topic::Trades { symbol });
-    Effect::new(move |_| {
-        let Some(TopicEvent::Trades(batch)) = latest.get() else {
-            return;
-        };
-        let ours =
-            prices.with_untracked(|prices| batch.trades.iter().any(|t| prices.contains(&t.price)));
-        if ours {
-            version.update(|v| *v += 1);
-        }
-    });
-}
-
-/// The caller's open orders (of one stock, or all), with amend and cancel.
-#[component]
-pub fn OpenOrders(
-    symbol: Option<String>,
-    /// Bumped by the page after the caller's own orders; reloads the list.
-    version: RwSignal<u64>,
-    on_change: Callback<()>,
-) -> impl IntoView {
+pub fn OpenOrders(symbol: Option<String>, account: MyAccount) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
-    let orders = RwSignal::new(None::<Result<Vec<OrderView>, AppError>>);
-    Effect::new(move |_| {
-        version.track();
-        let query = ListQuery {
-            symbol: symbol.clone(),
-            status: Some(OrderStatus::Open),
-            limit: Some(ListQuery::MAX_LIMIT),
-            ..ListQuery::default()
-        };
-        leptos::task::spawn_local(async move {
-            orders.try_set(Some(list_orders(query, None).await.map(|page| page.items)));
-        });
-    });
-    // Resting prices per symbol, for the fill watchers.
-    let resting = Memo::new(move |_| {
-        let mut by_symbol = BTreeMap::<String, BTreeSet<i64>>::new();
-        if let Some(Ok(orders)) = orders.get() {
-            for order in orders {
-                if let Some(price) = order.price {
-                    by_symbol.entry(order.symbol).or_default().insert(price);
-                }
-            }
-        }
-        by_symbol
-    });
+    let orders = Memo::new(move |_| account.open_orders(symbol.as_deref()));
+    let failed = move || {
+        account.loaded.with(|loaded| match loaded {
+            Some(Err(err)) => Some(err.message(lang()).to_owned()),
+            _ => None,
+        })
+    };
     view! {
-        <For
-            each=move || resting.with(|r| r.keys().cloned().collect::<Vec<_>>())
-            key=|symbol| symbol.clone()
-            children=move |symbol| {
-                let key = symbol.clone();
-                let prices = Signal::derive(move || resting.with(|r| r.get(&key).cloned().unwrap_or_default()));
-                view! { <FillWatcher symbol prices version/> }
-            }
-        />
-        {move || match orders.get() {
-            None => view! { <Skeleton lines=2/> }.into_any(),
-            Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! {
+        {move || match (orders.with(|o| o.as_ref().map(Vec::is_empty)), failed()) {
+            (_, Some(message)) => view! { <p class="notice notice--error" role="alert">{message}</p> }.into_any(),
+            (None, None) => view! { <Skeleton lines=2/> }.into_any(),
+            (Some(true), None) => view! {
                 <p class="card--empty" data-testid="open-orders-empty">{t(|x| x.orders_open_empty)}</p>
             }.into_any(),
-            Some(Ok(list)) => view! {
+            (Some(false), None) => view! {
                 <ul class="orders" data-testid="open-orders">
-                    {list.into_iter().map(|order| view! { <OpenOrderRow order on_change/> }).collect_view()}
+                    <For
+                        each=move || orders.get().unwrap_or_default()
+                        key=|order| (order.order_id, order.remaining_qty, order.price, order.filled_qty)
+                        children=move |order| view! { <OpenOrderRow order/> }
+                    />
                 </ul>
             }.into_any(),
         }}
@@ -132,7 +86,7 @@ pub fn OpenOrders(
 }
 
 #[component]
-fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
+fn OpenOrderRow(order: OrderView) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let editing = RwSignal::new(false);
@@ -141,16 +95,14 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let order_id = order.order_id;
+    let account_id = order.account_id;
+    // The list follows the account's stream: a cancelled order leaves it
+    // when the cancellation is committed.
     let cancel = move |_| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match cancel_order(order_id, None).await {
-                Ok(_) => {
-                    on_change.try_run(());
-                }
-                Err(err) => {
-                    message.try_set(Some(err.message(prefs.lang.get_untracked()).to_owned()));
-                }
+            if let Err(err) = cancel_order(order_id, Some(account_id)).await {
+                message.try_set(Some(err.message(prefs.lang.get_untracked()).to_owned()));
             }
             busy.try_set(false);
         });
@@ -192,7 +144,7 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
                 </button>
             </div>
             <Show when=move || editing.get()>
-                {when_loaded(on_demand(OnDemand::Amend(AmendState { order_id, price_text, qty_text, editing, busy, message, on_change })))}
+                {when_loaded(on_demand(OnDemand::Amend(AmendState { order_id, account_id, price_text, qty_text, editing, busy, message })))}
             </Show>
             <p class="field__error" role="alert" data-testid="order-message">{move || message.get()}</p>
         </li>
@@ -204,12 +156,12 @@ fn OpenOrderRow(order: OrderView, on_change: Callback<()>) -> impl IntoView {
 #[derive(Clone, Copy)]
 struct AmendState {
     order_id: u64,
+    account_id: u64,
     price_text: RwSignal<String>,
     qty_text: RwSignal<String>,
     editing: RwSignal<bool>,
     busy: RwSignal<bool>,
     message: RwSignal<Option<String>>,
-    on_change: Callback<()>,
 }
 
 /// An open order's amend form.
@@ -217,12 +169,12 @@ struct AmendState {
 fn AmendForm(state: AmendState) -> impl IntoView {
     let AmendState {
         order_id,
+        account_id,
         price_text,
         qty_text,
         editing,
         busy,
         message,
-        on_change,
     } = state;
     let prefs = use_prefs();
     let amend = move |ev: leptos::ev::SubmitEvent| {
@@ -244,13 +196,12 @@ fn AmendForm(state: AmendState) -> impl IntoView {
                     price,
                     qty,
                 },
-                None,
+                Some(account_id),
             )
             .await
             {
                 Ok(_) => {
                     editing.try_set(false);
-                    on_change.try_run(());
                 }
                 Err(err) => {
                     message.try_set(Some(err.message(prefs.lang.get_untracked()).to_owned()));
@@ -298,8 +249,7 @@ pub fn OrdersRoute() -> impl IntoView {
 fn OrdersPage(names: Vec<ListingName>) -> impl IntoView {
     go_live();
     let tab = RwSignal::new(Tab::Open);
-    let version = RwSignal::new(0u64);
-    let refresh = Callback::new(move |_: ()| version.update(|v| *v += 1));
+    let account = use_my_account();
     let listings = StoredValue::new(names);
     let tab_button = move |value: Tab, label: Key, id: &'static str| {
         view! {
@@ -321,10 +271,10 @@ fn OrdersPage(names: Vec<ListingName>) -> impl IntoView {
             </div>
             {move || match tab.get() {
                 Tab::Open => view! {
-                    <div class="card"><OpenOrders symbol=None version on_change=refresh/></div>
+                    <div class="card"><OpenOrders symbol=None account/></div>
                 }.into_any(),
-                Tab::History => when_loaded(on_demand(OnDemand::History { fills: false, listings, version })).into_any(),
-                Tab::Fills => when_loaded(on_demand(OnDemand::History { fills: true, listings, version })).into_any(),
+                Tab::History => when_loaded(on_demand(OnDemand::History { fills: false, listings, account })).into_any(),
+                Tab::Fills => when_loaded(on_demand(OnDemand::History { fills: true, listings, account })).into_any(),
             }}
         </section>
     }
@@ -338,7 +288,7 @@ enum OnDemand {
     History {
         fills: bool,
         listings: StoredValue<Vec<ListingName>>,
-        version: RwSignal<u64>,
+        account: MyAccount,
     },
     Amend(AmendState),
 }
@@ -352,18 +302,19 @@ fn on_demand(part: OnDemand) -> AnyView {
         OnDemand::History {
             fills,
             listings,
-            version,
-        } => view! { <History fills listings version/> }.into_any(),
+            account,
+        } => view! { <History fills listings account/> }.into_any(),
         OnDemand::Amend(state) => view! { <AmendForm state/> }.into_any(),
     }
 }
 
-/// Orders (or fills) with filters and "more" paging.
+/// Orders (or fills) with filters and "more" paging; what the account's
+/// stream says changed is folded into the pages loaded.
 #[component]
 fn History(
     fills: bool,
     listings: StoredValue<Vec<ListingName>>,
-    version: RwSignal<u64>,
+    account: MyAccount,
 ) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
@@ -440,8 +391,18 @@ fn History(
         side.track();
         status.track();
         sort.track();
-        version.track();
         load(false);
+    });
+    Effect::new(move |_| {
+        let Some(update) = account.stream.update.get() else {
+            return;
+        };
+        let (filter, complete) = (query(None), cursor.with_untracked(Option::is_none));
+        if fills {
+            fill_rows.update(|rows| fold_fills(rows, &update.fills, &filter, complete));
+        } else {
+            orders.update(|rows| fold_orders(rows, &update.orders, &filter, complete));
+        }
     });
     let name_of =
         move |code: &str| listings.with_value(|names| ListingName::find(names, code, lang()));

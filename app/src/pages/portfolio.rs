@@ -1,15 +1,19 @@
 //! 내 자산 (Portfolio): cash available and held, each holding with its
 //! average price, value, profit and return, and the total equity. The
-//! account is the caller's own, so it loads in the browser; each holding
-//! then follows its ticker topic, so values move with the market.
+//! account is the caller's own, so it loads in the browser, then follows
+//! the account's private stream (a fill changes cash and holdings at once,
+//! from this tab or any other); each holding follows its ticker topic, so
+//! values move with the market.
 
+use crate::account_book::{MyAccount, use_my_account};
 use crate::components::{PageTitle, Skeleton, load_then};
 use crate::format::{Direction, format_change_bp, format_won, group_thousands};
 use crate::market::{ListingName, listing_names};
 use crate::prefs::{t, use_prefs};
 use crate::realtime::{TickerEvent, Topic, go_live, use_topic};
-use crate::trading::{HoldingView, PortfolioView, get_portfolio};
+use crate::trading::{CashView, PortfolioView};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
 /// A holding valued at a live last price.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,18 +23,39 @@ struct Valued {
     return_bp: i64,
 }
 
-fn value_at(holding: &HoldingView, last: i64) -> Valued {
-    let qty = holding.qty_available + holding.qty_held;
-    let value = qty.saturating_mul(last);
-    let pnl = value - holding.cost;
-    Valued {
-        value,
-        pnl,
-        return_bp: if holding.cost > 0 {
-            (i128::from(pnl) * 10_000 / i128::from(holding.cost)) as i64
+/// One holding as the page shows it: the account's position in it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Holding {
+    symbol: String,
+    qty: i64,
+    cost: i64,
+}
+
+impl Holding {
+    fn value_at(&self, last: i64) -> Valued {
+        let value = self.qty.saturating_mul(last);
+        let pnl = value - self.cost;
+        Valued {
+            value,
+            pnl,
+            return_bp: basis_points(pnl, self.cost),
+        }
+    }
+
+    fn avg_price(&self) -> i64 {
+        if self.qty > 0 {
+            self.cost / self.qty
         } else {
             0
-        },
+        }
+    }
+}
+
+fn basis_points(part: i64, whole: i64) -> i64 {
+    if whole > 0 {
+        (i128::from(part) * 10_000 / i128::from(whole)) as i64
+    } else {
+        0
     }
 }
 
@@ -49,65 +74,85 @@ fn PortfolioPage(names: Vec<ListingName>) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let names = StoredValue::new(names);
-    let portfolio = RwSignal::new(None::<Result<PortfolioView, crate::api::AppError>>);
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            portfolio.try_set(Some(get_portfolio(None).await));
-        });
-    });
+    let account = use_my_account();
     view! {
         <PageTitle text=t(|x| x.portfolio_title)/>
         <section class="portfolio">
             <h1>{t(|x| x.portfolio_title)}</h1>
-            {move || match portfolio.get() {
+            {move || match account.loaded.get() {
                 None => view! { <Skeleton lines=6/> }.into_any(),
                 Some(Err(err)) => view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> }.into_any(),
-                Some(Ok(view)) => view! { <PortfolioBody portfolio=view names/> }.into_any(),
+                Some(Ok(first)) => view! { <PortfolioBody first account names/> }.into_any(),
             }}
         </section>
     }
 }
 
+/// The portfolio: as first loaded, then as the account's stream keeps it,
+/// each holding valued at its ticker's last price.
 #[component]
-fn PortfolioBody(portfolio: PortfolioView, names: StoredValue<Vec<ListingName>>) -> impl IntoView {
+fn PortfolioBody(
+    first: PortfolioView,
+    account: MyAccount,
+    names: StoredValue<Vec<ListingName>>,
+) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
-    let rows: Vec<(HoldingView, Signal<Valued>)> = (portfolio.holdings.into_iter())
-        .filter(|h| h.qty_available + h.qty_held > 0)
-        .map(|holding| {
-            let latest = use_topic::<TickerEvent>(Topic::Ticker {
-                symbol: holding.symbol.clone(),
-            });
-            let fallback = holding.last_price;
-            let for_value = holding.clone();
-            // A memo: the row reads it several times per change.
-            let valued = Signal::from(Memo::new(move |_| {
-                let last = match latest.get() {
-                    Some(TickerEvent::Ticker(ticker)) => ticker.last,
-                    None => fallback,
-                };
-                value_at(&for_value, last)
-            }));
-            (holding, valued)
+    let book = account.stream.book;
+    let first_cash = CashView {
+        available: first.cash_available,
+        held: first.cash_held,
+        deposited: first.deposited,
+    };
+    let cash = Memo::new(move |_| {
+        book.with(|b| b.as_ref().map(|b| b.cash))
+            .unwrap_or(first_cash)
+    });
+    let first_holdings: Vec<Holding> = (first.holdings.iter())
+        .map(|h| Holding {
+            symbol: h.symbol.clone(),
+            qty: h.qty_available + h.qty_held,
+            cost: h.cost,
         })
         .collect();
-    let (cash_available, cash_held) = (portfolio.cash_available, portfolio.cash_held);
-    let cash = cash_available + cash_held;
-    let deposited = portfolio.deposited;
-    let valuations: Vec<Signal<Valued>> = rows.iter().map(|(_, v)| *v).collect();
-    let total =
-        Signal::derive(move || cash + valuations.iter().map(|v| v.get().value).sum::<i64>());
-    let pnl = Signal::derive(move || total.get() - deposited);
-    let return_bp = Signal::derive(move || {
-        if deposited > 0 {
-            (i128::from(pnl.get()) * 10_000 / i128::from(deposited)) as i64
-        } else {
-            0
-        }
+    let holdings = Memo::new(move |_| {
+        let holdings = book.with(|b| {
+            b.as_ref().map(|b| {
+                (b.positions.values())
+                    .map(|p| Holding {
+                        symbol: p.symbol.clone(),
+                        qty: p.available + p.held,
+                        cost: p.cost,
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        let mut holdings = holdings.unwrap_or_else(|| first_holdings.clone());
+        holdings.retain(|h| h.qty > 0);
+        holdings
     });
-    let name_of =
-        move |code: &str| names.with_value(|names| ListingName::find(names, code, lang()));
-    let empty = rows.is_empty();
+    // Each holding's last price, kept by its row from its ticker topic.
+    let prices = RwSignal::new(
+        (first.holdings.iter())
+            .map(|h| (h.symbol.clone(), h.last_price))
+            .collect::<BTreeMap<String, i64>>(),
+    );
+    let total = Memo::new(move |_| {
+        let cash = cash.get();
+        let held: i64 = holdings.with(|holdings| {
+            prices.with(|prices| {
+                (holdings.iter())
+                    .map(|h| {
+                        h.value_at(prices.get(&h.symbol).copied().unwrap_or(0))
+                            .value
+                    })
+                    .sum()
+            })
+        });
+        cash.available + cash.held + held
+    });
+    let pnl = Signal::derive(move || total.get() - cash.get().deposited);
+    let return_bp = Signal::derive(move || basis_points(pnl.get(), cash.get().deposited));
     view! {
         <dl class="summary" data-testid="portfolio-summary">
             <div class="card">
@@ -122,51 +167,89 @@ fn PortfolioBody(portfolio: PortfolioView, names: StoredValue<Vec<ListingName>>)
             </div>
             <div class="card">
                 <dt>{t(|x| x.portfolio_cash_available)}</dt>
-                <dd class="num" data-testid="portfolio-cash">{move || format_won(cash_available, lang())}</dd>
+                <dd class="num" data-testid="portfolio-cash">{move || format_won(cash.get().available, lang())}</dd>
             </div>
             <div class="card">
                 <dt>{t(|x| x.portfolio_cash_held)}</dt>
-                <dd class="num" data-testid="portfolio-held">{move || format_won(cash_held, lang())}</dd>
+                <dd class="num" data-testid="portfolio-held">{move || format_won(cash.get().held, lang())}</dd>
             </div>
         </dl>
         <h2>{t(|x| x.portfolio_holdings)}</h2>
-        {if empty {
-            view! { <p class="card card--empty" data-testid="holdings-empty">{t(|x| x.portfolio_empty)}</p> }.into_any()
-        } else {
-            view! {
-                <div class="table-wrap card">
-                    <table class="holdings" data-testid="holdings">
-                        <caption class="visually-hidden">{t(|x| x.portfolio_holdings)}</caption>
-                        <thead><tr>
-                            <th scope="col">{t(|x| x.portfolio_col_stock)}</th>
-                            <th scope="col" class="num">{t(|x| x.portfolio_col_shares)}</th>
-                            <th scope="col" class="num">{t(|x| x.portfolio_col_avg_price)}</th>
-                            <th scope="col" class="num">{t(|x| x.portfolio_col_value)}</th>
-                            <th scope="col" class="num">{t(|x| x.portfolio_col_pnl)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {rows.into_iter().map(|(holding, valued)| {
-                                let code = holding.symbol.clone();
-                                let direction = move || Direction::of_change(valued.get().pnl).class();
-                                view! {
-                                    <tr data-testid="holding" data-code=code.clone()>
-                                        <th scope="row"><a href=format!("/market/{code}")>{ let code = code.clone(); move || name_of(&code) }</a></th>
-                                        <td class="num" data-testid="holding-qty">{group_thousands(holding.qty_available + holding.qty_held)}</td>
-                                        <td class="num">{group_thousands(holding.avg_price)}</td>
-                                        <td class="num">{move || format_won(valued.get().value, lang())}</td>
-                                        <td class=move || format!("num {}", direction())>
-                                            {move || format_won(valued.get().pnl, lang())} " (" {move || format_change_bp(valued.get().return_bp)} ")"
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            }.into_any()
-        }}
+        <Show
+            when=move || holdings.with(|h| !h.is_empty())
+            fallback=|| view! { <p class="card card--empty" data-testid="holdings-empty">{t(|x| x.portfolio_empty)}</p> }
+        >
+            <div class="table-wrap card">
+                <table class="holdings" data-testid="holdings">
+                    <caption class="visually-hidden">{t(|x| x.portfolio_holdings)}</caption>
+                    <thead><tr>
+                        <th scope="col">{t(|x| x.portfolio_col_stock)}</th>
+                        <th scope="col" class="num">{t(|x| x.portfolio_col_shares)}</th>
+                        <th scope="col" class="num">{t(|x| x.portfolio_col_avg_price)}</th>
+                        <th scope="col" class="num">{t(|x| x.portfolio_col_value)}</th>
+                        <th scope="col" class="num">{t(|x| x.portfolio_col_pnl)}</th>
+                    </tr></thead>
+                    <tbody>
+                        <For
+                            each=move || holdings.get()
+                            key=|holding| holding.clone()
+                            children=move |holding| view! { <HoldingRow holding prices names/> }
+                        />
+                    </tbody>
+                </table>
+            </div>
+        </Show>
     }
     .into_any()
+}
+
+/// One holding's row; it follows the stock's ticker and says its last
+/// price to the totals.
+#[component]
+fn HoldingRow(
+    holding: Holding,
+    prices: RwSignal<BTreeMap<String, i64>>,
+    names: StoredValue<Vec<ListingName>>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let code = holding.symbol.clone();
+    let latest = use_topic::<TickerEvent>(Topic::Ticker {
+        symbol: code.clone(),
+    });
+    {
+        let code = code.clone();
+        Effect::new(move |_| {
+            if let Some(TickerEvent::Ticker(ticker)) = latest.get() {
+                prices.update(|prices| {
+                    prices.insert(code.clone(), ticker.last);
+                });
+            }
+        });
+    }
+    let valued = {
+        let (code, holding) = (code.clone(), holding.clone());
+        Memo::new(move |_| {
+            let last = prices.with(|prices| prices.get(&code).copied().unwrap_or(0));
+            holding.value_at(last)
+        })
+    };
+    let direction = move || Direction::of_change(valued.get().pnl).class();
+    let name = {
+        let code = code.clone();
+        move || names.with_value(|names| ListingName::find(names, &code, lang()))
+    };
+    view! {
+        <tr data-testid="holding" data-code=code.clone()>
+            <th scope="row"><a href=format!("/market/{code}")>{name}</a></th>
+            <td class="num" data-testid="holding-qty">{group_thousands(holding.qty)}</td>
+            <td class="num">{group_thousands(holding.avg_price())}</td>
+            <td class="num">{move || format_won(valued.get().value, lang())}</td>
+            <td class=move || format!("num {}", direction())>
+                {move || format_won(valued.get().pnl, lang())} " (" {move || format_change_bp(valued.get().return_bp)} ")"
+            </td>
+        </tr>
+    }
 }
 
 #[cfg(test)]
@@ -175,25 +258,21 @@ mod tests {
 
     #[test]
     fn a_holding_is_valued_at_the_live_price_including_held_shares() {
-        let holding = HoldingView {
+        // 7 shares available and 3 held by an open sell.
+        let holding = Holding {
             symbol: "100010".into(),
-            qty_available: 7,
-            qty_held: 3,
+            qty: 7 + 3,
             cost: 500_000,
-            avg_price: 50_000,
-            last_price: 50_000,
-            value: 500_000,
-            pnl: 0,
-            return_bp: 0,
         };
+        assert_eq!(holding.avg_price(), 50_000);
         assert_eq!(
-            value_at(&holding, 55_000),
+            holding.value_at(55_000),
             Valued {
                 value: 550_000,
                 pnl: 50_000,
                 return_bp: 1_000
             }
         );
-        assert_eq!(value_at(&holding, 45_000).return_bp, -1_000);
+        assert_eq!(holding.value_at(45_000).return_bp, -1_000);
     }
 }

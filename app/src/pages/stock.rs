@@ -2,8 +2,10 @@
 //! volume; the candle chart with volume; the 10-level order book (a click
 //! on a level puts its price in the ticket); the order ticket; the caller's
 //! open orders in this stock; the tape; and the stock's news. Everything
-//! live arrives on websocket topics; nothing polls.
+//! live arrives on websocket topics (the caller's cash, shares and orders
+//! on their account's private one); nothing polls or refetches.
 
+use crate::account_book::use_my_account;
 use crate::api::AppError;
 use crate::book::{Applied, BookState};
 use crate::chart::{chart_data, merge_live};
@@ -21,7 +23,6 @@ use crate::realtime::{
     go_live, use_ticker, use_topic,
 };
 use crate::stock::{CHART_CANDLES, StockView, load_candles, load_stock};
-use crate::trading::{PortfolioView, get_portfolio};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -84,19 +85,9 @@ fn StockBody(stock: StockView) -> impl IntoView {
     let code = listing.code.clone();
     let ticker = use_ticker(code.clone(), listing.ticker.clone());
     let picked_price = RwSignal::new(None::<i64>);
-    // The caller's cash and shares: their own, so loaded in the browser
-    // after hydration and again after each of their orders.
-    let portfolio = RwSignal::new(None::<PortfolioView>);
-    let orders_version = RwSignal::new(0u64);
-    let refresh = Callback::new(move |_: ()| {
-        orders_version.update(|v| *v += 1);
-        leptos::task::spawn_local(async move {
-            if let Ok(view) = get_portfolio(None).await {
-                portfolio.try_set(Some(view));
-            }
-        });
-    });
-    Effect::new(move |_| refresh.run(()));
+    // The caller's cash, shares and open orders: their own, loaded in the
+    // browser after hydration, then kept by their account's stream.
+    let account = use_my_account();
 
     let (name_ko, name_en) = (listing.name_ko.clone(), listing.name_en.clone());
     let title = move || lang().pick(&name_ko, &name_en).to_owned();
@@ -114,7 +105,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
                     <OrderBook code=code.clone() ticker picked_price/>
                 </section>
                 <section class="stock__ticket" aria-label=t(|x| x.stock_ticket_label)>
-                    <OrderTicket code=code.clone() ticker fees picked_price portfolio=portfolio.into() on_placed=refresh/>
+                    <OrderTicket code=code.clone() ticker fees picked_price account/>
                 </section>
                 <section class="card stock__tape" aria-labelledby="tape-heading">
                     <h2 id="tape-heading">{t(|x| x.stock_tape_heading)}</h2>
@@ -122,7 +113,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
                 </section>
                 <section class="card stock__orders" aria-labelledby="my-orders-heading">
                     <h2 id="my-orders-heading">{t(|x| x.stock_my_orders_heading)}</h2>
-                    <OpenOrders symbol=Some(code.clone()) version=orders_version on_change=refresh/>
+                    <OpenOrders symbol=Some(code.clone()) account/>
                 </section>
                 <section class="card stock__news" aria-labelledby="news-heading">
                     <h2 id="news-heading">{t(|x| x.stock_news_heading)}</h2>
