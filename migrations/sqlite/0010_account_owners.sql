@@ -1,4 +1,4 @@
--- Trading accounts belong to users (issue 24). A user owns a main account
+-- Trading accounts belong to users. A user owns a main account
 -- (opened on their first order) and later one account per round; the
 -- bots' accounts have no owner. Guests are users too, of kind 'guest'
 -- (no e-mail, nickname or password), made for one browser session; a

@@ -7,7 +7,7 @@ use super::rows::{
     CANDLE_COLUMNS, CandleFilter, FILL_COLUMNS, FillFilter, ListingRow, NEWS_COLUMNS, NewsFilter,
     NewsRow, ORDER_COLUMNS, OrderFilter, RowDecode, WATERMARKS, side_str, status_condition,
 };
-use super::sqlite_writer::{JournalWriter, Target};
+use super::sqlite_writer::{CONNECTION_PRAGMAS, JournalWriter, Target};
 use super::{Backend, JournalEntry, ReadModelSync, Storage, StorageError};
 use crate::exchange::CandleRow;
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
@@ -36,21 +36,6 @@ pub struct SqliteStorage {
 
 /// How long a connection other than the checkpointer's waits for a lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Pragmas of every connection, the pool's and the journal writer's.
-pub(super) const CONNECTION_PRAGMAS: [(&str, &str); 4] = [
-    // Pages are read through a shared mapping instead of copied from the
-    // file by each connection (256 MiB of address space).
-    ("mmap_size", "268435456"),
-    // No commit checkpoints the log itself: `Checkpointer` does.
-    ("wal_autocheckpoint", "0"),
-    // A log that grew under load is cut back once it restarts.
-    ("journal_size_limit", "67108864"),
-    // Statement journals (for undoing one statement that changes several
-    // rows) stay in memory: on disk each cost a temporary file created and
-    // deleted.
-    ("temp_store", "memory"),
-];
 
 impl SqliteStorage {
     pub async fn open(url: &str) -> Result<SqliteStorage, StorageError> {

@@ -17,7 +17,6 @@ use super::rows::{
     BALANCE_UPSERT, CANDLE_COLUMNS, CANDLE_UPSERT, FILL_COLUMNS, ORDER_COLUMNS, ORDER_UPSERT,
     POSITION_UPSERT, WATERMARK_UPDATE, kind_str, side_str, status_str, tif_str,
 };
-use super::sqlite::CONNECTION_PRAGMAS;
 use super::{JournalEntry, StorageError};
 use crate::exchange::projection::RowChanges;
 use rusqlite::{Connection, OpenFlags, Params, Transaction, TransactionBehavior};
@@ -25,6 +24,21 @@ use std::path::Path;
 use std::sync::{LazyLock, mpsc};
 use std::time::Duration;
 use tokio::sync::oneshot;
+
+/// Pragmas of every connection, the pool's and the journal writer's.
+pub(super) const CONNECTION_PRAGMAS: [(&str, &str); 4] = [
+    // Pages are read through a shared mapping instead of copied from the
+    // file by each connection (256 MiB of address space).
+    ("mmap_size", "268435456"),
+    // No commit checkpoints the log itself: `Checkpointer` does.
+    ("wal_autocheckpoint", "0"),
+    // A log that grew under load is cut back once it restarts.
+    ("journal_size_limit", "67108864"),
+    // Statement journals (for undoing one statement that changes several
+    // rows) stay in memory: on disk each cost a temporary file created and
+    // deleted.
+    ("temp_store", "memory"),
+];
 
 /// One commit for the writer thread: what to write, and where to say how
 /// it went.
