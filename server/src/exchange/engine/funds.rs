@@ -1,6 +1,6 @@
-//! Money and shares from outside the market: deposits and withdrawals of
-//! cash and grants of shares. The engine counts what came in this way, so
-//! the audit can check that trading only moved it around.
+//! Money and shares from outside the market: opening a funded account,
+//! deposits and withdrawals of cash, grants of shares. The engine counts what
+//! came in this way, so the audit can check that trading only moved it around.
 
 use super::{Engine, balance_event, check_qty, position_event};
 use crate::exchange::command::SymbolId;
@@ -9,6 +9,24 @@ use crate::exchange::rules::{Qty, Won};
 use crate::exchange::types::AccountId;
 
 impl Engine {
+    /// Funds a new account as its first deposit would and leaves an existing
+    /// one alone, so sending it again is safe. The amount is checked first:
+    /// a bad one is refused whether or not the account exists.
+    pub(super) fn open_account(
+        &mut self,
+        account: AccountId,
+        cash: Won,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Reject> {
+        if cash <= 0 {
+            return Err(Reject::BadAmount);
+        }
+        if self.accounts.contains_key(&account) {
+            return Ok(());
+        }
+        self.deposit(account, cash, out)
+    }
+
     pub(super) fn deposit(
         &mut self,
         account: AccountId,

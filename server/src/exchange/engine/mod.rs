@@ -116,6 +116,7 @@ impl Engine {
             } => self.amend(account, order, price, qty, out),
             Command::Cancel { account, order } => self.cancel(account, order, out),
             Command::CancelAll { account } => self.cancel_all(account, out),
+            Command::OpenAccount { account, cash } => self.open_account(account, cash, out),
             Command::Deposit { account, amount } => self.deposit(account, amount, out),
             Command::GrantShares {
                 account,

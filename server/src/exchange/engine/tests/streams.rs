@@ -11,7 +11,8 @@ fn side() -> impl Strategy<Value = Side> {
 }
 
 fn command() -> impl Strategy<Value = Command> {
-    let account = (1u64..5).prop_map(AccountId);
+    // Accounts 5 and 6 start unopened: an `OpenAccount` or a deposit opens them.
+    let account = (1u64..7).prop_map(AccountId);
     let symbol = (1u32..3).prop_map(SymbolId);
     let price = prop_oneof![8 => (0i64..40).prop_map(|t| 9_800 + t * 10), 1 => 6_000i64..14_000];
     let qty = prop_oneof![10 => 1i64..300, 1 => -2i64..1, 1 => Just(MAX_ORDER_QTY + 1)];
@@ -40,6 +41,7 @@ fn command() -> impl Strategy<Value = Command> {
         3 => (account.clone(), order_id).prop_map(|(account, order)| Command::Cancel { account, order }),
         1 => account.clone().prop_map(|account| Command::CancelAll { account }),
         1 => (account.clone(), -2_000_000i64..5_000_000).prop_map(|(account, amount)| Command::Deposit { account, amount }),
+        1 => (account.clone(), -1_000i64..5_000_000).prop_map(|(account, cash)| Command::OpenAccount { account, cash }),
         1 => (account, symbol.clone(), 1i64..100, 0i64..1_000_000)
             .prop_map(|(account, symbol, qty, cost)| Command::GrantShares { account, symbol, qty, cost }),
         1 => symbol.clone().prop_map(|symbol| Command::Halt { symbol }),
