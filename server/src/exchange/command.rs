@@ -65,17 +65,19 @@ pub enum Command {
     CancelAll {
         account: AccountId,
     },
+    /// Opens an account with `cash` available, exactly as a first deposit
+    /// would. Idempotent: for an account that already exists (opened, or
+    /// funded by a deposit) it changes nothing and says `Done`, so a retry
+    /// after a crash, or two first requests of one user at once, fund it once.
+    OpenAccount {
+        account: AccountId,
+        cash: Won,
+    },
     /// Adds cash (opening the account on first deposit) or, when negative,
     /// takes available cash out (round settlement, withdrawal).
     Deposit {
         account: AccountId,
         amount: Won,
-    },
-    /// Opens an account funded with `cash`, in one step; an account that
-    /// exists already is left as it is (a retry funds nothing twice).
-    OpenAccount {
-        account: AccountId,
-        cash: Won,
     },
     /// Credits shares with their cost basis (initial allocation, settlement).
     GrantShares {

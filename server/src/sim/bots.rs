@@ -17,7 +17,7 @@ use crate::exchange::rules::{tick_ceil, tick_down, tick_floor, tick_size, tick_u
 use crate::exchange::{
     AccountId, ClientOrderId, Command, OrderType, PlaceOrder, Price, Qty, Side, TimeInForce, Won,
 };
-use rand::RngExt;
+use rand::Rng;
 use rand::rngs::StdRng;
 use std::collections::VecDeque;
 

@@ -5,7 +5,7 @@
 //! up), which is what gives prices fat tails and volatility clustering
 //! instead of a random walk of ticks (DESIGN §5).
 
-use rand::RngExt;
+use rand::Rng;
 use rand::rngs::StdRng;
 
 /// Typical volatility per hour. The value's pull towards its anchor keeps

@@ -22,7 +22,7 @@ use fundamental::{Fundamental, normal};
 use mirror::Mirror;
 use news::{NewsDesk, NewsItem, Target};
 use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::{Rng, SeedableRng};
 use std::collections::VecDeque;
 
 /// Length of one simulation step.

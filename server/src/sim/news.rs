@@ -6,7 +6,7 @@
 //! comma or as a possessive-free subject so no particle depends on the name.
 
 use super::fundamental::normal;
-use rand::RngExt;
+use rand::Rng;
 use rand::rngs::StdRng;
 
 /// A headline: Korean, English. `{name}` is the company or sector.

@@ -1,0 +1,88 @@
+//! Money and shares from outside the market: opening a funded account,
+//! deposits and withdrawals of cash, grants of shares. The engine counts what
+//! came in this way, so the audit can check that trading only moved it around.
+
+use super::{Engine, balance_event, check_qty, position_event};
+use crate::exchange::command::SymbolId;
+use crate::exchange::event::{Event, Reject};
+use crate::exchange::rules::{Qty, Won};
+use crate::exchange::types::AccountId;
+
+impl Engine {
+    /// Funds a new account as its first deposit would and leaves an existing
+    /// one alone, so sending it again is safe. The amount is checked first:
+    /// a bad one is refused whether or not the account exists.
+    pub(super) fn open_account(
+        &mut self,
+        account: AccountId,
+        cash: Won,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Reject> {
+        if cash <= 0 {
+            return Err(Reject::BadAmount);
+        }
+        if self.accounts.contains_key(&account) {
+            return Ok(());
+        }
+        self.deposit(account, cash, out)
+    }
+
+    pub(super) fn deposit(
+        &mut self,
+        account: AccountId,
+        amount: Won,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Reject> {
+        if amount == 0 {
+            return Err(Reject::BadAmount);
+        }
+        if amount < 0 {
+            let balance = self.accounts.get(&account).ok_or(Reject::UnknownAccount)?;
+            if balance.cash_available < -amount {
+                return Err(Reject::InsufficientCash);
+            }
+        }
+        let balance = self.accounts.entry(account).or_default();
+        balance.cash_available = balance
+            .cash_available
+            .checked_add(amount)
+            .ok_or(Reject::AmountTooLarge)?;
+        self.deposited += amount;
+        out.push(Event::Deposited { account, amount });
+        out.push(balance_event(account, balance));
+        Ok(())
+    }
+
+    pub(super) fn grant(
+        &mut self,
+        account: AccountId,
+        symbol: SymbolId,
+        qty: Qty,
+        cost: Won,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Reject> {
+        if !self.listings.contains_key(&symbol) {
+            return Err(Reject::UnknownSymbol);
+        }
+        check_qty(qty)?;
+        if cost < 0 {
+            return Err(Reject::BadAmount);
+        }
+        let balance = self
+            .accounts
+            .get_mut(&account)
+            .ok_or(Reject::UnknownAccount)?;
+        let position = balance.position_mut(symbol);
+        position.available += qty;
+        position.cost += cost;
+        *self.granted.entry(symbol).or_default() += qty;
+        out.push(Event::SharesGranted {
+            account,
+            symbol,
+            qty,
+            cost,
+        });
+        out.push(position_event(account, symbol, balance.position(symbol)));
+        Ok(())
+    }
+}
