@@ -8,7 +8,7 @@
 //! [`use_account`].
 
 use crate::api::AppError;
-use crate::realtime::{AccountEvent, Topic};
+use crate::realtime::{AccountEvent, Realtime, Topic};
 use crate::trading::{
     AccountSnapshot, AccountUpdate, CashView, FillView, ListQuery, OrderAck, OrderStatus,
     OrderView, PortfolioView, PositionView, SortOrder, get_portfolio,
@@ -113,6 +113,7 @@ pub struct MyAccount {
     /// What was loaded first; `None` while loading.
     pub loaded: RwSignal<Option<Result<PortfolioView, AppError>>>,
     pub stream: AccountStream,
+    realtime: Realtime,
 }
 
 /// Loads the caller's main account and follows its stream.
@@ -134,13 +135,17 @@ pub fn use_my_account() -> MyAccount {
         id,
         loaded,
         stream: use_account(id.into()),
+        realtime: expect_context::<Realtime>(),
     }
 }
 
 impl MyAccount {
-    /// After an order the caller placed: a first order opened the account.
+    /// After an order the caller placed: a first order opened the account,
+    /// and perhaps made the session (a first visit has none), so the page's
+    /// connection opens again to speak for the account's owner.
     pub fn placed(self, ack: &OrderAck) {
         if self.id.get_untracked().is_none() {
+            self.realtime.reconnect();
             self.id.set(Some(ack.order.account_id));
         }
     }
@@ -205,6 +210,9 @@ impl MyAccount {
 pub struct AccountStream {
     pub book: RwSignal<Option<AccountBook>>,
     pub update: RwSignal<Option<AccountUpdate>>,
+    /// Counts the snapshots taken: after each (the first, or a resync), a
+    /// list loaded elsewhere may have missed updates and loads again.
+    pub snapshots: RwSignal<u64>,
 }
 
 /// Follows the private stream of the account `account` names, for as long
@@ -212,9 +220,11 @@ pub struct AccountStream {
 /// first data or from a first order's acknowledgement, so `account` may
 /// name one later.
 pub fn use_account(account: Signal<Option<u64>>) -> AccountStream {
+    let realtime = expect_context::<Realtime>();
     let stream = AccountStream {
         book: RwSignal::new(None),
         update: RwSignal::new(None),
+        snapshots: RwSignal::new(0),
     };
     Effect::new(move |_| {
         let Some(account_id) = account.get() else {
@@ -225,6 +235,7 @@ pub fn use_account(account: Signal<Option<u64>>) -> AccountStream {
         Effect::new(move |_| match latest.get() {
             Some(AccountEvent::AccountSnapshot(snapshot)) => {
                 stream.book.set(Some(AccountBook::from_snapshot(&snapshot)));
+                stream.snapshots.update(|n| *n += 1);
             }
             Some(AccountEvent::AccountUpdate(update)) => {
                 let applied = stream
@@ -234,7 +245,10 @@ pub fn use_account(account: Signal<Option<u64>>) -> AccountStream {
                 match applied {
                     Some(Applied::Changed) => stream.update.set(Some(update)),
                     Some(Applied::Gap) => {
-                        expect_context::<crate::realtime::Realtime>().resync(&topic)
+                        // Forgotten until the new snapshot, so the updates
+                        // in flight meanwhile ask for no more of them.
+                        stream.book.set(None);
+                        realtime.resync(&topic)
                     }
                     // Before the snapshot (it will contain this), or stale.
                     Some(Applied::Stale) | None => {}

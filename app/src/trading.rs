@@ -255,6 +255,26 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// No items and nothing after them.
+    pub fn empty() -> Page<T> {
+        Page {
+            items: Vec::new(),
+            next_cursor: None,
+        }
+    }
+}
+
+/// `part` in basis points of `whole` (0 when there is no whole): returns
+/// are shown, never booked, so the rounding down here is fine.
+pub fn basis_points(part: i64, whole: i64) -> i64 {
+    if whole > 0 {
+        (i128::from(part) * 10_000 / i128::from(whole)) as i64
+    } else {
+        0
+    }
+}
+
 /// Order entry and the caller's own accounts, orders, fills, portfolio
 /// and watchlist: the trading feature's port, implemented by the server.
 /// Every method finds the caller in the request's session; `account` names

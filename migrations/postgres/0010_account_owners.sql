@@ -14,6 +14,10 @@ ALTER TABLE users ALTER COLUMN nickname_key DROP NOT NULL;
 ALTER TABLE users ADD CONSTRAINT members_have_nicknames
     CHECK (kind = 'guest' OR (nickname IS NOT NULL AND nickname_key IS NOT NULL));
 
+-- Members' main accounts move to `accounts.user_id` below; guests have
+-- none in this column, which goes at the end.
+ALTER TABLE users ALTER COLUMN account_id DROP NOT NULL;
+
 ALTER TABLE accounts ADD COLUMN user_id BIGINT;
 ALTER TABLE accounts ADD COLUMN round_id BIGINT;
 UPDATE accounts SET user_id = users.user_id FROM users WHERE users.account_id = accounts.account_id;
@@ -36,6 +40,7 @@ ALTER TABLE users DROP COLUMN account_id;
 CREATE UNIQUE INDEX main_account_of_user ON accounts (user_id) WHERE kind = 'main';
 CREATE UNIQUE INDEX round_account_of_user ON accounts (user_id, round_id) WHERE kind = 'round';
 CREATE INDEX accounts_by_kind ON accounts (kind, account_id);
+CREATE INDEX accounts_by_user ON accounts (user_id, kind);
 
 CREATE TABLE watchlist_by_user (
     user_id   BIGINT NOT NULL,

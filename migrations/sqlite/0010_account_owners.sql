@@ -51,6 +51,7 @@ ALTER TABLE users_by_kind RENAME TO users;
 CREATE UNIQUE INDEX main_account_of_user ON accounts (user_id) WHERE kind = 'main';
 CREATE UNIQUE INDEX round_account_of_user ON accounts (user_id, round_id) WHERE kind = 'round';
 CREATE INDEX accounts_by_kind ON accounts (kind, account_id);
+CREATE INDEX accounts_by_user ON accounts (user_id, kind);
 
 CREATE TABLE watchlist_by_user (
     user_id   INTEGER NOT NULL,

@@ -157,15 +157,17 @@ pub async fn run_with(
         );
     }
     hub.set_source(market.clone());
-    let mut trading = trading::Trading::new(
+    let trading = trading::Trading::new(
         gateway.clone(),
         storage.clone(),
         market.clone(),
         clock.clone(),
-        fee_schedule(&settings),
+        trading::TradingSettings {
+            starting_cash: settings.gaemi.market.starting_cash,
+            starting_shares: settings.gaemi.market.guest_shares,
+            fees: fee_schedule(&settings),
+        },
     );
-    trading.starting_cash = settings.gaemi.market.starting_cash;
-    trading.guest_shares = settings.gaemi.market.guest_shares;
     let bots = if settings.gaemi.bots.enabled {
         let live = sim::live::LiveBots {
             settings: sim::SimSettings {

@@ -159,7 +159,7 @@ async fn pages_carry_a_nonce_based_content_security_policy() {
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
-    assert_eq!(headers["cache-control"], "no-cache");
+    assert_eq!(headers["cache-control"], "private, no-cache");
     let html = response.text().await.unwrap();
     assert!(
         html.contains(&format!("nonce=\"{nonce}\"")),
@@ -232,5 +232,58 @@ async fn a_restart_on_the_same_database_counts_the_start() {
     let db = server.stop().await;
     let server = TestServer::start_with(db, |_| None).await;
     assert_eq!(server_status(&server).await.start_count, 2);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn private_answers_are_never_stored_and_market_data_only_briefly() {
+    let server = TestServer::start().await;
+    let browser = common::browser_client();
+    let session = browser
+        .post(server.url("/api/v1/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(session.headers()["cache-control"], "private, no-store");
+    for path in [
+        "/api/v1/session",
+        "/api/v1/portfolio",
+        "/api/v1/orders",
+        "/api/v1/fills",
+        "/api/v1/watchlist",
+        "/api/v1/accounts",
+        "/api/v1/auth/me",
+        "/api/v1/orders/1",
+    ] {
+        let response = browser.get(server.url(path)).send().await.unwrap();
+        assert_eq!(
+            response.headers()["cache-control"],
+            "private, no-store",
+            "{path}"
+        );
+    }
+    let response = browser
+        .post(server.url("/api/fn/portfolio"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
+    let response = browser
+        .get(server.url("/api/v1/market/symbols"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["cache-control"], "public, max-age=1");
+    let response = browser
+        .get(server.url("/api/v1/market/999999/book"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["cache-control"],
+        "private, no-store",
+        "a refusal"
+    );
     server.stop().await;
 }

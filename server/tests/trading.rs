@@ -357,7 +357,8 @@ async fn nobody_can_see_or_touch_another_accounts_orders() {
         .await;
     assert_eq!(
         (status, error["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("not_your_order"))
+        (StatusCode::NOT_FOUND, Some("unknown_order")),
+        "answered like an order that does not exist"
     );
     let (status, error) = other
         .call(
@@ -368,7 +369,8 @@ async fn nobody_can_see_or_touch_another_accounts_orders() {
         .await;
     assert_eq!(
         (status, error["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("not_your_order"))
+        (StatusCode::NOT_FOUND, Some("unknown_order")),
+        "answered like an order that does not exist"
     );
     assert_eq!(other.get("/orders").await["items"], json!([]));
     assert_eq!(other.get("/fills").await["items"], json!([]));

@@ -162,7 +162,10 @@ pub fn OrderTicket(
             },
         };
         leptos::task::spawn_local(async move {
-            let answer = place_order(input, None).await;
+            // The account the page shows, once it knows it: if the session
+            // changed meanwhile (a sign-in in another tab), the order is
+            // refused rather than placed on an account the page does not show.
+            let answer = place_order(input, account.id.get_untracked()).await;
             pending.try_set(false);
             if let Ok(ack) = &answer {
                 qty_text.try_set(String::new());

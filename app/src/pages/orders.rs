@@ -344,13 +344,19 @@ fn History(
         cursor,
         limit: Some(20),
     };
+    // An update that arrives while a page loads may be older or newer than
+    // the page: the page is loaded again after it, rather than guessed at.
+    let missed = StoredValue::new(false);
+    let reload = RwSignal::new(0u64);
     let load = move |more: bool| {
         let next = if more { cursor.get_untracked() } else { None };
         let query = query(next);
+        let account_id = account.id.get_untracked();
         loading.set(true);
+        missed.set_value(false);
         leptos::task::spawn_local(async move {
             let result: Result<Option<String>, AppError> = if fills {
-                list_fills(query, None)
+                list_fills(query, account_id)
                     .await
                     .map(|Page { items, next_cursor }| {
                         fill_rows.try_update(|rows| {
@@ -362,7 +368,7 @@ fn History(
                         next_cursor
                     })
             } else {
-                list_orders(query, None)
+                list_orders(query, account_id)
                     .await
                     .map(|Page { items, next_cursor }| {
                         orders.try_update(|rows| {
@@ -384,19 +390,30 @@ fn History(
                 }
             }
             loading.try_set(false);
+            if missed.try_get_value() == Some(true) {
+                reload.try_update(|n| *n += 1);
+            }
         });
     };
+    // Again after each snapshot of the account's stream (the first, or one
+    // after a missed update): what happened before it is only in the lists.
     Effect::new(move |_| {
         symbol.track();
         side.track();
         status.track();
         sort.track();
+        account.stream.snapshots.track();
+        reload.track();
         load(false);
     });
     Effect::new(move |_| {
         let Some(update) = account.stream.update.get() else {
             return;
         };
+        if loading.get_untracked() {
+            missed.set_value(true);
+            return;
+        }
         let (filter, complete) = (query(None), cursor.with_untracked(Option::is_none));
         if fills {
             fill_rows.update(|rows| fold_fills(rows, &update.fills, &filter, complete));

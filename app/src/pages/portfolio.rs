@@ -11,7 +11,7 @@ use crate::format::{Direction, format_change_bp, format_won, group_thousands};
 use crate::market::{ListingName, listing_names};
 use crate::prefs::{t, use_prefs};
 use crate::realtime::{TickerEvent, Topic, go_live, use_topic};
-use crate::trading::{CashView, PortfolioView};
+use crate::trading::{CashView, PortfolioView, basis_points};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -48,14 +48,6 @@ impl Holding {
         } else {
             0
         }
-    }
-}
-
-fn basis_points(part: i64, whole: i64) -> i64 {
-    if whole > 0 {
-        (i128::from(part) * 10_000 / i128::from(whole)) as i64
-    } else {
-        0
     }
 }
 

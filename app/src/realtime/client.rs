@@ -58,6 +58,26 @@ pub(super) fn start(realtime: Realtime) {
     }
 }
 
+/// Replaces the connection at once rather than after a backoff: the session
+/// it was opened with changed (a first order made one), and the server
+/// decides when a connection opens whom it speaks for. Every active topic
+/// is subscribed again on the new one.
+pub(super) fn reconnect() {
+    let old = CONNECTION.with_borrow_mut(|conn| conn.as_mut().and_then(|c| c.socket.take()));
+    let Some(old) = old else {
+        // Not connected yet, or between attempts: the next one is new.
+        return;
+    };
+    // The old socket calls nothing of ours any more, so its handlers can go
+    // when `connect` replaces them.
+    old.set_onopen(None);
+    old.set_onmessage(None);
+    old.set_onclose(None);
+    old.set_onerror(None);
+    let _ = old.close();
+    connect();
+}
+
 /// Sends a frame if the socket is open; otherwise the frame is covered by the
 /// resubscription that follows the next successful connect.
 pub(super) fn send(frame: &ClientFrame) {

@@ -109,6 +109,13 @@ impl Realtime {
         });
     }
 
+    /// Opens the page's connection again, at once: after the page's first
+    /// order made its session, so the new connection speaks for its user.
+    pub fn reconnect(self) {
+        #[cfg(feature = "hydrate")]
+        client::reconnect();
+    }
+
     /// Asks the server for a fresh snapshot of `topic`, after a gap in its
     /// sequence: subscribing again while subscribed would be a no-op.
     pub fn resync(self, topic: &Topic) {

@@ -66,12 +66,16 @@ pub enum Command {
         account: AccountId,
     },
     /// Opens an account with `cash` available, exactly as a first deposit
-    /// would. Idempotent: for an account that already exists (opened, or
-    /// funded by a deposit) it changes nothing and says `Done`, so a retry
-    /// after a crash, or two first requests of one user at once, fund it once.
+    /// would, and `shares_each` shares of every listed symbol at its
+    /// reference price, all in one step. Idempotent: for an account that
+    /// already exists (opened, or funded by a deposit) it changes nothing and
+    /// says `Done`, so a retry after a crash, or two first requests of one
+    /// user at once, fund it once.
     OpenAccount {
         account: AccountId,
         cash: Won,
+        #[serde(default)]
+        shares_each: Qty,
     },
     /// Adds cash (opening the account on first deposit) or, when negative,
     /// takes available cash out (round settlement, withdrawal).

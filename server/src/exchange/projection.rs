@@ -109,8 +109,7 @@ pub struct Projection {
     balances_changed: HashMap<AccountId, BalanceRow>,
     positions_changed: HashMap<(AccountId, i64), PositionRow>,
     fills: Vec<FillRow>,
-    /// Trades seen so far for the command being applied.
-    trade_in_command: (u64, i64),
+    trades: TradeCounter,
 }
 
 impl Projection {
@@ -185,12 +184,7 @@ impl Projection {
                 taker,
                 ..
             } => {
-                let n = if self.trade_in_command.0 == seq {
-                    self.trade_in_command.1 + 1
-                } else {
-                    0
-                };
-                self.trade_in_command = (seq, n);
+                let n = self.trades.next(seq);
                 self.candles.trade(symbol, price, qty, ts_ms);
                 for order in [taker, maker] {
                     self.update_open(order, ts_ms, |row| {
@@ -308,6 +302,23 @@ impl Projection {
         self.positions_changed.clear();
         self.fills.clear();
         self.candles.discard_changes();
+    }
+}
+
+/// Numbers each command's trades 0, 1, 2, ... in the order they are seen:
+/// with the command's sequence number, a fill's stable id (`{seq}-{n}`).
+#[derive(Debug, Default)]
+pub struct TradeCounter {
+    seq: u64,
+    n: i64,
+}
+
+impl TradeCounter {
+    /// The number of the next trade of command `seq`.
+    pub fn next(&mut self, seq: u64) -> i64 {
+        self.n = if self.seq == seq { self.n + 1 } else { 0 };
+        self.seq = seq;
+        self.n
     }
 }
 

@@ -172,5 +172,8 @@ pub async fn reset_password(
     new_password: &str,
 ) -> Result<(), ApiError> {
     let user_id = state.accounts.reset_password(token, new_password).await?;
-    Ok(state.sessions.end_member_session(user_id, None).await?)
+    Ok(state
+        .sessions
+        .end_member_session(user_id, None, None)
+        .await?)
 }

@@ -24,19 +24,33 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
     next.run(request).await
 }
 
-/// Hashed build output never changes under its name: cache it for a year.
-/// Pages are per-user and live: always revalidate. Other assets: an hour.
+/// How long a shared cache may keep public market data: a second, so a
+/// crowd reloading the market list is served once per second at most while
+/// nobody sees a price older than that.
+const MARKET_DATA: &str = "public, max-age=1";
+/// Anything that depends on the session (every other API answer, whatever
+/// a server function answers): never stored by anyone but the browser, and
+/// not even there.
+const PRIVATE: &str = "private, no-store";
+/// Pages differ by session and language and are live: the browser may keep
+/// one but must ask again, and no shared cache may keep it.
+const PAGE: &str = "private, no-cache";
+/// Hashed build output never changes under its name.
+const HASHED: &str = "public, max-age=31536000, immutable";
+
+/// The caching a response gets unless it set its own: by what it is.
 pub async fn cache_control(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    let is_pkg = request
-        .uri()
-        .path()
+    let path = request.uri().path();
+    let is_pkg = path
         .strip_prefix('/')
         .and_then(|path| path.strip_prefix(&*state.leptos.site_pkg_dir))
         .is_some_and(|rest| rest.starts_with('/'));
+    let is_market_data = path.starts_with("/api/v1/market/");
+    let is_api = path.starts_with("/api/") || path == "/ws";
     let mut response = next.run(request).await;
     if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
@@ -46,19 +60,41 @@ pub async fn cache_control(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let policy = if is_html || !response.status().is_success() {
-        "no-cache"
-    } else if is_pkg && state.leptos.hash_files {
-        "public, max-age=31536000, immutable"
-    } else if is_pkg {
-        "no-cache"
-    } else {
-        "public, max-age=3600"
-    };
+    let policy = cache_policy(
+        is_pkg,
+        is_pkg && state.leptos.hash_files,
+        is_market_data,
+        is_api,
+        is_html,
+        response.status().is_success(),
+    );
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     response
+}
+
+/// Build output whose name does not change with its content (a dev build):
+/// the browser asks again every time.
+const REVALIDATE: &str = "no-cache";
+
+fn cache_policy(
+    build: bool,
+    hashed: bool,
+    market_data: bool,
+    api: bool,
+    html: bool,
+    ok: bool,
+) -> &'static str {
+    match () {
+        () if hashed && ok => HASHED,
+        () if market_data && ok => MARKET_DATA,
+        () if html => PAGE,
+        () if api || !ok => PRIVATE,
+        () if build => REVALIDATE,
+        // Static files of the site (icons, the manifest, the chart library).
+        () => "public, max-age=3600",
+    }
 }
 
 /// The security headers every response carries unless it set its own.
@@ -174,6 +210,40 @@ mod tests {
             .await
             .unwrap();
         response.headers().clone()
+    }
+
+    #[test]
+    fn only_public_data_may_be_kept_by_shared_caches() {
+        // (build output, hashed, market data, api, html, ok)
+        let hashed_asset = cache_policy(true, true, false, false, false, true);
+        assert_eq!(hashed_asset, HASHED);
+        assert_eq!(
+            cache_policy(true, false, false, false, false, true),
+            REVALIDATE
+        );
+        assert_eq!(
+            cache_policy(false, false, true, true, false, true),
+            MARKET_DATA
+        );
+        assert_eq!(
+            cache_policy(false, false, true, true, false, false),
+            PRIVATE
+        );
+        assert_eq!(
+            cache_policy(false, false, false, true, false, true),
+            PRIVATE
+        );
+        assert_eq!(cache_policy(false, false, false, false, true, true), PAGE);
+        assert_eq!(cache_policy(false, false, false, false, true, false), PAGE);
+        assert_eq!(
+            cache_policy(true, true, false, false, false, false),
+            PRIVATE,
+            "a missing asset"
+        );
+        assert_eq!(
+            cache_policy(false, false, false, false, false, true),
+            "public, max-age=3600"
+        );
     }
 
     #[tokio::test]

@@ -54,13 +54,6 @@ impl Ports {
     }
 }
 
-fn empty_page<T>() -> Page<T> {
-    Page {
-        items: Vec::new(),
-        next_cursor: None,
-    }
-}
-
 #[async_trait::async_trait]
 impl SystemPort for Ports {
     async fn status(&self) -> Result<ServerStatus, AppError> {
@@ -126,7 +119,7 @@ impl TradingPort for Ports {
         query: ListQuery,
     ) -> Result<Page<OrderView>, AppError> {
         let Some(user) = self.reader(request).await? else {
-            return Ok(empty_page());
+            return Ok(Page::empty());
         };
         let trading = &self.0.trading;
         trading
@@ -142,7 +135,7 @@ impl TradingPort for Ports {
         query: ListQuery,
     ) -> Result<Page<FillView>, AppError> {
         let Some(user) = self.reader(request).await? else {
-            return Ok(empty_page());
+            return Ok(Page::empty());
         };
         let trading = &self.0.trading;
         trading
@@ -212,9 +205,14 @@ impl StockPort for Ports {
     async fn stock(&self, code: String) -> Result<StockView, AppError> {
         let state = &self.0;
         let trading = &state.trading;
-        crate::market::stock(&trading.market, state.storage.as_ref(), &code, trading.fees)
-            .await
-            .map_err(refuse)
+        crate::market::stock(
+            &trading.market,
+            state.storage.as_ref(),
+            &code,
+            trading.settings.fees,
+        )
+        .await
+        .map_err(refuse)
     }
 
     async fn candles(

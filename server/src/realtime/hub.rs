@@ -88,6 +88,18 @@ impl Hub {
             .is_some_and(|sender| sender.receiver_count() > 0)
     }
 
+    /// Which of `accounts` someone follows (their private topic), with one
+    /// look at the topics.
+    pub fn followed_accounts(&self, accounts: &[u64]) -> Vec<u64> {
+        let topics = self.lock();
+        (accounts.iter().copied())
+            .filter(|&account_id| {
+                (topics.get(&Topic::Account { account_id }))
+                    .is_some_and(|sender| sender.receiver_count() > 0)
+            })
+            .collect()
+    }
+
     /// Encodes the event once and hands it to every subscriber of its topic.
     /// Returns how many subscribers received it; nothing is encoded for none.
     pub fn publish(&self, topic: Topic, event: TopicEvent) -> usize {

@@ -26,6 +26,10 @@ use tokio_util::sync::CancellationToken;
 /// [`MAX_CLIENT_FRAME_BYTES`] and this get an error frame.
 pub const MAX_WS_MESSAGE_BYTES: usize = 64 * 1024;
 
+/// Private topics one connection follows (or asks for) at most: a person
+/// follows their few accounts, and later their notifications and messages.
+const MAX_PRIVATE_TOPICS: usize = 16;
+
 /// The private topics one connection's caller may follow (their own
 /// accounts; later notifications and direct messages).
 #[async_trait::async_trait]
@@ -130,9 +134,12 @@ impl Connection {
             step = tokio::select! {
                 _ = shutdown.cancelled() => Step::Close(CLOSE_RESTART, "server restarting"),
                 _ = self.too_slow.cancelled() => Step::Close(CLOSE_RESYNC, "too slow: resync"),
-                () = &mut session_ended => match send_frame(&mut sink, &ServerFrame::SignedOut).await {
-                    true => Step::Close(CLOSE_SIGNED_OUT, "signed in elsewhere"),
-                    false => Step::Gone,
+                ended = &mut session_ended => match ended {
+                    Ended::Revoked => match send_frame(&mut sink, &ServerFrame::SignedOut).await {
+                        true => Step::Close(CLOSE_SIGNED_OUT, "signed in elsewhere"),
+                        false => Step::Gone,
+                    },
+                    Ended::Unknown => Step::Close(CLOSE_RESYNC, "session check: reconnect"),
                 },
                 _ = sleep_until(last_heard + self.settings.idle) => Step::Close(1001, "idle"),
                 queued = self.queued.recv() => match queued {
@@ -256,6 +263,25 @@ impl Connection {
                 .try_send(frame(&ServerFrame::Subscribed { topic }));
             return;
         }
+        // Refused (finished) subscriptions are forgotten, and a connection
+        // follows a bounded number of private topics: probing account ids
+        // grows nothing.
+        let hub = &self.hub;
+        self.subscriptions.retain(|topic, task| {
+            let done = task.is_finished();
+            if done {
+                hub.unsubscribed(topic);
+            }
+            !done
+        });
+        let private = (self.subscriptions.keys())
+            .filter(|topic| topic.is_private())
+            .count();
+        if private >= MAX_PRIVATE_TOPICS {
+            let refused = frame(&ServerFrame::error(WsErrorCode::UnknownTopic));
+            let _ = self.outbound.try_send(refused);
+            return;
+        }
         let (hub, outbound, too_slow) = (
             self.hub.clone(),
             self.outbound.clone(),
@@ -302,17 +328,26 @@ fn frame(frame: &ServerFrame) -> Utf8Bytes {
 }
 
 /// Resolves when the session `ended` names is revoked; never without one.
-async fn session_ended(ended: Option<(String, broadcast::Receiver<String>)>) {
+async fn session_ended(ended: Option<(String, broadcast::Receiver<String>)>) -> Ended {
     let Some((id, mut revoked)) = ended else {
         return std::future::pending().await;
     };
     loop {
         match revoked.recv().await {
-            Ok(ended) if ended == id => return,
-            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Ok(ended) if ended == id => return Ended::Revoked,
+            Ok(_) => {}
+            // Revocations were missed, ours among them perhaps: the client
+            // reconnects, and its session is looked at again.
+            Err(broadcast::error::RecvError::Lagged(_)) => return Ended::Unknown,
             Err(broadcast::error::RecvError::Closed) => return std::future::pending().await,
         }
     }
+}
+
+/// How [`session_ended`] ended.
+enum Ended {
+    Revoked,
+    Unknown,
 }
 
 /// Moves one topic's events into the connection's queue. A full queue or a

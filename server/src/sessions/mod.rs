@@ -1,6 +1,7 @@
 //! Who a request speaks for. A session (tower-sessions: an HttpOnly,
 //! SameSite=Lax cookie, Secure behind HTTPS) holds a *principal*: the member
-//! signed in on it, or the guest made for it on its first order. It never
+//! signed in on it, or the guest made for it when it first needs one (its
+//! first order or star, or `POST /api/v1/session`). It never
 //! holds an account: a trading call names the account it acts on and
 //! `crate::trading` checks that the principal owns it. A member counts only
 //! while this session is their one current session, so a session ended by
@@ -44,6 +45,10 @@ impl Principal {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
+    /// The session was a member's and is not their current one any more:
+    /// it must not quietly become someone else (a new guest).
+    #[error("the session ended")]
+    Ended,
     #[error("the session store failed: {0}")]
     Store(String),
     #[error(transparent)]
@@ -150,6 +155,9 @@ impl Sessions {
         if let Some(principal) = self.principal(session).await? {
             return Ok(principal);
         }
+        if session.get::<i64>(MEMBER_KEY).await?.is_some() {
+            return Err(SessionError::Ended);
+        }
         let key = match session.id() {
             // Only a hash: the id is the cookie's secret.
             Some(id) => format!(
@@ -160,7 +168,6 @@ impl Sessions {
             None => format!("new:{}", Id::default()),
         };
         let guest = self.storage.guest_for_key(&key, now_ms).await?;
-        session.remove_value(MEMBER_KEY).await?;
         session.insert(GUEST_KEY, guest).await?;
         Ok(Principal::Guest(guest))
     }
@@ -168,6 +175,7 @@ impl Sessions {
     /// Signs member `user_id` in on this session under a new id (no
     /// fixation) and ends the member's previous session wherever it is.
     pub async fn sign_in(&self, session: &Session, user_id: i64) -> Result<(), SessionError> {
+        let before = session.id().map(|id| id.to_string());
         session.cycle_id().await?;
         session.remove_value(GUEST_KEY).await?;
         session.remove_value(LEGACY_ACCOUNT_KEY).await?;
@@ -176,31 +184,43 @@ impl Sessions {
         // be recorded as the member's one session.
         session.save().await?;
         let id = session.id().map(|id| id.to_string());
-        self.end_member_session(user_id, id.as_deref()).await
+        self.end_member_session(user_id, id.as_deref(), before.as_deref())
+            .await
     }
 
     /// Ends this session: its record leaves the store, and a member signed
     /// in on it has no current session until they sign in again.
+    /// Its open websockets are told, and close: they may carry the user's
+    /// private streams.
     pub async fn end(&self, session: &Session) -> Result<(), SessionError> {
         if let Some(Principal::Member(user_id)) = self.principal(session).await? {
             self.storage.replace_session(user_id, None).await?;
         }
+        let id = session.id();
         session.flush().await?;
+        if let Some(id) = id {
+            self.revoked.notify(&id.to_string());
+        }
         Ok(())
     }
 
     /// Makes `keep` the member's only session, deleting the one it replaces
-    /// and telling that session's open websockets.
+    /// and telling that session's open websockets, unless it is `own`: the
+    /// caller's own session before a new id (a password change keeps the
+    /// member's tabs, which follow the new cookie).
     pub async fn end_member_session(
         &self,
         user_id: i64,
         keep: Option<&str>,
+        own: Option<&str>,
     ) -> Result<(), SessionError> {
         if let Some(old) = self.storage.replace_session(user_id, keep).await?
             && let Ok(old) = old.parse::<Id>()
         {
             self.store.delete(&old).await?;
-            self.revoked.notify(&old.to_string());
+            if own != Some(old.to_string().as_str()) {
+                self.revoked.notify(&old.to_string());
+            }
         }
         Ok(())
     }

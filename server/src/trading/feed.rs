@@ -10,7 +10,7 @@
 use super::views::{cash_view, fill_view, order_view, position_view};
 use super::{Trading, TradingError};
 use crate::exchange::projection::{
-    BalanceRow, OrderStatusRow, PositionRow, Projection, trade_fills,
+    BalanceRow, OrderStatusRow, PositionRow, Projection, TradeCounter, trade_fills,
 };
 use crate::exchange::{AccountId, Event, OrderId};
 use crate::gateway::CommitObserver;
@@ -30,8 +30,9 @@ const SNAPSHOT_OPEN_ORDERS: i64 = 1_000;
 pub struct AccountFeed {
     pub market: Arc<MarketData>,
     pub hub: Arc<Hub>,
-    /// Each account's last update since this process started: the next
-    /// update's `prev_seq`.
+    /// Each followed account's last update since this process started
+    /// following it: the next update's `prev_seq` (0 for its first, which
+    /// a client applies over any snapshot).
     last: Mutex<HashMap<AccountId, u64>>,
 }
 
@@ -85,35 +86,35 @@ struct Changes {
 
 impl CommitObserver for AccountFeed {
     fn committed(&self, events: &[(u64, i64, Event)], state: &Projection) {
-        // Every touched account's last sequence number, followed or not, so
-        // that updates chain from the start of this process.
+        // Each touched account's last sequence number in this commit.
         let mut touched: BTreeMap<AccountId, u64> = BTreeMap::new();
         for (seq, _, event) in events {
             for account in accounts_of(event, state).into_iter().flatten() {
                 touched.insert(account, *seq);
             }
         }
-        let followed: Vec<(AccountId, u64, u64)> = {
-            let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-            (touched.into_iter())
-                .map(|(account, seq)| (account, seq, last.insert(account, seq).unwrap_or(0)))
-                .filter(|(account, ..)| self.hub.has_subscribers(&topic(*account)))
-                .collect()
-        };
-        if followed.is_empty() {
+        // Only accounts someone follows get an update: one look at the hub.
+        let ids: Vec<u64> = touched.keys().map(|account| account.0).collect();
+        let mut followed_ids = self.hub.followed_accounts(&ids).into_iter().peekable();
+        if followed_ids.peek().is_none() {
             return;
         }
+        let followed: Vec<(AccountId, u64, u64)> = {
+            let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+            followed_ids
+                .map(|id| {
+                    let (account, seq) = (AccountId(id), touched[&AccountId(id)]);
+                    (account, seq, last.insert(account, seq).unwrap_or(0))
+                })
+                .collect()
+        };
         let mut changes: BTreeMap<AccountId, Changes> = (followed.iter())
             .map(|(account, ..)| (*account, Changes::default()))
             .collect();
-        let mut trade_in_command = (0, -1);
+        let mut trades = TradeCounter::default();
         for (seq, ts_ms, event) in events {
             if let Event::Trade { .. } = event {
-                trade_in_command = match trade_in_command {
-                    (s, n) if s == *seq => (s, n + 1),
-                    _ => (*seq, 0),
-                };
-                for fill in trade_fills(*seq, trade_in_command.1, *ts_ms, event)
+                for fill in trade_fills(*seq, trades.next(*seq), *ts_ms, event)
                     .into_iter()
                     .flatten()
                 {

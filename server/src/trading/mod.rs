@@ -38,18 +38,25 @@ impl From<Option<u64>> for AccountRef {
     }
 }
 
+/// What a new main account starts with, and what the engine charges.
+#[derive(Clone, Copy, Debug)]
+pub struct TradingSettings {
+    /// Cash a new main account starts with.
+    pub starting_cash: i64,
+    /// Shares of every listing a new main account starts with, at the
+    /// listing's reference price (practice and load tests; 0 by default).
+    pub starting_shares: i64,
+    /// The rates the engine charges, shown to the order ticket.
+    pub fees: FeeSchedule,
+}
+
 #[derive(Clone)]
 pub struct Trading {
     pub gateway: Arc<dyn OrderGateway>,
     pub storage: Arc<dyn Storage>,
     pub market: Arc<MarketData>,
     pub clock: Arc<dyn Clock>,
-    /// Cash a new main account starts with.
-    pub starting_cash: i64,
-    /// Shares of every listing a new main account starts with.
-    pub guest_shares: i64,
-    /// The rates the engine charges, shown to the order ticket.
-    pub fees: FeeSchedule,
+    pub settings: TradingSettings,
     owners: Owners,
 }
 
@@ -59,13 +66,19 @@ pub struct Trading {
 /// cache, least recently used first out.
 #[derive(Clone)]
 struct Owners {
-    /// Account id to owner (`None`: the house's, or no such account).
-    of_account: moka::sync::Cache<i64, Option<i64>>,
-    /// User id to their open main account.
+    /// Account id to its owner.
+    of_account: moka::sync::Cache<i64, i64>,
+    /// Account ids that have no owner (the house's) or do not exist (yet),
+    /// remembered a little while: probing ids costs no database read each.
+    unowned: moka::sync::Cache<i64, ()>,
+    /// User id to their main account, once this process saw it funded.
     main_of: moka::sync::Cache<i64, AccountId>,
 }
 
 const OWNERS_REMEMBERED: u64 = 100_000;
+/// How long an id without an owner is remembered as such: an account
+/// opened meanwhile is found after at most this long.
+const UNOWNED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Trading {
     pub fn new(
@@ -73,18 +86,20 @@ impl Trading {
         storage: Arc<dyn Storage>,
         market: Arc<MarketData>,
         clock: Arc<dyn Clock>,
-        fees: FeeSchedule,
+        settings: TradingSettings,
     ) -> Trading {
         Trading {
             gateway,
             storage,
             market,
             clock,
-            starting_cash: 100_000_000,
-            guest_shares: 0,
-            fees,
+            settings,
             owners: Owners {
                 of_account: moka::sync::Cache::new(OWNERS_REMEMBERED),
+                unowned: moka::sync::Cache::builder()
+                    .max_capacity(OWNERS_REMEMBERED)
+                    .time_to_live(UNOWNED_FOR)
+                    .build(),
                 main_of: moka::sync::Cache::new(OWNERS_REMEMBERED),
             },
         }
@@ -102,24 +117,34 @@ impl Trading {
             AccountRef::Main => self.main_account(user).await,
             AccountRef::Id(id) => {
                 let id_i64 = i64::try_from(id).map_err(|_| TradingError::AccountNotFound)?;
-                let owner = match self.owners.of_account.get(&id_i64) {
-                    Some(owner) => owner,
-                    None => {
-                        let owner = (self.storage.account(id_i64).await?).and_then(|a| a.user_id);
-                        // Only a found owner is remembered: an id that does
-                        // not exist yet may be opened later.
-                        if owner.is_some() {
-                            self.owners.of_account.insert(id_i64, owner);
-                        }
-                        owner
-                    }
-                };
-                match owner {
+                match self.owner_of(id_i64).await? {
                     Some(owner) if owner == user => Ok(Some(AccountId(id))),
                     _ => Err(TradingError::AccountNotFound),
                 }
             }
         }
+    }
+
+    /// An account just opened for `user`: an id probed before it existed
+    /// is someone's now.
+    fn remember_owner(&self, account: i64, user: i64) {
+        self.owners.of_account.insert(account, user);
+        self.owners.unowned.invalidate(&account);
+    }
+
+    async fn owner_of(&self, account: i64) -> Result<Option<i64>, TradingError> {
+        if let Some(owner) = self.owners.of_account.get(&account) {
+            return Ok(Some(owner));
+        }
+        if self.owners.unowned.contains_key(&account) {
+            return Ok(None);
+        }
+        let owner = (self.storage.account(account).await?).and_then(|a| a.user_id);
+        match owner {
+            Some(owner) => self.owners.of_account.insert(account, owner),
+            None => self.owners.unowned.insert(account, ()),
+        }
+        Ok(owner)
     }
 
     async fn main_account(&self, user: i64) -> Result<Option<AccountId>, TradingError> {
@@ -157,27 +182,17 @@ impl Trading {
             })
             .await?;
         let account = AccountId(opened.account_id as u64);
-        // Opening is idempotent in the engine: a row stored by a run that
-        // stopped before funding it, or by a request racing this one, is
-        // funded exactly once.
+        // Opening is one idempotent engine command: a row stored by a run
+        // that stopped before funding it, or by a request racing this one,
+        // is funded (cash and shares) exactly once, and wholly.
         self.submit(Command::OpenAccount {
             account,
-            cash: self.starting_cash,
+            cash: self.settings.starting_cash,
+            shares_each: self.settings.starting_shares,
         })
         .await?;
-        if opened.new && self.guest_shares > 0 {
-            for listing in self.market.listings().all() {
-                self.submit(Command::GrantShares {
-                    account,
-                    symbol: listing.symbol,
-                    qty: self.guest_shares,
-                    cost: listing.first_price * self.guest_shares,
-                })
-                .await?;
-            }
-        }
         self.owners.main_of.insert(user, account);
-        self.owners.of_account.insert(opened.account_id, Some(user));
+        self.remember_owner(opened.account_id, user);
         Ok(account)
     }
 
@@ -199,7 +214,13 @@ impl Trading {
             })
             .await?;
         let account = AccountId(opened.account_id as u64);
-        self.submit(Command::OpenAccount { account, cash }).await?;
+        self.submit(Command::OpenAccount {
+            account,
+            cash,
+            shares_each: 0,
+        })
+        .await?;
+        self.remember_owner(opened.account_id, user);
         Ok(account)
     }
 

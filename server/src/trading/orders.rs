@@ -152,7 +152,7 @@ impl Trading {
             .transpose()?;
         let symbol_id = symbol_filter(self.market.listings(), &query)?;
         let Some(account) = self.account_of(user, which).await? else {
-            return Ok(empty_page());
+            return Ok(Page::empty());
         };
         let rows = self
             .storage
@@ -198,7 +198,7 @@ impl Trading {
             .transpose()?;
         let symbol_id = symbol_filter(self.market.listings(), &query)?;
         let Some(account) = self.account_of(user, which).await? else {
-            return Ok(empty_page());
+            return Ok(Page::empty());
         };
         let rows = self
             .storage
@@ -305,13 +305,6 @@ fn symbol_filter(listings: &Listings, query: &ListQuery) -> Result<Option<i64>, 
                 .ok_or_else(|| TradingError::unknown_symbol(code))
         })
         .transpose()
-}
-
-fn empty_page<T>() -> Page<T> {
-    Page {
-        items: Vec::new(),
-        next_cursor: None,
-    }
 }
 
 /// One page from `limit + 1` rows: the extra row only says "there is more".

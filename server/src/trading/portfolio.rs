@@ -8,7 +8,7 @@ use super::views::position_view;
 use super::{AccountRef, Trading, TradingError};
 use crate::exchange;
 use crate::exchange::projection::PositionRow;
-use app::trading::{HoldingView, PortfolioView};
+use app::trading::{HoldingView, PortfolioView, basis_points};
 
 impl Trading {
     pub async fn portfolio(
@@ -29,22 +29,24 @@ impl Trading {
         ))
     }
 
-    /// What a main account opens with.
+    /// What a main account opens with: the starting cash, and the starting
+    /// shares at their listing's reference price (as the engine grants them).
     pub fn unopened_portfolio(&self) -> PortfolioView {
-        let positions: Vec<PositionRow> = if self.guest_shares > 0 {
-            (self.market.listings().all().iter())
-                .map(|listing| PositionRow {
+        let shares = self.settings.starting_shares;
+        let positions: Vec<PositionRow> = (self.market.listings().all().iter())
+            .filter(|_| shares > 0)
+            .filter_map(|listing| {
+                let reference = self.market.ticker(listing.symbol)?.reference;
+                Some(PositionRow {
                     account_id: 0,
                     symbol_id: i64::from(listing.symbol.0),
-                    available: self.guest_shares,
+                    available: shares,
                     held: 0,
-                    cost: listing.first_price * self.guest_shares,
+                    cost: reference.saturating_mul(shares),
                 })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let cash = self.starting_cash;
+            })
+            .collect();
+        let cash = self.settings.starting_cash;
         self.portfolio_view(None, (cash, 0, cash), &positions)
     }
 
@@ -88,13 +90,5 @@ impl Trading {
             pnl,
             return_bp: basis_points(pnl, deposited),
         }
-    }
-}
-
-fn basis_points(part: i64, whole: i64) -> i64 {
-    if whole > 0 {
-        (i128::from(part) * 10_000 / i128::from(whole)) as i64
-    } else {
-        0
     }
 }

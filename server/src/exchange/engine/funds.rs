@@ -9,22 +9,43 @@ use crate::exchange::rules::{Qty, Won};
 use crate::exchange::types::AccountId;
 
 impl Engine {
-    /// Funds a new account as its first deposit would and leaves an existing
-    /// one alone, so sending it again is safe. The amount is checked first:
-    /// a bad one is refused whether or not the account exists.
+    /// Funds a new account as its first deposit would, then grants it
+    /// `shares_each` of every listed symbol at its reference price; leaves an
+    /// existing account alone, so sending it again is safe. Everything is
+    /// checked first: a bad amount is refused whether or not the account
+    /// exists, and nothing is half done.
     pub(super) fn open_account(
         &mut self,
         account: AccountId,
         cash: Won,
+        shares_each: Qty,
         out: &mut Vec<Event>,
     ) -> Result<(), Reject> {
         if cash <= 0 {
             return Err(Reject::BadAmount);
         }
+        if shares_each != 0 {
+            check_qty(shares_each)?;
+        }
+        let grants: Vec<(SymbolId, Won)> = if shares_each == 0 {
+            Vec::new()
+        } else {
+            (self.listings.iter())
+                .map(|(&symbol, listing)| {
+                    (listing.reference.checked_mul(shares_each))
+                        .map(|cost| (symbol, cost))
+                        .ok_or(Reject::AmountTooLarge)
+                })
+                .collect::<Result<_, _>>()?
+        };
         if self.accounts.contains_key(&account) {
             return Ok(());
         }
-        self.deposit(account, cash, out)
+        self.deposit(account, cash, out)?;
+        for (symbol, cost) in grants {
+            self.grant(account, symbol, shares_each, cost, out)?;
+        }
+        Ok(())
     }
 
     pub(super) fn deposit(

@@ -116,7 +116,11 @@ impl Engine {
             } => self.amend(account, order, price, qty, out),
             Command::Cancel { account, order } => self.cancel(account, order, out),
             Command::CancelAll { account } => self.cancel_all(account, out),
-            Command::OpenAccount { account, cash } => self.open_account(account, cash, out),
+            Command::OpenAccount {
+                account,
+                cash,
+                shares_each,
+            } => self.open_account(account, cash, shares_each, out),
             Command::Deposit { account, amount } => self.deposit(account, amount, out),
             Command::GrantShares {
                 account,

@@ -6,6 +6,7 @@ use crate::accounts::AccountError;
 use crate::exchange::Reject;
 use crate::gateway::ExchangeError;
 use crate::market::MarketError;
+use crate::sessions::SessionError;
 use crate::trading::TradingError;
 use app::api::{AppError, FieldError};
 use axum::http::StatusCode;
@@ -20,6 +21,7 @@ pub(super) fn status(err: &ApiError) -> StatusCode {
         ApiError::NoSession => StatusCode::UNAUTHORIZED,
         ApiError::ForbiddenOrigin => StatusCode::FORBIDDEN,
         ApiError::NotFound => StatusCode::NOT_FOUND,
+        ApiError::Session(SessionError::Ended) => StatusCode::UNAUTHORIZED,
         ApiError::NotReady(_) | ApiError::Session(_) | ApiError::Storage(_) => {
             StatusCode::SERVICE_UNAVAILABLE
         }
@@ -29,8 +31,9 @@ pub(super) fn status(err: &ApiError) -> StatusCode {
 fn trading_status(err: &TradingError) -> StatusCode {
     match err {
         TradingError::Rejected(reject) => match reject {
-            Reject::UnknownOrder => StatusCode::NOT_FOUND,
-            Reject::NotYourOrder => StatusCode::FORBIDDEN,
+            // Another account's order is answered like one that does not
+            // exist, so nobody learns which order ids are someone's.
+            Reject::UnknownOrder | Reject::NotYourOrder => StatusCode::NOT_FOUND,
             Reject::SymbolHalted
             | Reject::NothingToChange
             | Reject::UnknownAccount
@@ -116,6 +119,7 @@ pub(super) fn body(err: &ApiError) -> AppError {
             "서버가 아직 준비되지 않았습니다.",
             "The server is not ready.",
         ),
+        ApiError::Session(SessionError::Ended) => SIGNED_OUT,
         ApiError::Session(_) | ApiError::Storage(_) => return AppError::unavailable(),
     };
     let (code, field, ko, en) = text;
@@ -132,6 +136,13 @@ const MALFORMED: Text = (
     None,
     "요청 본문이 올바른 JSON 객체가 아닙니다.",
     "The request body is not a valid JSON object.",
+);
+
+const SIGNED_OUT: Text = (
+    "signed_out",
+    None,
+    "로그인이 필요합니다.",
+    "Please sign in.",
 );
 
 fn field_error(field: &FieldError) -> AppError {
@@ -241,12 +252,7 @@ fn account_text(err: &AccountError) -> Result<Text, AppError> {
             "링크가 잘못되었거나 이미 사용되었거나 만료되었습니다. 새 링크를 요청해 주세요.",
             "This link is invalid, used or expired. Please ask for a new one.",
         ),
-        AccountError::SignedOut => (
-            "signed_out",
-            None,
-            "로그인이 필요합니다.",
-            "Please sign in.",
-        ),
+        AccountError::SignedOut => SIGNED_OUT,
         AccountError::TooMany(_) => (
             "too_many_attempts",
             None,
@@ -326,17 +332,11 @@ fn reject_text(reject: Reject) -> Text {
             "주문 금액이 너무 큽니다.",
             "The order value is too large.",
         ),
-        Reject::UnknownOrder => (
+        Reject::UnknownOrder | Reject::NotYourOrder => (
             "unknown_order",
             Some("order_id"),
             "체결되었거나 취소되었거나 존재하지 않는 주문입니다.",
             "The order is filled, cancelled or does not exist.",
-        ),
-        Reject::NotYourOrder => (
-            "not_your_order",
-            Some("order_id"),
-            "본인의 주문만 정정하거나 취소할 수 있습니다.",
-            "You can only change or cancel your own orders.",
         ),
         Reject::NothingToChange => (
             "nothing_to_change",

@@ -41,7 +41,7 @@ fn command() -> impl Strategy<Value = Command> {
         3 => (account.clone(), order_id).prop_map(|(account, order)| Command::Cancel { account, order }),
         1 => account.clone().prop_map(|account| Command::CancelAll { account }),
         1 => (account.clone(), -2_000_000i64..5_000_000).prop_map(|(account, amount)| Command::Deposit { account, amount }),
-        1 => (account.clone(), -1_000i64..5_000_000).prop_map(|(account, cash)| Command::OpenAccount { account, cash }),
+        1 => (account.clone(), -1_000i64..5_000_000).prop_map(|(account, cash)| Command::OpenAccount { account, cash, shares_each: 0 }),
         1 => (account, symbol.clone(), 1i64..100, 0i64..1_000_000)
             .prop_map(|(account, symbol, qty, cost)| Command::GrantShares { account, symbol, qty, cost }),
         1 => symbol.clone().prop_map(|symbol| Command::Halt { symbol }),
