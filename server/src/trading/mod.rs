@@ -196,6 +196,16 @@ impl Trading {
         Ok(account)
     }
 
+    /// Whether the account a call names is known to be open and funded:
+    /// any account named by id (it exists or the call is refused), the
+    /// main account once this process has seen it funded.
+    fn is_open(&self, user: i64, which: AccountRef) -> bool {
+        match which {
+            AccountRef::Main => self.owners.main_of.contains_key(&user),
+            AccountRef::Id(_) => true,
+        }
+    }
+
     /// Opens `user`'s account in round `round_id`, funded with `cash`; the
     /// same account again if it is open already.
     pub async fn open_round_account(

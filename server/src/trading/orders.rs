@@ -52,9 +52,13 @@ impl Trading {
         }
         // What the engine would refuse without looking at the account is
         // refused before a first order opens it: a refused order opens
-        // nothing. The engine checks again, with the day's band as it is
-        // when the order arrives.
-        if let Some(reject) = self.precheck(symbol, order_type, input.qty) {
+        // nothing. Only then: the engine checks every order itself (with
+        // the day's band as it is when the order arrives), and this check
+        // takes the market data's lock, which the persister holds while it
+        // applies each commit.
+        if !self.is_open(user, which)
+            && let Some(reject) = self.precheck(symbol, order_type, input.qty)
+        {
             return Err(TradingError::Rejected(reject));
         }
         let account = self.account_or_open(user, which).await?;
