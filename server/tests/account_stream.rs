@@ -238,3 +238,56 @@ async fn another_accounts_stream_is_refused_like_a_topic_that_does_not_exist() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_session_that_ends_closes_its_sockets_and_its_streams_with_them() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = start().await;
+    let guest = Guest::open(&server).await;
+    let account = guest.open_main_account().await;
+    let mut socket = guest.websocket(&server).await;
+    subscribe(&mut socket, account_topic(account))
+        .await
+        .expect("the guest's own account");
+
+    // The guest signs up keeping its account: the guest's session ends.
+    let (status, body) = guest
+        .call(
+            Method::POST,
+            "/auth/sign-up",
+            Some(json!({
+                "email": "guest@example.kr",
+                "nickname": "손님개미",
+                "password": "a long enough passphrase",
+                "claim_guest": true
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let close = loop {
+        let message = tokio::time::timeout(common::HANG_GUARD, socket.next())
+            .await
+            .expect("the socket closes in time");
+        match message {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(Message::Text(text))) => assert!(
+                !text.contains("signed_out"),
+                "not 'signed in elsewhere': {text}"
+            ),
+            Some(Ok(_)) => {}
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(
+        u16::from(close.expect("a close code").code),
+        gaemi::realtime::CLOSE_RESYNC
+    );
+    // The old cookie opens a socket, but follows no account any more.
+    let mut again = guest.websocket(&server).await;
+    assert_eq!(
+        subscribe(&mut again, account_topic(account)).await,
+        Err(WsErrorCode::UnknownTopic)
+    );
+    server.stop().await;
+}

@@ -337,6 +337,38 @@ fn rows_on_demand() -> ExchangeSettings {
 }
 
 #[tokio::test]
+async fn the_gateway_reads_after_a_sequence_number_once_its_rows_are_written() {
+    let db = TestDb::from_env().await;
+    let storage = open(&db).await;
+    let (exchange, tasks) = start(storage.clone(), rows_on_demand()).await;
+    let gateway = gaemi::gateway::LocalGateway {
+        exchange: exchange.clone(),
+        storage: storage.clone(),
+        clock: std::sync::Arc::new(gaemi::clock::ManualClock::starting_at(1_700_000_000_000)),
+    };
+    use gaemi::gateway::OrderGateway;
+    let deposit = Command::Deposit {
+        account: AccountId(1),
+        amount: 1_000,
+    };
+    let seq = gateway
+        .submit(deposit)
+        .await
+        .expect("committed")
+        .executed
+        .seq;
+    let sync = storage.read_models();
+    assert!(sync.written_through() < seq as i64, "no reader asked yet");
+    gateway.read_after(seq).await.expect("rows written");
+    assert!(sync.written_through() >= seq as i64);
+    // The command carries the gateway's clock, not the wall's.
+    let journal = storage.read_journal(seq as i64 - 1, 1).await.unwrap();
+    assert_eq!(journal[0].ts_ms, 1_700_000_000_000);
+    drop((gateway, exchange));
+    tasks.join().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_read_sees_every_acknowledged_command_though_its_rows_are_written_later() {
     let db = TestDb::from_env().await;
     let storage = open(&db).await;

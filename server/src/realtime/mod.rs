@@ -14,6 +14,18 @@ pub use clock::run_clock;
 pub use hub::{Hub, OnlineGuard, TopicSource, encode};
 pub use socket::{ConnectionSettings, MAX_WS_MESSAGE_BYTES, PrivateTopics, serve};
 
+/// A session that ended, as its open connections hear of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionEnded {
+    /// The session's id.
+    pub session: String,
+    /// Ended because its user signed in elsewhere (or reset their
+    /// password): the page says so and goes to the sign-in page. Otherwise
+    /// (a sign-out in this browser, a deletion, a kept guest) the
+    /// connection only closes, and the page reconnects as who it is now.
+    pub elsewhere: bool,
+}
+
 /// Close code sent to a client that fell behind: reconnect and resync.
 pub const CLOSE_RESYNC: u16 = 4000;
 /// Close code sent after `signed_out`: the session ended elsewhere.

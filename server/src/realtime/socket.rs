@@ -7,7 +7,7 @@
 //! the browser's session ends because its user signed in elsewhere, the
 //! client is told (`signed_out`) and the connection closes.
 
-use super::{CLOSE_RESTART, CLOSE_RESYNC, CLOSE_SIGNED_OUT, Hub, encode};
+use super::{CLOSE_RESTART, CLOSE_RESYNC, CLOSE_SIGNED_OUT, Hub, SessionEnded, encode};
 use app::realtime::{
     ClientFrame, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame, Topic, TopicEvent,
     WsErrorCode,
@@ -60,7 +60,7 @@ pub async fn serve(
     hub: Arc<Hub>,
     settings: ConnectionSettings,
     shutdown: CancellationToken,
-    ended: Option<(String, broadcast::Receiver<String>)>,
+    ended: Option<(String, broadcast::Receiver<SessionEnded>)>,
     private: Option<Arc<dyn PrivateTopics>>,
 ) {
     Connection::new(hub, settings, private)
@@ -115,7 +115,7 @@ impl Connection {
         mut self,
         socket: WebSocket,
         shutdown: CancellationToken,
-        ended: Option<(String, broadcast::Receiver<String>)>,
+        ended: Option<(String, broadcast::Receiver<SessionEnded>)>,
     ) {
         let session_ended = session_ended(ended);
         tokio::pin!(session_ended);
@@ -135,11 +135,11 @@ impl Connection {
                 _ = shutdown.cancelled() => Step::Close(CLOSE_RESTART, "server restarting"),
                 _ = self.too_slow.cancelled() => Step::Close(CLOSE_RESYNC, "too slow: resync"),
                 ended = &mut session_ended => match ended {
-                    Ended::Revoked => match send_frame(&mut sink, &ServerFrame::SignedOut).await {
+                    Ended::Elsewhere => match send_frame(&mut sink, &ServerFrame::SignedOut).await {
                         true => Step::Close(CLOSE_SIGNED_OUT, "signed in elsewhere"),
                         false => Step::Gone,
                     },
-                    Ended::Unknown => Step::Close(CLOSE_RESYNC, "session check: reconnect"),
+                    Ended::Closed => Step::Close(CLOSE_RESYNC, "session ended: reconnect"),
                 },
                 _ = sleep_until(last_heard + self.settings.idle) => Step::Close(1001, "idle"),
                 queued = self.queued.recv() => match queued {
@@ -327,18 +327,19 @@ fn frame(frame: &ServerFrame) -> Utf8Bytes {
     encode(frame.clone()).unwrap_or_else(|| Utf8Bytes::from_static("\"unknown_frame\""))
 }
 
-/// Resolves when the session `ended` names is revoked; never without one.
-async fn session_ended(ended: Option<(String, broadcast::Receiver<String>)>) -> Ended {
+/// Resolves when the session `ended` names ends; never without one.
+async fn session_ended(ended: Option<(String, broadcast::Receiver<SessionEnded>)>) -> Ended {
     let Some((id, mut revoked)) = ended else {
         return std::future::pending().await;
     };
     loop {
         match revoked.recv().await {
-            Ok(ended) if ended == id => return Ended::Revoked,
+            Ok(ended) if ended.session == id && ended.elsewhere => return Ended::Elsewhere,
+            Ok(ended) if ended.session == id => return Ended::Closed,
             Ok(_) => {}
-            // Revocations were missed, ours among them perhaps: the client
+            // Ends were missed, ours among them perhaps: the client
             // reconnects, and its session is looked at again.
-            Err(broadcast::error::RecvError::Lagged(_)) => return Ended::Unknown,
+            Err(broadcast::error::RecvError::Lagged(_)) => return Ended::Closed,
             Err(broadcast::error::RecvError::Closed) => return std::future::pending().await,
         }
     }
@@ -346,8 +347,10 @@ async fn session_ended(ended: Option<(String, broadcast::Receiver<String>)>) -> 
 
 /// How [`session_ended`] ended.
 enum Ended {
-    Revoked,
-    Unknown,
+    /// The user signed in elsewhere: tell the page.
+    Elsewhere,
+    /// Close; the page reconnects as whoever it is now.
+    Closed,
 }
 
 /// Moves one topic's events into the connection's queue. A full queue or a

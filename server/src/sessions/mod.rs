@@ -12,6 +12,7 @@ mod store;
 
 pub use store::{CachedSessions, SESSION_CACHE_CAPACITY, SessionCache, Store, StoredSessions};
 
+use crate::realtime::SessionEnded;
 use crate::storage::{Storage, StorageError};
 use sha2::Digest;
 use std::sync::Arc;
@@ -76,10 +77,10 @@ pub fn layer(store: Store, https: bool) -> SessionManagerLayer<Store> {
         .with_expiry(Expiry::OnInactivity(time::Duration::days(30)))
 }
 
-/// Ended sessions, announced so their open websockets can tell the page
-/// ("signed in on another device") and close.
+/// Ended sessions, announced so their open websockets close (and, for a
+/// sign-in elsewhere, tell the page "signed in on another device").
 #[derive(Clone)]
-pub struct Revocations(tokio::sync::broadcast::Sender<String>);
+pub struct Revocations(tokio::sync::broadcast::Sender<SessionEnded>);
 
 impl Default for Revocations {
     fn default() -> Self {
@@ -88,12 +89,15 @@ impl Default for Revocations {
 }
 
 impl Revocations {
-    pub fn notify(&self, session_id: &str) {
+    pub fn notify(&self, session_id: &str, elsewhere: bool) {
         // No receiver (no open websocket) is fine.
-        let _ = self.0.send(session_id.to_owned());
+        let _ = self.0.send(SessionEnded {
+            session: session_id.to_owned(),
+            elsewhere,
+        });
     }
 
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String> {
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<SessionEnded> {
         self.0.subscribe()
     }
 }
@@ -190,8 +194,8 @@ impl Sessions {
 
     /// Ends this session: its record leaves the store, and a member signed
     /// in on it has no current session until they sign in again.
-    /// Its open websockets are told, and close: they may carry the user's
-    /// private streams.
+    /// Its open websockets close (they may carry the user's private
+    /// streams) and reconnect as whoever the browser is now.
     pub async fn end(&self, session: &Session) -> Result<(), SessionError> {
         if let Some(Principal::Member(user_id)) = self.principal(session).await? {
             self.storage.replace_session(user_id, None).await?;
@@ -199,7 +203,7 @@ impl Sessions {
         let id = session.id();
         session.flush().await?;
         if let Some(id) = id {
-            self.revoked.notify(&id.to_string());
+            self.revoked.notify(&id.to_string(), false);
         }
         Ok(())
     }
@@ -219,7 +223,7 @@ impl Sessions {
         {
             self.store.delete(&old).await?;
             if own != Some(old.to_string().as_str()) {
-                self.revoked.notify(&old.to_string());
+                self.revoked.notify(&old.to_string(), true);
             }
         }
         Ok(())
