@@ -10,7 +10,6 @@ mod common;
 use app::realtime::{ClientFrame, ServerFrame, Topic, TopicEvent, WsErrorCode};
 use app::trading::{AccountSnapshot, AccountUpdate};
 use common::{Guest, Socket, TestDb, TestServer, next_frame, send_frame};
-use gaemi::exchange::{AccountId, Command, SymbolId};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -74,26 +73,6 @@ async fn next_update(socket: &mut Socket, account: u64) -> AccountUpdate {
     }
 }
 
-async fn seller(server: &TestServer) -> (Guest, u64) {
-    let guest = Guest::open(server).await;
-    let account = guest.open_main_account().await;
-    server
-        .started
-        .exchange
-        .submit(
-            Command::GrantShares {
-                account: AccountId(account),
-                symbol: SymbolId(0),
-                qty: 100,
-                cost: 7_000_000,
-            },
-            0,
-        )
-        .await
-        .expect("granted");
-    (guest, account)
-}
-
 fn limit(id: u64, side: &str, price: i64, qty: i64) -> serde_json::Value {
     json!({ "client_order_id": id, "symbol": "100010", "side": side, "kind": "limit", "price": price, "qty": qty })
 }
@@ -101,7 +80,7 @@ fn limit(id: u64, side: &str, price: i64, qty: i64) -> serde_json::Value {
 #[tokio::test]
 async fn a_fill_reaches_the_resting_orders_owner_at_commit_and_never_the_other_side() {
     let server = start().await;
-    let (alice, alice_account) = seller(&server).await;
+    let (alice, alice_account) = Guest::seller(&server).await;
     let (status, ask) = alice
         .call(Method::POST, "/orders", Some(limit(1, "sell", 72_000, 10)))
         .await;
@@ -208,7 +187,7 @@ async fn a_fill_reaches_the_resting_orders_owner_at_commit_and_never_the_other_s
 #[tokio::test]
 async fn another_accounts_stream_is_refused_like_a_topic_that_does_not_exist() {
     let server = start().await;
-    let (alice, alice_account) = seller(&server).await;
+    let (alice, alice_account) = Guest::seller(&server).await;
     let mallory = Guest::open(&server).await;
     mallory.open_main_account().await;
     let mut socket = mallory.websocket(&server).await;

@@ -7,7 +7,6 @@
 mod common;
 
 use common::{Guest, TestDb, TestServer};
-use gaemi::exchange::{AccountId, Command, SymbolId};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -334,20 +333,7 @@ async fn busy_is_a_503_with_retry_after_on_both_surfaces() {
     .await;
     let guest = Guest::open(&server).await;
     let account = guest.open_main_account().await;
-    server
-        .started
-        .exchange
-        .submit(
-            Command::GrantShares {
-                account: AccountId(account),
-                symbol: SymbolId(0),
-                qty: 1_000_000,
-                cost: 0,
-            },
-            0,
-        )
-        .await
-        .unwrap();
+    common::grant_shares(&server, account, 1_000_000).await;
     let (mut by_route, mut by_function) = (None, None);
     let mut id = 1;
     for _ in 0..200 {

@@ -10,7 +10,6 @@ mod common;
 
 use common::{Guest, TestServer};
 use futures_util::StreamExt;
-use gaemi::exchange::{AccountId, Command, SymbolId};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -28,31 +27,10 @@ fn limit(client_order_id: u64, side: &str, price: i64, qty: i64) -> Value {
     })
 }
 
-/// A guest with a main account holding 100 shares of [`SYMBOL`].
-async fn seller(server: &TestServer) -> (Guest, u64) {
-    let guest = Guest::open(server).await;
-    let account = guest.open_main_account().await;
-    server
-        .started
-        .exchange
-        .submit(
-            Command::GrantShares {
-                account: AccountId(account),
-                symbol: SymbolId(0),
-                qty: 100,
-                cost: 7_000_000,
-            },
-            0,
-        )
-        .await
-        .expect("granted");
-    (guest, account)
-}
-
 #[tokio::test]
 async fn one_user_trades_on_two_accounts_and_each_keeps_its_own_orders_fills_and_portfolio() {
     let server = TestServer::start().await;
-    let (seller, _) = seller(&server).await;
+    let (seller, _) = Guest::seller(&server).await;
     let (status, ask) = seller
         .call(Method::POST, "/orders", Some(limit(1, "sell", 72_000, 10)))
         .await;
@@ -146,7 +124,7 @@ async fn one_user_trades_on_two_accounts_and_each_keeps_its_own_orders_fills_and
 #[tokio::test]
 async fn another_users_account_is_answered_exactly_like_an_unknown_one() {
     let server = TestServer::start().await;
-    let (owner, account) = seller(&server).await;
+    let (owner, account) = Guest::seller(&server).await;
     let (_, resting) = owner
         .call(Method::POST, "/orders", Some(limit(1, "sell", 73_000, 5)))
         .await;
@@ -248,7 +226,7 @@ async fn engine_accounts(server: &TestServer) -> i64 {
 #[tokio::test]
 async fn a_thousand_visitors_who_only_read_open_no_account() {
     let server = TestServer::start().await;
-    let (seller, _) = seller(&server).await;
+    let (seller, _) = Guest::seller(&server).await;
     seller
         .call(Method::POST, "/orders", Some(limit(1, "sell", 72_500, 3)))
         .await;

@@ -226,24 +226,10 @@ impl Projection {
             Event::Deposited { account, amount } => {
                 self.update_balance(account, |row| row.deposited += amount);
             }
-            Event::Position {
-                account,
-                symbol,
-                available,
-                held,
-                cost,
-            } => {
-                let symbol_id = i64::from(symbol.0);
-                self.positions_changed.insert(
-                    (account, symbol_id),
-                    PositionRow {
-                        account_id: account.0 as i64,
-                        symbol_id,
-                        available,
-                        held,
-                        cost,
-                    },
-                );
+            Event::Position { account, .. } => {
+                if let Some(row) = position_row(event) {
+                    self.positions_changed.insert((account, row.symbol_id), row);
+                }
             }
             Event::OrderRejected { .. }
             | Event::Level { .. }
@@ -303,6 +289,28 @@ impl Projection {
         self.fills.clear();
         self.candles.discard_changes();
     }
+}
+
+/// A position as its `Position` event says it is now; `None` for any other
+/// event.
+pub fn position_row(event: &Event) -> Option<PositionRow> {
+    let Event::Position {
+        account,
+        symbol,
+        available,
+        held,
+        cost,
+    } = *event
+    else {
+        return None;
+    };
+    Some(PositionRow {
+        account_id: account.0 as i64,
+        symbol_id: i64::from(symbol.0),
+        available,
+        held,
+        cost,
+    })
 }
 
 /// Numbers each command's trades 0, 1, 2, ... in the order they are seen:

@@ -10,7 +10,7 @@
 use super::views::{cash_view, fill_view, order_view, position_view};
 use super::{Trading, TradingError};
 use crate::exchange::projection::{
-    BalanceRow, OrderStatusRow, PositionRow, Projection, TradeCounter, trade_fills,
+    BalanceRow, OrderStatusRow, PositionRow, Projection, TradeCounter, position_row, trade_fills,
 };
 use crate::exchange::{AccountId, Event, OrderId};
 use crate::gateway::CommitObserver;
@@ -138,24 +138,10 @@ impl CommitObserver for AccountFeed {
                         changed.orders.extend([maker, taker]);
                     }
                     Event::Balance { .. } | Event::Deposited { .. } => changed.cash = true,
-                    Event::Position {
-                        symbol,
-                        available,
-                        held,
-                        cost,
-                        ..
-                    } => {
-                        let symbol_id = i64::from(symbol.0);
-                        changed.positions.insert(
-                            symbol_id,
-                            PositionRow {
-                                account_id: account.0 as i64,
-                                symbol_id,
-                                available,
-                                held,
-                                cost,
-                            },
-                        );
+                    Event::Position { .. } => {
+                        if let Some(row) = position_row(event) {
+                            changed.positions.insert(row.symbol_id, row);
+                        }
                     }
                     _ => {}
                 }

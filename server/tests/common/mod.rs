@@ -284,6 +284,31 @@ pub async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
     }
 }
 
+/// Grants `account` `qty` shares of listing 0 (한빛전자) behind the API, at
+/// 70,000 won each: tests sell before bots or rounds exist.
+pub async fn grant_shares(server: &TestServer, account: u64, qty: i64) {
+    let grant = gaemi::exchange::Command::GrantShares {
+        account: gaemi::exchange::AccountId(account),
+        symbol: gaemi::exchange::SymbolId(0),
+        qty,
+        cost: qty * 70_000,
+    };
+    let submitted = server
+        .started
+        .exchange
+        .submit(grant, 0)
+        .await
+        .expect("committed");
+    assert!(
+        !matches!(
+            submitted.executed.reply,
+            gaemi::exchange::Reply::Rejected { .. }
+        ),
+        "{:?}",
+        submitted.executed.reply
+    );
+}
+
 /// A good-till-cancelled limit order, as the engine takes it.
 pub fn limit_order(
     account: u64,
@@ -439,6 +464,15 @@ impl Guest {
             .map(str::to_owned);
         let (status, body) = Guest::answer(response).await;
         (status, body, retry_after)
+    }
+
+    /// A new guest whose main account is open with 100 shares of listing 0
+    /// (한빛전자) to sell; answers the account's id too.
+    pub async fn seller(server: &TestServer) -> (Guest, u64) {
+        let guest = Guest::open(server).await;
+        let account = guest.open_main_account().await;
+        grant_shares(server, account, 100).await;
+        (guest, account)
     }
 
     /// Opens this guest's main account now; answers its id.
