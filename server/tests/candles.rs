@@ -20,23 +20,6 @@ const SELLER: u64 = 9_002;
 /// 2026-11-21 10:00:30 KST.
 const T: i64 = 1_795_186_800_000 + 10 * 3_600_000 + 30_000;
 
-async fn submit(server: &TestServer, command: Command, ts_ms: i64) {
-    let submitted = server
-        .started
-        .exchange
-        .submit(command, ts_ms)
-        .await
-        .expect("committed");
-    assert!(
-        !matches!(
-            submitted.executed.reply,
-            gaemi::exchange::Reply::Rejected { .. }
-        ),
-        "{command:?}: {:?}",
-        submitted.executed.reply
-    );
-}
-
 fn limit(account: u64, client: u64, side: Side, price: i64, qty: i64) -> Command {
     common::limit_order(account, client, SYMBOL, side, price, qty)
 }
@@ -47,7 +30,7 @@ async fn fund(server: &TestServer) {
             account: AccountId(account),
             amount: 1_000_000_000,
         };
-        submit(server, deposit, T).await;
+        common::submit_ok(server, deposit, T).await;
     }
     let shares = Command::GrantShares {
         account: AccountId(SELLER),
@@ -55,13 +38,13 @@ async fn fund(server: &TestServer) {
         qty: 1_000,
         cost: 72_000_000,
     };
-    submit(server, shares, T).await;
+    common::submit_ok(server, shares, T).await;
 }
 
 /// One trade of `qty` at `price`, stamped `ts_ms`; `n` keeps client ids apart.
 async fn trade(server: &TestServer, n: u64, price: i64, qty: i64, ts_ms: i64) {
-    submit(server, limit(SELLER, n, Side::Sell, price, qty), ts_ms).await;
-    submit(server, limit(BUYER, n, Side::Buy, price, qty), ts_ms).await;
+    common::submit_ok(server, limit(SELLER, n, Side::Sell, price, qty), ts_ms).await;
+    common::submit_ok(server, limit(BUYER, n, Side::Buy, price, qty), ts_ms).await;
 }
 
 async fn candles(server: &TestServer, query: &str) -> Value {
@@ -277,7 +260,7 @@ async fn a_days_close_becomes_the_next_reference_live_and_across_a_restart() {
     let now = || gaemi::clock::Clock::now_ms(&clock);
     // A bid at today's lower limit (72,000 × 0.7), which the next day's
     // band (80,000 ± 30 %: 56,000 to 104,000) leaves outside.
-    submit(&server, limit(BUYER, 1, Side::Buy, 50_400, 1), now()).await;
+    common::submit_ok(&server, limit(BUYER, 1, Side::Buy, 50_400, 1), now()).await;
     trade(&server, 2, 80_000, 2, now()).await;
     let (first_reference, ..) = reference(&server).await;
     assert_ne!(first_reference, 80_000);

@@ -293,18 +293,19 @@ pub async fn grant_shares(server: &TestServer, account: u64, qty: i64) {
         qty,
         cost: qty * 70_000,
     };
-    let submitted = server
-        .started
-        .exchange
-        .submit(grant, 0)
-        .await
-        .expect("committed");
+    submit_ok(server, grant, 0).await;
+}
+
+/// Submits `command` behind the API, stamped `ts_ms`; fails the test unless
+/// the engine took it.
+pub async fn submit_ok(server: &TestServer, command: gaemi::exchange::Command, ts_ms: i64) {
+    let submitted = (server.started.exchange.submit(command, ts_ms).await).expect("committed");
     assert!(
         !matches!(
             submitted.executed.reply,
             gaemi::exchange::Reply::Rejected { .. }
         ),
-        "{:?}",
+        "{command:?}: {:?}",
         submitted.executed.reply
     );
 }
