@@ -53,6 +53,16 @@ const RESERVED_NICKNAMES: &[&str] = &[
     "root",
 ];
 
+/// What a deleted member's nickname becomes (`탈퇴회원` and their number):
+/// nobody may take one, or pass for a member who left.
+pub const DELETED_MEMBER_LABEL: &str = "탈퇴회원";
+
+fn is_deleted_member_label(nickname: &str) -> bool {
+    nickname
+        .strip_prefix(DELETED_MEMBER_LABEL)
+        .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// An e-mail address as typed, trimmed; a light syntactic check (the
 /// verification mail is the real one).
 pub fn check_email(text: &str) -> Result<String, FieldError> {
@@ -115,7 +125,7 @@ pub fn check_nickname(text: &str) -> Result<String, FieldError> {
         ));
     }
     let lower = nickname.to_lowercase();
-    if RESERVED_NICKNAMES.contains(&lower.as_str()) {
+    if RESERVED_NICKNAMES.contains(&lower.as_str()) || is_deleted_member_label(nickname) {
         return Err(FieldError::new(
             "nickname",
             "사용할 수 없는 닉네임입니다.",
@@ -414,6 +424,9 @@ mod tests {
             "ㄱㄴ",
             "Admin",
             "운영자",
+            "탈퇴회원",
+            "탈퇴회원3",
+            "탈퇴회원0042",
         ] {
             assert!(check_nickname(bad).is_err(), "{bad:?}");
         }

@@ -262,7 +262,16 @@ async fn a_session_that_ends_closes_its_sockets_and_its_streams_with_them() {
         u16::from(close.expect("a close code").code),
         gaemi::realtime::CLOSE_RESYNC
     );
-    // The old cookie opens a socket, but follows no account any more.
+    // The guest's cookie (or a stolen copy of it) acts for nobody now: the
+    // account is the new member's, who signs in to trade on it.
+    for (method, path, body) in [
+        (Method::POST, "/orders", Some(limit(7, "buy", 72_000, 1))),
+        (Method::GET, "/portfolio", None),
+    ] {
+        let (status, answer) = guest.call(method, path, body).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {answer}");
+    }
+    // It opens a socket, but follows no account any more.
     let mut again = guest.websocket(&server).await;
     assert_eq!(
         subscribe(&mut again, account_topic(account)).await,

@@ -452,7 +452,7 @@ macro_rules! user_store_for {
                 now_ms: i64,
             ) -> Result<(), $crate::storage::StorageError> {
                 let mut tx = self.pool.begin().await?;
-                let anonymous = format!("탈퇴회원{user_id}");
+                let anonymous = format!("{}{user_id}", app::auth::DELETED_MEMBER_LABEL);
                 sqlx::query(
                     "UPDATE users SET email = NULL, email_key = NULL, password_hash = NULL, \
                      nickname = $2, nickname_key = $3, current_session = NULL, deleted_ms = $4 \
