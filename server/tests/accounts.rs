@@ -707,3 +707,67 @@ async fn sessions_live_in_the_configured_store() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_replaced_session_is_refused_on_every_trading_route_while_it_keeps_asking() {
+    let mail = MailCatcher::start().await;
+    let (server, _keys) = start(&mail).await;
+    let stolen =
+        std::sync::Arc::new(verified_user(&server, &mail, "oh@example.kr", "오개미").await);
+    let (status, _) = stolen.call(Method::GET, "/portfolio", None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A dozen loops keep using the old cookie while its owner signs in
+    // elsewhere, which ends that session.
+    let signed_in_again = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let loops: Vec<_> = (0..12)
+        .map(|_| {
+            let (stolen, done) = (stolen.clone(), signed_in_again.clone());
+            tokio::spawn(async move {
+                let mut refused_after = 0;
+                while refused_after < 5 {
+                    let after = done.load(std::sync::atomic::Ordering::SeqCst);
+                    let (status, _) = stolen.call(Method::GET, "/portfolio", None).await;
+                    if after {
+                        assert_eq!(status, StatusCode::UNAUTHORIZED, "a read after the end");
+                        refused_after += 1;
+                    }
+                }
+            })
+        })
+        .collect();
+    let owner = Browser::new(&server);
+    assert_eq!(
+        owner.sign_in("oh@example.kr", PASSWORD).await.0,
+        StatusCode::OK
+    );
+    signed_in_again.store(true, std::sync::atomic::Ordering::SeqCst);
+    for task in loops {
+        task.await.expect("every loop saw the session refused");
+    }
+    for (method, path, body) in [
+        (Method::GET, "/portfolio", None),
+        (Method::GET, "/orders", None),
+        (Method::GET, "/fills", None),
+        (Method::GET, "/accounts", None),
+        (Method::GET, "/watchlist", None),
+        (
+            Method::POST,
+            "/orders",
+            Some(json!({
+                "client_order_id": 1, "symbol": "100010", "side": "buy",
+                "kind": "limit", "price": 72_000, "qty": 1
+            })),
+        ),
+        (Method::DELETE, "/orders", None),
+        (Method::PUT, "/watchlist/100010", None),
+        (Method::POST, "/accounts", None),
+    ] {
+        let (status, body) = stolen.call(method.clone(), path, body).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {body}");
+    }
+    // The owner trades on.
+    let (status, _) = owner.call(Method::GET, "/portfolio", None).await;
+    assert_eq!(status, StatusCode::OK);
+    server.stop().await;
+}

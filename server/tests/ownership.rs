@@ -283,3 +283,46 @@ async fn a_thousand_visitors_who_only_read_open_no_account() {
     assert_eq!(engine_accounts(&server).await, before);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn sixty_four_first_orders_at_once_open_and_fund_one_main_account() {
+    let server = TestServer::start().await;
+    let guest = std::sync::Arc::new(Guest::open(&server).await);
+    let answers = futures_util::future::join_all((0..64u64).map(|n| {
+        let guest = guest.clone();
+        async move {
+            guest
+                .call(
+                    Method::POST,
+                    "/orders",
+                    Some(limit(n + 1, "buy", 70_000, 1)),
+                )
+                .await
+        }
+    }))
+    .await;
+    let mut accounts = std::collections::BTreeSet::new();
+    for (status, answer) in &answers {
+        assert_eq!(*status, StatusCode::OK, "{answer}");
+        accounts.insert(answer["order"]["account_id"].as_u64().unwrap());
+    }
+    assert_eq!(accounts.len(), 1, "one main account: {accounts:?}");
+    let (_, listed) = guest.call(Method::GET, "/accounts", None).await;
+    assert_eq!(listed["accounts"].as_array().unwrap().len(), 1);
+    // Funded once: 100,000,000 won in, 64 bids of 70,000 (+ 0.015 % each)
+    // held.
+    let (_, portfolio) = guest.call(Method::GET, "/portfolio", None).await;
+    assert_eq!(portfolio["deposited"], 100_000_000);
+    assert_eq!(portfolio["cash_held"], 64 * (70_000 + 10));
+    assert_eq!(
+        portfolio["cash_available"].as_i64().unwrap() + portfolio["cash_held"].as_i64().unwrap(),
+        100_000_000
+    );
+    let (_, open) = guest.call(Method::GET, "/orders?status=open", None).await;
+    assert_eq!(
+        open["items"].as_array().unwrap().len(),
+        50,
+        "a page of them"
+    );
+    server.stop().await;
+}
