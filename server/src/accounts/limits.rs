@@ -1,7 +1,10 @@
 //! Guessing and mail-bombing limits: each operation may be tried a number of
 //! times per window, counted per client IP and per target (the e-mail
-//! address, or the user). A correct password clears its target's count, so
-//! a person who mistyped twice is not locked out with an attacker.
+//! address, or the user). Password guesses count the target per IP: six
+//! wrong passwords from one address must not lock the owner out from
+//! another (docs/SECURITY.md compares this with OWASP's advice). A correct
+//! password clears its count, so a person who mistyped twice is not locked
+//! out with an attacker.
 //!
 //! Counters are fixed windows: in Redis when `REDIS_URL` is set, so every
 //! server counts together (INCR, and PEXPIRE NX when a window opens), else
@@ -37,6 +40,13 @@ impl Operation {
             Operation::SignUp => "sign_up",
             Operation::Mail => "mail",
         }
+    }
+
+    /// Whether the target is counted per IP: for guesses, so nobody can
+    /// lock another person out; mails are counted per address whoever
+    /// asks, so nobody can flood a mailbox from many addresses.
+    fn target_per_ip(self) -> bool {
+        matches!(self, Operation::SignIn)
     }
 
     pub fn default_budget(self) -> Budget {
@@ -102,7 +112,7 @@ impl Limits {
             .count(format!("{}|ip|{ip}", operation.name()), budget.window)
             .await;
         let by_target = self
-            .count(target_key(operation, target), budget.window)
+            .count(target_key(operation, ip, target), budget.window)
             .await;
         let over = [(by_ip, budget.per_ip), (by_target, budget.per_target)]
             .into_iter()
@@ -115,9 +125,9 @@ impl Limits {
         }
     }
 
-    /// Clears a target's count (its owner proved who they are).
-    pub async fn forgive(&self, operation: Operation, target: &str) {
-        let key = target_key(operation, target);
+    /// Clears a target's count from `ip` (its owner proved who they are).
+    pub async fn forgive(&self, operation: Operation, ip: IpAddr, target: &str) {
+        let key = target_key(operation, ip, target);
         if let Some((connection, prefix)) = &self.redis {
             let mut connection = connection.clone();
             let deleted: redis::RedisResult<()> =
@@ -176,12 +186,13 @@ impl Limits {
     }
 }
 
-fn target_key(operation: Operation, target: &str) -> String {
-    format!(
-        "{}|to|{}",
-        operation.name(),
-        crate::storage::users::unique_key(target)
-    )
+fn target_key(operation: Operation, ip: IpAddr, target: &str) -> String {
+    let target = crate::storage::users::unique_key(target);
+    if operation.target_per_ip() {
+        format!("{}|from|{ip}|to|{target}", operation.name())
+    } else {
+        format!("{}|to|{target}", operation.name())
+    }
 }
 
 #[cfg(test)]
@@ -261,6 +272,45 @@ mod tests {
         .await;
     }
 
+    /// Guesses from one address do not lock the target's owner out from
+    /// another; mails to one address are counted whoever asks.
+    #[tokio::test]
+    async fn guesses_count_per_address_and_mails_per_mailbox() {
+        both_kinds(async |limits: Limits| {
+            const OTHER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 7));
+            for _ in 0..3 {
+                let _ = limits.check(Operation::SignIn, IP, "kim@example.kr").await;
+            }
+            assert!(
+                limits
+                    .check(Operation::SignIn, IP, "kim@example.kr")
+                    .await
+                    .is_err()
+            );
+            assert!(
+                limits
+                    .check(Operation::SignIn, OTHER, "kim@example.kr")
+                    .await
+                    .is_ok()
+            );
+            limits
+                .check(Operation::Mail, IP, "kim@example.kr")
+                .await
+                .unwrap();
+            limits
+                .check(Operation::Mail, OTHER, "kim@example.kr")
+                .await
+                .unwrap();
+            assert!(
+                limits
+                    .check(Operation::Mail, OTHER, "kim@example.kr")
+                    .await
+                    .is_err()
+            );
+        })
+        .await;
+    }
+
     #[tokio::test]
     async fn one_ip_cannot_spread_guesses_over_many_targets() {
         both_kinds(async |limits: Limits| {
@@ -284,7 +334,9 @@ mod tests {
             let check = async || limits.check(Operation::SignIn, IP, "kim@example.kr").await;
             check().await.unwrap();
             check().await.unwrap();
-            limits.forgive(Operation::SignIn, "KIM@example.kr").await;
+            limits
+                .forgive(Operation::SignIn, IP, "KIM@example.kr")
+                .await;
             assert!(check().await.is_ok());
         })
         .await;

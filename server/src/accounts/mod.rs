@@ -134,22 +134,36 @@ impl Accounts {
     }
 
     /// Mails a new verification link to an unverified address; answers the
-    /// same whether or not there is such an account.
+    /// same whether or not there is such an account, before looking.
     pub async fn resend_verification(&self, email: &str, ip: IpAddr) -> Result<(), AccountError> {
         let email = check_email(email).map_err(AccountError::Invalid)?;
         self.limits.check(Operation::Mail, ip, &email).await?;
-        if let Some(user) = self.storage.user_by_email(&email).await?
-            && user.verified_ms.is_none()
-        {
-            self.send_link(
-                user.user_id,
-                &email,
-                TokenPurpose::VerifyEmail,
-                self.clock.now_ms(),
-            )
-            .await?;
-        }
+        self.after_answering("verification mail", move |accounts| async move {
+            if let Some(user) = accounts.storage.user_by_email(&email).await?
+                && user.verified_ms.is_none()
+            {
+                let now = accounts.clock.now_ms();
+                (accounts.send_link(user.user_id, &email, TokenPurpose::VerifyEmail, now)).await?;
+            }
+            Ok(())
+        });
         Ok(())
+    }
+
+    /// Runs `work` on its own task, so the answer is sent before it and
+    /// does not depend on what it finds: looking an address up and writing
+    /// a link for it took measurably longer than finding nobody, which told
+    /// an attacker which addresses are registered. Failures are logged.
+    fn after_answering<Work>(&self, what: &'static str, work: impl FnOnce(Accounts) -> Work)
+    where
+        Work: Future<Output = Result<(), AccountError>> + Send + 'static,
+    {
+        let work = work(self.clone());
+        tokio::spawn(async move {
+            if let Err(err) = work.await {
+                tracing::warn!(%err, what, "work after answering failed");
+            }
+        });
     }
 
     async fn send_link(
@@ -226,34 +240,35 @@ impl Accounts {
             return Err(AccountError::Unverified);
         }
         // A correct password forgives the address's earlier failures.
-        self.limits.forgive(Operation::SignIn, email).await;
+        self.limits.forgive(Operation::SignIn, ip, email).await;
         Ok(user)
     }
 
     /// Mails a reset link if the address belongs to someone; the answer is
-    /// the same either way.
+    /// the same either way, and comes before looking.
     pub async fn request_reset(&self, email: &str, ip: IpAddr) -> Result<(), AccountError> {
         let email = check_email(email).map_err(AccountError::Invalid)?;
         self.limits.check(Operation::Mail, ip, &email).await?;
-        if let Some(user) = self.storage.user_by_email(&email).await? {
-            self.send_link(
-                user.user_id,
-                &email,
-                TokenPurpose::ResetPassword,
-                self.clock.now_ms(),
-            )
-            .await?;
-        }
+        self.after_answering("password reset mail", move |accounts| async move {
+            if let Some(user) = accounts.storage.user_by_email(&email).await? {
+                let now = accounts.clock.now_ms();
+                (accounts.send_link(user.user_id, &email, TokenPurpose::ResetPassword, now))
+                    .await?;
+            }
+            Ok(())
+        });
         Ok(())
     }
 
-    /// Sets a new password through a reset link, which then stops working.
-    /// Returns the user, whose sessions the caller must end.
+    /// Sets a new password through a reset link, which then stops working,
+    /// and ends the member's session: one transaction, so a failure leaves
+    /// the old password, the link and the session as they were. Returns
+    /// the session ended, which the caller removes from the session store.
     pub async fn reset_password(
         &self,
         token: &str,
         new_password: &str,
-    ) -> Result<i64, AccountError> {
+    ) -> Result<Option<String>, AccountError> {
         let hash = token::hash_token(token);
         let now = self.clock.now_ms();
         let user = match self
@@ -267,18 +282,14 @@ impl Accounts {
         .ok_or(AccountError::BadLink)?;
         check_new_password(&user, new_password)?;
         let password_hash = self.passwords.hash(new_password).await?;
-        // Used only now, so a refused password leaves the link usable; two
-        // requests racing with one link: the loser is told the link is used.
+        // The link is used only now, so a refused password leaves it
+        // usable; two requests racing with one link: the loser is told the
+        // link is used.
         self.storage
-            .use_token(&hash, TokenPurpose::ResetPassword, now)
+            .reset_password(&hash, &password_hash, now)
             .await?
-            .ok_or(AccountError::BadLink)?;
-        self.storage
-            .set_password_hash(user.user_id, &password_hash)
-            .await?;
-        // Following the link proves the mailbox, too.
-        self.storage.mark_verified(user.user_id, now).await?;
-        Ok(user.user_id)
+            .map(|(_, ended)| ended)
+            .ok_or(AccountError::BadLink)
     }
 
     /// Changes a signed-in user's password; the current one is required.
@@ -451,7 +462,7 @@ impl Accounts {
         if !ok {
             return Err(AccountError::WrongPassword(field));
         }
-        self.limits.forgive(Operation::SignIn, &key).await;
+        self.limits.forgive(Operation::SignIn, ip, &key).await;
         Ok(())
     }
 }

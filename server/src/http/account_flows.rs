@@ -171,9 +171,6 @@ pub async fn reset_password(
     token: &str,
     new_password: &str,
 ) -> Result<(), ApiError> {
-    let user_id = state.accounts.reset_password(token, new_password).await?;
-    Ok(state
-        .sessions
-        .end_member_session(user_id, None, None)
-        .await?)
+    let ended = state.accounts.reset_password(token, new_password).await?;
+    Ok(state.sessions.forget(ended.as_deref(), None).await?)
 }

@@ -10,7 +10,7 @@
 pub mod redis;
 mod store;
 
-pub use store::{CachedSessions, SESSION_CACHE_CAPACITY, SessionCache, Store, StoredSessions};
+pub use store::{CachedSessions, SESSION_CACHE_CAPACITY, Store, StoredSessions};
 
 use crate::realtime::SessionEnded;
 use crate::storage::{Storage, StorageError};
@@ -218,9 +218,15 @@ impl Sessions {
         keep: Option<&str>,
         own: Option<&str>,
     ) -> Result<(), SessionError> {
-        if let Some(old) = self.storage.replace_session(user_id, keep).await?
-            && let Ok(old) = old.parse::<Id>()
-        {
+        let old = self.storage.replace_session(user_id, keep).await?;
+        self.forget(old.as_deref(), own).await
+    }
+
+    /// Removes a member's ended session from the store (the users row no
+    /// longer names it, so it already speaks for nobody) and tells its
+    /// open websockets, unless it is `own` (see `end_member_session`).
+    pub async fn forget(&self, ended: Option<&str>, own: Option<&str>) -> Result<(), SessionError> {
+        if let Some(old) = ended.and_then(|old| old.parse::<Id>().ok()) {
             self.store.delete(&old).await?;
             if own != Some(old.to_string().as_str()) {
                 self.revoked.notify(&old.to_string(), true);

@@ -6,7 +6,6 @@
 use crate::storage::Storage;
 use async_trait::async_trait;
 use std::sync::Arc;
-use tower_sessions::CachingSessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
@@ -34,6 +33,18 @@ fn encode(record: &Record) -> session_store::Result<(String, i64)> {
     Ok((json, expiry_ms))
 }
 
+impl StoredSessions {
+    /// Writes `record` over its row; `false` when there is no row (the
+    /// session was deleted).
+    async fn update(&self, record: &Record) -> session_store::Result<bool> {
+        let (json, expiry_ms) = encode(record)?;
+        self.storage
+            .save_session(&record.id.to_string(), &json, expiry_ms)
+            .await
+            .map_err(backend_error)
+    }
+}
+
 #[async_trait]
 impl SessionStore for StoredSessions {
     /// Inserts only under an unused id, drawing a new one on a collision,
@@ -53,12 +64,10 @@ impl SessionStore for StoredSessions {
         }
     }
 
+    /// Updates the row only if it still exists: an ended session is not
+    /// written back by a request that began before it ended.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let (json, expiry_ms) = encode(record)?;
-        self.storage
-            .save_session(&record.id.to_string(), &json, expiry_ms)
-            .await
-            .map_err(backend_error)
+        self.update(record).await.map(drop)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -81,23 +90,69 @@ impl SessionStore for StoredSessions {
     }
 }
 
-/// The in-memory side of [`CachedSessions`]: a bounded `moka` cache whose
-/// entries leave at their session's expiry. Written here because the
-/// published `tower-sessions-moka-store` (0.15.0) still implements the
-/// session-store trait of tower-sessions 0.14, not the 0.15 we use.
-#[derive(Clone, Debug)]
-pub struct SessionCache {
-    cache: moka::future::Cache<Id, Record>,
+/// Sessions read through a process-local cache: an order request then costs
+/// no database read to find its account (the load test showed that read,
+/// through SQLite's worker thread, dominating). The cache is bounded (least
+/// recently used sessions leave first, and expired ones at their expiry), so
+/// a flood of new visitors cannot grow memory without end; a session that
+/// left the cache is read from the database again.
+///
+/// Written here rather than taken from tower-sessions' `CachingSessionStore`
+/// because that one let an ended session come back: its `delete` empties
+/// the cache at once but the database a moment later, and a request that
+/// missed the cache in between read the old row and cached it again, for
+/// the session's whole life. Here a deleted id leaves a tombstone first,
+/// and anything put into the cache is checked against the tombstones after
+/// it went in, so whichever of a delete and a load finishes last, the
+/// session stays gone. Saving never creates a row either (the database's
+/// `save_session` only updates), so a request that began before a sign-out
+/// cannot write its session back when it ends.
+#[derive(Clone)]
+pub struct CachedSessions {
+    records: moka::future::Cache<Id, Record>,
+    /// Ids deleted lately. A tombstone only has to outlive the requests
+    /// that were in flight when its session was deleted; ids are random
+    /// and never drawn again.
+    tombstones: moka::future::Cache<Id, ()>,
+    stored: StoredSessions,
 }
 
-impl SessionCache {
-    pub fn new(capacity: u64) -> SessionCache {
-        SessionCache {
-            cache: moka::future::Cache::builder()
+impl std::fmt::Debug for CachedSessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedSessions")
+            .field("stored", &self.stored)
+            .finish()
+    }
+}
+
+/// How long a deleted id is remembered: far longer than any request.
+const TOMBSTONE_TTL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+impl CachedSessions {
+    pub fn new(capacity: u64, stored: StoredSessions) -> CachedSessions {
+        CachedSessions {
+            records: moka::future::Cache::builder()
                 .max_capacity(capacity)
                 .expire_after(UntilExpiry)
                 .build(),
+            tombstones: moka::future::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(TOMBSTONE_TTL)
+                .build(),
+            stored,
         }
+    }
+
+    /// Caches `record` unless its id was deleted meanwhile. The tombstone
+    /// is looked at after the insert: a delete that came first is seen
+    /// here, and one that comes later invalidates the entry itself.
+    async fn remember(&self, record: &Record) -> bool {
+        self.records.insert(record.id, record.clone()).await;
+        if self.tombstones.contains_key(&record.id) {
+            self.records.invalidate(&record.id).await;
+            return false;
+        }
+        true
     }
 }
 
@@ -133,36 +188,43 @@ impl moka::Expiry<Id, Record> for UntilExpiry {
 }
 
 #[async_trait]
-impl SessionStore for SessionCache {
-    /// The database has already made the id unique (the caching store
-    /// creates there first), so the cache only remembers the record; the
-    /// trait's default would log a warning for every new session.
+impl SessionStore for CachedSessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        self.save(record).await
+        self.stored.create(record).await?;
+        self.remember(record).await;
+        Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.cache.insert(record.id, record.clone()).await;
+        if self.stored.update(record).await? {
+            self.remember(record).await;
+        } else {
+            // Deleted meanwhile: it stays deleted, here too.
+            self.records.invalidate(&record.id).await;
+        }
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        Ok(self.cache.get(id).await)
+        if self.tombstones.contains_key(id) {
+            return Ok(None);
+        }
+        if let Some(record) = self.records.get(id).await {
+            return Ok(Some(record));
+        }
+        let Some(record) = self.stored.load(id).await? else {
+            return Ok(None);
+        };
+        Ok(self.remember(&record).await.then_some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.cache.invalidate(id).await;
+        self.tombstones.insert(*id, ()).await;
+        self.stored.delete(id).await?;
+        self.records.invalidate(id).await;
         Ok(())
     }
 }
-
-/// Sessions read through a process-local cache: an order request then costs
-/// no database read to find its account (the load test showed that read,
-/// through SQLite's worker thread, dominating). Writes go to both. The cache
-/// is bounded (least recently used sessions leave first, and expired ones
-/// at their expiry), so a flood of new visitors cannot grow memory without
-/// end; a session that left the cache is read from the database again.
-pub type CachedSessions = CachingSessionStore<SessionCache, StoredSessions>;
 
 /// Sessions kept in memory at most: about 100 MB at 1 KB per session.
 pub const SESSION_CACHE_CAPACITY: u64 = 100_000;
@@ -178,8 +240,8 @@ pub enum Store {
 
 impl Store {
     pub fn database(storage: Arc<dyn Storage>) -> Store {
-        Store::Database(CachingSessionStore::new(
-            SessionCache::new(SESSION_CACHE_CAPACITY),
+        Store::Database(CachedSessions::new(
+            SESSION_CACHE_CAPACITY,
             StoredSessions { storage },
         ))
     }
@@ -228,30 +290,69 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn the_session_cache_never_holds_more_than_its_capacity() {
-        let cache = SessionCache::new(8);
-        for _ in 0..100 {
-            cache.save(&record(30)).await.unwrap();
-        }
-        cache.cache.run_pending_tasks().await;
-        assert!(
-            cache.cache.entry_count() <= 8,
-            "{}",
-            cache.cache.entry_count()
-        );
+    async fn sessions(capacity: u64) -> CachedSessions {
+        let storage = crate::storage::SqliteStorage::open("sqlite::memory:")
+            .await
+            .unwrap();
+        CachedSessions::new(
+            capacity,
+            StoredSessions {
+                storage: Arc::new(storage),
+            },
+        )
     }
 
     #[tokio::test]
-    async fn a_cached_session_is_served_until_it_expires() {
-        let cache = SessionCache::new(8);
-        let live = record(30);
-        let expired = record(-1);
-        cache.save(&live).await.unwrap();
-        cache.save(&expired).await.unwrap();
-        assert_eq!(cache.load(&live.id).await.unwrap(), Some(live.clone()));
-        assert_eq!(cache.load(&expired.id).await.unwrap(), None);
-        cache.delete(&live.id).await.unwrap();
-        assert_eq!(cache.load(&live.id).await.unwrap(), None);
+    async fn the_session_cache_never_holds_more_than_its_capacity() {
+        let sessions = sessions(8).await;
+        for _ in 0..100 {
+            sessions.create(&mut record(30)).await.unwrap();
+        }
+        sessions.records.run_pending_tasks().await;
+        let cached = sessions.records.entry_count();
+        assert!(cached <= 8, "{cached}");
+    }
+
+    #[tokio::test]
+    async fn a_cached_session_is_served_until_it_expires_or_is_deleted() {
+        let sessions = sessions(8).await;
+        let mut live = record(30);
+        let mut expired = record(-1);
+        sessions.create(&mut live).await.unwrap();
+        sessions.create(&mut expired).await.unwrap();
+        assert_eq!(sessions.load(&live.id).await.unwrap(), Some(live.clone()));
+        assert_eq!(sessions.load(&expired.id).await.unwrap(), None);
+        sessions.delete(&live.id).await.unwrap();
+        assert_eq!(sessions.load(&live.id).await.unwrap(), None);
+    }
+
+    /// The race that let a stolen cookie outlive a sign-out: a request
+    /// missed the cache, read the row, and cached it after the delete.
+    #[tokio::test]
+    async fn a_row_read_before_a_delete_is_not_cached_after_it() {
+        let sessions = sessions(8).await;
+        let mut session = record(30);
+        sessions.create(&mut session).await.unwrap();
+        sessions.records.invalidate(&session.id).await;
+        let read_before = sessions.stored.load(&session.id).await.unwrap().unwrap();
+        sessions.delete(&session.id).await.unwrap();
+        assert!(!sessions.remember(&read_before).await);
+        assert_eq!(sessions.load(&session.id).await.unwrap(), None);
+        assert_eq!(sessions.stored.load(&session.id).await.unwrap(), None);
+    }
+
+    /// A request that loaded its session before a sign-out and changed it
+    /// saves at its end: that must not bring the session back.
+    #[tokio::test]
+    async fn saving_a_deleted_session_does_not_bring_it_back() {
+        let sessions = sessions(8).await;
+        let mut session = record(30);
+        sessions.create(&mut session).await.unwrap();
+        sessions.delete(&session.id).await.unwrap();
+        sessions.save(&session).await.unwrap();
+        assert_eq!(sessions.load(&session.id).await.unwrap(), None);
+        assert_eq!(sessions.stored.load(&session.id).await.unwrap(), None);
+        sessions.stored.save(&session).await.unwrap();
+        assert_eq!(sessions.stored.load(&session.id).await.unwrap(), None);
     }
 }

@@ -151,12 +151,14 @@ pub trait Storage: users::UserStore + owners::OwnerStore + Send + Sync + 'static
         expiry_ms: i64,
     ) -> Result<bool, StorageError>;
 
+    /// Overwrites an existing session; `false` when there is none (it was
+    /// deleted, and stays deleted: saving never creates).
     async fn save_session(
         &self,
         id: &str,
         record: &str,
         expiry_ms: i64,
-    ) -> Result<(), StorageError>;
+    ) -> Result<bool, StorageError>;
 
     async fn delete_session(&self, id: &str) -> Result<(), StorageError>;
 

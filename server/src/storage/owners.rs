@@ -150,7 +150,7 @@ macro_rules! owner_store_for {
                 )
                 .bind(guest_key)
                 .bind(now_ms)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(
                     sqlx::query_scalar("SELECT user_id FROM users WHERE guest_key = $1")
@@ -190,7 +190,7 @@ macro_rules! owner_store_for {
                 .bind(unique_key(member.nickname))
                 .bind(member.password_hash)
                 .bind(member.created_ms)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await;
                 match updated {
                     Ok(done) if done.rows_affected() == 1 => Ok(Claim::Claimed),
@@ -220,7 +220,7 @@ macro_rules! owner_store_for {
                 .bind(account.kind.name())
                 .bind(account.round_id)
                 .bind(account.created_ms)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?;
                 if let Some(account_id) = opened {
                     return Ok(Opened {
@@ -236,7 +236,7 @@ macro_rules! owner_store_for {
                 .bind(account.user_id)
                 .bind(account.kind.name())
                 .bind(account.round_id)
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await?;
                 Ok(Opened {
                     account_id,
@@ -315,13 +315,13 @@ macro_rules! owner_store_for {
                     .bind(user_id)
                     .bind(symbol_id)
                     .bind(now_ms)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 } else {
                     sqlx::query("DELETE FROM watchlist WHERE user_id = $1 AND symbol_id = $2")
                         .bind(user_id)
                         .bind(symbol_id)
-                        .execute(&self.pool)
+                        .execute(self.writes())
                         .await?;
                 }
                 Ok(())

@@ -36,6 +36,17 @@ impl PostgresStorage {
             read_models: ReadModelSync::new(journal, written),
         })
     }
+
+    /// Writes share the pool: PostgreSQL lets them run side by side.
+    fn writes(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_writes(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
 }
 
 #[async_trait]
@@ -354,17 +365,14 @@ impl Storage for PostgresStorage {
         id: &str,
         record: &str,
         expiry_ms: i64,
-    ) -> Result<(), StorageError> {
-        sqlx::query(
-            "INSERT INTO sessions (id, record, expiry_ms) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET record = excluded.record, expiry_ms = excluded.expiry_ms",
-        )
-        .bind(id)
-        .bind(record)
-        .bind(expiry_ms)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    ) -> Result<bool, StorageError> {
+        let updated = sqlx::query("UPDATE sessions SET record = $1, expiry_ms = $2 WHERE id = $3")
+            .bind(record)
+            .bind(expiry_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(updated.rows_affected() == 1)
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), StorageError> {

@@ -21,7 +21,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub struct SqliteStorage {
+    /// Reads, on several connections (WAL: readers never wait for writers).
     pool: SqlitePool,
+    /// Every other write (sessions, users, accounts, listings, news) on
+    /// one connection, each transaction begun `IMMEDIATE`: SQLite lets one
+    /// connection write at a time, and writes that raced each other from
+    /// the read pool's connections failed with SQLITE_BUSY (a deferred
+    /// transaction that read first cannot wait its turn to write). Queued
+    /// here, a write waits for the one before it, and for a journal commit
+    /// through the busy timeout.
+    writes: SqlitePool,
     /// The exchange's commits go through a connection of their own. In WAL
     /// mode a connection drops its page cache whenever another one has
     /// written, so commits taking turns on the pool's connections each
@@ -66,6 +75,14 @@ impl SqliteStorage {
                 source,
             })?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+        let writes = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(|source| StorageError::OpenSqlite {
+                path: absolute(&path),
+                source,
+            })?;
         let (journal, written) = sqlx::query_as(WATERMARKS).fetch_one(&pool).await?;
         let journal_writer = JournalWriter::start(
             if names_memory(url) {
@@ -86,10 +103,23 @@ impl SqliteStorage {
         let checkpointer = Checkpointer::start(checkpointer);
         Ok(SqliteStorage {
             pool,
+            writes,
             journal_writer: tokio::sync::RwLock::new(Some(journal_writer)),
             checkpointer: std::sync::Mutex::new(Some(checkpointer)),
             read_models: ReadModelSync::new(journal, written),
         })
+    }
+
+    /// Where a write that is not the exchange's goes.
+    fn writes(&self) -> &SqlitePool {
+        &self.writes
+    }
+
+    /// A write transaction that holds the write lock from its first
+    /// statement, so it never has to upgrade a read (which SQLite refuses
+    /// with SQLITE_BUSY instead of waiting).
+    async fn begin_writes(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.writes.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// One transaction on the writer thread: journal entries, or rows with
@@ -127,7 +157,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn record_start(&self, version: &str, started_at_ms: i64) -> Result<i64, StorageError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_writes().await?;
         sqlx::query("INSERT INTO server_starts (version, started_at_ms) VALUES (?, ?)")
             .bind(version)
             .bind(started_at_ms)
@@ -288,7 +318,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn save_listings(&self, rows: &[ListingRow]) -> Result<(), StorageError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_writes().await?;
         for row in rows {
             sqlx::query(
                 "INSERT INTO listings (symbol_id, code, name_ko, name_en, sector, shares_outstanding, first_price) \
@@ -322,7 +352,7 @@ impl Storage for SqliteStorage {
         .bind(news.size_bp)
         .bind(&news.headline_ko)
         .bind(&news.headline_en)
-        .fetch_one(&self.pool)
+        .fetch_one(self.writes())
         .await?)
     }
 
@@ -389,7 +419,7 @@ impl Storage for SqliteStorage {
         .bind(id)
         .bind(record)
         .bind(expiry_ms)
-        .execute(&self.pool)
+        .execute(self.writes())
         .await?;
         Ok(inserted.rows_affected() == 1)
     }
@@ -399,23 +429,20 @@ impl Storage for SqliteStorage {
         id: &str,
         record: &str,
         expiry_ms: i64,
-    ) -> Result<(), StorageError> {
-        sqlx::query(
-            "INSERT INTO sessions (id, record, expiry_ms) VALUES (?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET record = excluded.record, expiry_ms = excluded.expiry_ms",
-        )
-        .bind(id)
-        .bind(record)
-        .bind(expiry_ms)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    ) -> Result<bool, StorageError> {
+        let updated = sqlx::query("UPDATE sessions SET record = ?, expiry_ms = ? WHERE id = ?")
+            .bind(record)
+            .bind(expiry_ms)
+            .bind(id)
+            .execute(self.writes())
+            .await?;
+        Ok(updated.rows_affected() == 1)
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), StorageError> {
         sqlx::query("DELETE FROM sessions WHERE id = ?")
             .bind(id)
-            .execute(&self.pool)
+            .execute(self.writes())
             .await?;
         Ok(())
     }
@@ -433,6 +460,7 @@ impl Storage for SqliteStorage {
         if let Some(checkpointer) = checkpointer {
             checkpointer.stop().await;
         }
+        self.writes.close().await;
         self.pool.close().await;
     }
 }

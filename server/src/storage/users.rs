@@ -129,6 +129,18 @@ pub trait UserStore: Send + Sync {
         now_ms: i64,
     ) -> Result<(), StorageError>;
 
+    /// A password reset, whole or not at all: uses the reset token (as
+    /// [`UserStore::use_token`]), sets the new hash, marks the address
+    /// verified (the link proved the mailbox), retires the user's other
+    /// reset links and ends their session. Answers the user and the
+    /// session it ended; `None` (nothing changed) for a bad token.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(i64, Option<String>)>, StorageError>;
+
     /// The user a provider identity belongs to.
     async fn user_by_identity(
         &self,
@@ -212,7 +224,7 @@ macro_rules! user_store_for {
                 .bind(unique_key(user.nickname))
                 .bind(user.password_hash)
                 .bind(user.created_ms)
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await;
                 match inserted {
                     Ok(id) => Ok(Ok(id)),
@@ -266,7 +278,7 @@ macro_rules! user_store_for {
                 sqlx::query("UPDATE users SET password_hash = $2 WHERE user_id = $1")
                     .bind(user_id)
                     .bind(hash)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(())
             }
@@ -283,7 +295,7 @@ macro_rules! user_store_for {
                 .bind(user_id)
                 .bind(nickname.trim())
                 .bind($crate::storage::users::unique_key(nickname))
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await;
                 match updated {
                     Ok(_) => Ok(Ok(())),
@@ -304,7 +316,7 @@ macro_rules! user_store_for {
                 )
                 .bind(user_id)
                 .bind(now_ms)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(())
             }
@@ -317,7 +329,7 @@ macro_rules! user_store_for {
                 // One statement would need UPDATE ... RETURNING the old
                 // value, which neither backend offers; a transaction keeps
                 // the read and the write together.
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_writes().await?;
                 let previous: Option<Option<String>> =
                     sqlx::query_scalar("SELECT current_session FROM users WHERE user_id = $1")
                         .bind(user_id)
@@ -347,7 +359,7 @@ macro_rules! user_store_for {
                 .bind(user_id)
                 .bind(purpose.name())
                 .bind(expires_ms)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(())
             }
@@ -383,7 +395,7 @@ macro_rules! user_store_for {
                 .bind(token_hash)
                 .bind(purpose.name())
                 .bind(now_ms)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?)
             }
 
@@ -400,9 +412,57 @@ macro_rules! user_store_for {
                 .bind(user_id)
                 .bind(purpose.name())
                 .bind(now_ms)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(())
+            }
+
+            async fn reset_password(
+                &self,
+                token_hash: &str,
+                password_hash: &str,
+                now_ms: i64,
+            ) -> Result<Option<(i64, Option<String>)>, $crate::storage::StorageError> {
+                let reset = $crate::storage::users::TokenPurpose::ResetPassword.name();
+                let mut tx = self.begin_writes().await?;
+                let user_id: Option<i64> = sqlx::query_scalar(
+                    "UPDATE user_tokens SET used_ms = $3 \
+                     WHERE token_hash = $1 AND purpose = $2 AND used_ms IS NULL AND expires_ms > $3 \
+                     RETURNING user_id",
+                )
+                .bind(token_hash)
+                .bind(reset)
+                .bind(now_ms)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(user_id) = user_id else {
+                    return Ok(None);
+                };
+                let ended: Option<String> =
+                    sqlx::query_scalar("SELECT current_session FROM users WHERE user_id = $1")
+                        .bind(user_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                sqlx::query(
+                    "UPDATE users SET password_hash = $2, current_session = NULL, \
+                     verified_ms = COALESCE(verified_ms, $3) WHERE user_id = $1",
+                )
+                .bind(user_id)
+                .bind(password_hash)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE user_tokens SET used_ms = $3 \
+                     WHERE user_id = $1 AND purpose = $2 AND used_ms IS NULL",
+                )
+                .bind(user_id)
+                .bind(reset)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some((user_id, ended)))
             }
 
             async fn user_by_identity(
@@ -441,7 +501,7 @@ macro_rules! user_store_for {
                 .bind(subject)
                 .bind(user_id)
                 .bind(now_ms)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(inserted.rows_affected() == 1)
             }
@@ -451,7 +511,7 @@ macro_rules! user_store_for {
                 user_id: i64,
                 now_ms: i64,
             ) -> Result<(), $crate::storage::StorageError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_writes().await?;
                 let anonymous = format!("{}{user_id}", app::auth::DELETED_MEMBER_LABEL);
                 sqlx::query(
                     "UPDATE users SET email = NULL, email_key = NULL, password_hash = NULL, \

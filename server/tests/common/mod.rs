@@ -114,11 +114,40 @@ impl TestDb {
         }
     }
 
+    /// Keeps `table` from being written until the answer is dropped: on
+    /// SQLite a transaction holding the file's write lock, on PostgreSQL
+    /// one holding the table's EXCLUSIVE lock (reads go on).
+    pub async fn hold_writes(&self, table: &str) -> HeldWrites {
+        use sqlx::Connection;
+        match self {
+            TestDb::Sqlite { url, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+                sqlx::raw_sql("BEGIN IMMEDIATE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                HeldWrites::Sqlite(conn)
+            }
+            TestDb::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let lock = format!("BEGIN; LOCK TABLE {table} IN EXCLUSIVE MODE");
+                sqlx::raw_sql(&lock).execute(&mut conn).await.unwrap();
+                HeldWrites::Postgres(conn)
+            }
+        }
+    }
+
     pub fn url(&self) -> &str {
         match self {
             TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
         }
     }
+}
+
+/// A lock taken by [`TestDb::hold_writes`]; ends with its connection.
+pub enum HeldWrites {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
 }
 
 impl Drop for TestDb {
