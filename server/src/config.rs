@@ -38,6 +38,7 @@ pub struct GaemiSettings {
     pub realtime: RealtimeSettings,
     pub market: MarketSettings,
     pub bots: BotSettings,
+    pub limits: LimitSettings,
     /// Sign-in with Google, Kakao and Naver; a provider is offered once its
     /// client id is set. Env: `GAEMI_OAUTH_{GOOGLE,KAKAO,NAVER}_CLIENT_ID`,
     /// `..._CLIENT_SECRET`, and to point elsewhere than the provider's own
@@ -138,6 +139,36 @@ impl Default for MarketSettings {
     }
 }
 
+/// Flood limits: what one address or one user may ask for per window
+/// before being answered 429 with `Retry-After` (counted in Redis when
+/// `REDIS_URL` is set). 0 turns a limit off (the load test does).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Orders, amendments and cancellations per second, per user.
+    /// Env: `GAEMI_LIMIT_ORDERS_PER_USER`.
+    pub orders_per_user: u32,
+    /// The same per second, per address (several people may share one).
+    /// Env: `GAEMI_LIMIT_ORDERS_PER_ADDRESS`.
+    pub orders_per_address: u32,
+    /// New guests per hour, per address. Env: `GAEMI_LIMIT_GUESTS_PER_ADDRESS`.
+    pub guests_per_address: u32,
+    /// New websocket connections per minute, per address.
+    /// Env: `GAEMI_LIMIT_SOCKETS_PER_ADDRESS`.
+    pub sockets_per_address: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            orders_per_user: 20,
+            orders_per_address: 200,
+            guests_per_address: 60,
+            sockets_per_address: 120,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -173,6 +204,7 @@ impl Default for GaemiSettings {
             realtime: RealtimeSettings::default(),
             market: MarketSettings::default(),
             bots: BotSettings::default(),
+            limits: LimitSettings::default(),
             oauth: OAuthSettings::default(),
         }
     }
@@ -422,6 +454,26 @@ fn apply_env(
     }
     if let Some(v) = env("GAEMI_MARKET_DAY_SECONDS") {
         market.day_seconds = number("GAEMI_MARKET_DAY_SECONDS", &v)?;
+    }
+    let limits = &mut gaemi.limits;
+    for (var, limit) in [
+        ("GAEMI_LIMIT_ORDERS_PER_USER", &mut limits.orders_per_user),
+        (
+            "GAEMI_LIMIT_ORDERS_PER_ADDRESS",
+            &mut limits.orders_per_address,
+        ),
+        (
+            "GAEMI_LIMIT_GUESTS_PER_ADDRESS",
+            &mut limits.guests_per_address,
+        ),
+        (
+            "GAEMI_LIMIT_SOCKETS_PER_ADDRESS",
+            &mut limits.sockets_per_address,
+        ),
+    ] {
+        if let Some(v) = env(var) {
+            *limit = number(var, &v)?;
+        }
     }
     let bots = &mut gaemi.bots;
     if let Some(v) = env("GAEMI_BOTS_ENABLED") {

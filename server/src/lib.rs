@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod clock;
 pub mod config;
+pub mod counters;
 pub mod exchange;
 pub mod gateway;
 pub mod http;
@@ -218,6 +219,10 @@ pub async fn run_with(
         oauth: accounts::oauth::OAuth::new(oauth_providers(&settings), &allowed_origins[0]),
         clock: clock.clone(),
     };
+    let floods = http::floods::Floods::new(
+        settings.gaemi.limits,
+        redis.clone().map(|connection| (connection, prefix.clone())),
+    );
     let session_store = match redis {
         Some(connection) => {
             sessions::Store::Redis(sessions::redis::RedisSessions::new(connection, &prefix))
@@ -236,6 +241,7 @@ pub async fn run_with(
         sessions: sessions::Sessions::new(session_store, storage.clone()),
         trading,
         accounts,
+        floods,
         started_at_ms,
     });
     let clock = tokio::spawn(realtime::run_clock(

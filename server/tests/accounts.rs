@@ -1025,3 +1025,140 @@ async fn a_crowd_of_64_at_once_never_gets_a_5xx() {
     }
     server.stop().await;
 }
+
+/// The flood limits: 64 orders at once from one user, cookie-less guests
+/// from one address, websockets from one address. Over a limit the answer
+/// is 429 with `Retry-After`, on the JSON route and the server function
+/// alike, and nothing changes; another user or address keeps its own
+/// budget. (Counted in Redis with `GAEMI_TEST_SESSIONS=redis`.)
+#[tokio::test]
+async fn floods_of_orders_guests_and_sockets_are_refused_with_429() {
+    use futures_util::future::join_all;
+    let mail = MailCatcher::start().await;
+    let (server, _keys) = start_with(&mail, |var| match var {
+        "GAEMI_TRUSTED_PROXIES" => Some("127.0.0.1".to_owned()),
+        "GAEMI_LIMIT_ORDERS_PER_USER" => Some("5".to_owned()),
+        "GAEMI_LIMIT_GUESTS_PER_ADDRESS" => Some("3".to_owned()),
+        "GAEMI_LIMIT_SOCKETS_PER_ADDRESS" => Some("2".to_owned()),
+        _ => None,
+    })
+    .await;
+
+    // Guests: three per address, then 429; nobody else is made.
+    let guests_before = server
+        .db
+        .count("SELECT COUNT(*) FROM users WHERE kind = 'guest'")
+        .await;
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let visitor = Browser::at(&server, "203.0.113.9".to_owned());
+        statuses.push(visitor.call(Method::POST, "/session", None).await.0);
+    }
+    assert_eq!(&statuses[..3], [StatusCode::OK; 3]);
+    assert_eq!(&statuses[3..], [StatusCode::TOO_MANY_REQUESTS; 7]);
+    let guests = server
+        .db
+        .count("SELECT COUNT(*) FROM users WHERE kind = 'guest'")
+        .await;
+    assert_eq!(guests - guests_before, 3);
+    let elsewhere = Browser::at(&server, "198.51.100.9".to_owned());
+    assert_eq!(
+        elsewhere.call(Method::POST, "/session", None).await.0,
+        StatusCode::OK
+    );
+
+    // Orders: five a second per user.
+    let trader = common::Guest::open(&server).await;
+    trader.open_main_account().await;
+    let started = std::time::Instant::now();
+    let answers = join_all((0..64).map(|n| {
+        trader.call(
+            Method::POST,
+            "/orders",
+            Some(json!({
+                "client_order_id": n + 1, "symbol": "100010", "side": "buy",
+                "kind": "limit", "price": 70_000, "qty": 1
+            })),
+        )
+    }))
+    .await;
+    // Windows are one second long: the burst may reach into a second one.
+    let windows = started.elapsed().as_secs() as usize + 1;
+    let accepted = answers
+        .iter()
+        .filter(|(status, _)| status.is_success())
+        .count();
+    assert!(
+        (5..=5 * windows).contains(&accepted),
+        "{accepted} in {windows} windows"
+    );
+    for (status, body) in answers.iter().filter(|(status, _)| !status.is_success()) {
+        assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert_eq!(body["code"], "too_many_requests");
+    }
+    let (_, orders) = trader.call(Method::GET, "/orders", None).await;
+    let listed = orders["items"].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        listed, accepted,
+        "a refused order changed nothing: {orders}"
+    );
+    // The page's server function is refused the same way.
+    let forms: Vec<String> = (0..20)
+        .map(|n| {
+            format!(
+                "input[client_order_id]={}&input[symbol]=100010&input[side]=buy\
+                 &input[kind]=limit&input[price]=70000&input[qty]=1",
+                1_000 + n
+            )
+        })
+        .collect();
+    let answers = join_all(
+        forms
+            .iter()
+            .map(|form| trader.server_fn("place_order", form)),
+    )
+    .await;
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(status, ..)| !status.is_success())
+        .collect();
+    assert!(
+        !refused.is_empty(),
+        "20 at once from a user allowed 5 a second"
+    );
+    for (status, body, retry_after) in refused {
+        assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert_eq!(body["code"], "too_many_requests");
+        assert_eq!(retry_after.as_deref(), Some("1"));
+    }
+    // Another user is not held up by this one's flood.
+    let other = common::Guest::open(&server).await;
+    other.open_main_account().await;
+    let (status, body) = other
+        .call(
+            Method::POST,
+            "/orders",
+            Some(json!({
+                "client_order_id": 1, "symbol": "100010", "side": "buy",
+                "kind": "limit", "price": 70_000, "qty": 1
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Websockets: two a minute per address.
+    let origin = server.origin();
+    for _ in 0..2 {
+        common::connect_ws(&server, Some(&origin), None)
+            .await
+            .expect("within the limit");
+    }
+    match common::connect_ws(&server, Some(&origin), None).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        other => panic!("the third socket: {:?}", other.map(|_| "opened")),
+    }
+    server.stop().await;
+}

@@ -6,17 +6,13 @@
 //! password clears its count, so a person who mistyped twice is not locked
 //! out with an attacker.
 //!
-//! Counters are fixed windows: in Redis when `REDIS_URL` is set, so every
-//! server counts together (INCR, and PEXPIRE NX when a window opens), else
-//! in a bounded `moka` cache whose entries leave when their window ends.
-//! Written here rather than taken from `governor` because clearing one key
-//! on success and the Redis form of the same counter need exactly this
-//! shape. If Redis fails, counting falls back to this server's own cache:
-//! slower guessing is better than no sign-in.
+//! The counting itself is [`crate::counters`]' (fixed windows, in Redis
+//! when `REDIS_URL` is set).
 
 use super::AccountError;
+use crate::counters::Counters;
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Operation {
@@ -70,18 +66,9 @@ impl Operation {
     }
 }
 
-/// One key's window: when it began and the tries in it.
-#[derive(Clone, Copy, Debug)]
-struct Window {
-    started: Instant,
-    tries: u32,
-}
-
 pub struct Limits {
-    windows: moka::sync::Cache<String, Window>,
+    counters: Counters,
     budgets: fn(Operation) -> Budget,
-    /// The shared counters: a connection and the deployment's key prefix.
-    redis: Option<(redis::aio::ConnectionManager, String)>,
 }
 
 impl Limits {
@@ -90,12 +77,8 @@ impl Limits {
         redis: Option<(redis::aio::ConnectionManager, String)>,
     ) -> Limits {
         Limits {
-            windows: moka::sync::Cache::builder()
-                .max_capacity(200_000)
-                .time_to_live(Duration::from_secs(60 * 60))
-                .build(),
+            counters: Counters::new(redis),
             budgets,
-            redis,
         }
     }
 
@@ -108,10 +91,10 @@ impl Limits {
         target: &str,
     ) -> Result<(), AccountError> {
         let budget = (self.budgets)(operation);
-        let by_ip = self
+        let by_ip = (self.counters)
             .count(format!("{}|ip|{ip}", operation.name()), budget.window)
             .await;
-        let by_target = self
+        let by_target = (self.counters)
             .count(target_key(operation, ip, target), budget.window)
             .await;
         let over = [(by_ip, budget.per_ip), (by_target, budget.per_target)]
@@ -127,62 +110,9 @@ impl Limits {
 
     /// Clears a target's count from `ip` (its owner proved who they are).
     pub async fn forgive(&self, operation: Operation, ip: IpAddr, target: &str) {
-        let key = target_key(operation, ip, target);
-        if let Some((connection, prefix)) = &self.redis {
-            let mut connection = connection.clone();
-            let deleted: redis::RedisResult<()> =
-                redis::AsyncCommands::del(&mut connection, format!("{prefix}limit:{key}")).await;
-            if let Err(err) = deleted {
-                tracing::warn!(error = %err, "Redis failed; a sign-in limit was not cleared");
-            }
-        }
-        self.windows.invalidate(&key);
-    }
-
-    /// Adds a try to `key`'s window; the tries so far and the time left.
-    async fn count(&self, key: String, window: Duration) -> (u32, Duration) {
-        if let Some((connection, prefix)) = &self.redis {
-            let mut connection = connection.clone();
-            let key = format!("{prefix}limit:{key}");
-            let counted: redis::RedisResult<(u32, i64, i64)> = redis::pipe()
-                .atomic()
-                .incr(&key, 1)
-                .cmd("PEXPIRE")
-                .arg(&key)
-                .arg(window.as_millis() as u64)
-                .arg("NX")
-                .cmd("PTTL")
-                .arg(&key)
-                .query_async(&mut connection)
-                .await;
-            match counted {
-                Ok((tries, _, left_ms)) => {
-                    return (tries, Duration::from_millis(left_ms.max(0) as u64));
-                }
-                Err(err) => tracing::warn!(error = %err, "Redis failed; counting on this server"),
-            }
-        }
-        self.count_here(key, window)
-    }
-
-    fn count_here(&self, key: String, window: Duration) -> (u32, Duration) {
-        let now = Instant::now();
-        let entry = self
-            .windows
-            .entry(key)
-            .and_upsert_with(|current| match current {
-                Some(entry) if now.duration_since(entry.value().started) < window => Window {
-                    started: entry.value().started,
-                    tries: entry.value().tries.saturating_add(1),
-                },
-                _ => Window {
-                    started: now,
-                    tries: 1,
-                },
-            });
-        let value = entry.into_value();
-        let left = window.saturating_sub(now.duration_since(value.started));
-        (value.tries, left)
+        (self.counters)
+            .clear(&target_key(operation, ip, target))
+            .await;
     }
 }
 

@@ -48,8 +48,13 @@ impl Caller {
     }
 
     /// Who the session speaks for; a guest made now if nobody (a first
-    /// order or star from the page, `POST /api/v1/session`).
+    /// order or star from the page, `POST /api/v1/session`), within the
+    /// address's limit of new guests.
     pub async fn principal_or_guest(&self) -> Result<Principal, ApiError> {
+        if let Some(principal) = self.principal().await? {
+            return Ok(principal);
+        }
+        self.state.floods.guest(self.ip).await?;
         let now = self.state.clock.now_ms();
         Ok(self
             .state
@@ -73,6 +78,8 @@ impl FromRequestParts<AppState> for Caller {
 pub struct Acting {
     pub user: i64,
     pub account: AccountRef,
+    /// Where the request came from (for the flood limits).
+    pub ip: IpAddr,
 }
 
 impl FromRequestParts<AppState> for Acting {
@@ -80,10 +87,12 @@ impl FromRequestParts<AppState> for Acting {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let account = account_param(&parts.uri)?;
-        let principal = Caller::of(parts, state)?.require().await?;
+        let caller = Caller::of(parts, state)?;
+        let principal = caller.require().await?;
         Ok(Acting {
             user: principal.user_id(),
             account,
+            ip: caller.ip,
         })
     }
 }

@@ -8,6 +8,7 @@
 mod account_flows;
 pub mod caller;
 pub mod error;
+pub mod floods;
 mod health;
 pub mod input;
 mod middleware;
@@ -72,6 +73,7 @@ pub struct AppParts {
     pub sessions: Sessions,
     pub trading: Trading,
     pub accounts: Accounts,
+    pub floods: floods::Floods,
     /// When this process started, for the status page.
     pub started_at_ms: i64,
 }

@@ -43,6 +43,16 @@ impl Ports {
         Ok(principal.user_id())
     }
 
+    /// Counts an order, amendment or cancellation against the flood limits.
+    async fn count_order(&self, request: &Parts, user: i64) -> Result<(), AppError> {
+        let ip = super::caller::client_ip(request, &self.0.trusted_proxies);
+        self.0
+            .floods
+            .order(ip, user)
+            .await
+            .map_err(|err| err.refuse())
+    }
+
     /// The user an order change is for: with nobody, no order exists.
     async fn changer(&self, request: &Parts, order_id: u64) -> Result<i64, AppError> {
         match self.reader(request).await? {
@@ -77,6 +87,7 @@ impl TradingPort for Ports {
         input: PlaceOrderInput,
     ) -> Result<OrderAck, AppError> {
         let user = self.writer(request).await?;
+        self.count_order(request, user).await?;
         let trading = &self.0.trading;
         trading
             .place(user, account.into(), input)
@@ -91,6 +102,7 @@ impl TradingPort for Ports {
         input: AmendOrderInput,
     ) -> Result<OrderAck, AppError> {
         let user = self.changer(request, input.order_id).await?;
+        self.count_order(request, user).await?;
         let trading = &self.0.trading;
         trading
             .amend(user, account.into(), input)
@@ -105,6 +117,7 @@ impl TradingPort for Ports {
         order_id: u64,
     ) -> Result<OrderAck, AppError> {
         let user = self.changer(request, order_id).await?;
+        self.count_order(request, user).await?;
         let trading = &self.0.trading;
         trading
             .cancel(user, account.into(), order_id)

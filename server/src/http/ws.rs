@@ -30,6 +30,9 @@ pub async fn ws_handler(
     if !state.origin_allowed(&headers) {
         return ApiError::ForbiddenOrigin.into_response();
     }
+    if let Err(err) = state.floods.socket(caller.ip).await {
+        return err.into_response();
+    }
     let settings = ConnectionSettings {
         queue: state.settings.realtime.client_queue,
         idle: Duration::from_millis(state.settings.realtime.idle_timeout_ms),

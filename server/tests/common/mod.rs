@@ -191,7 +191,9 @@ impl TestServer {
     }
 
     /// Starts on a free port; `env` overrides settings as variables would.
-    /// Bots stay off unless `env` turns them on, so tests own their books.
+    /// Bots stay off unless `env` turns them on, so tests own their books;
+    /// the flood limits too (`GAEMI_LIMIT_*`), so crowds of test requests
+    /// from one address are not refused: the tests of the limits set them.
     pub async fn start_with(db: TestDb, env: impl Fn(&str) -> Option<String>) -> TestServer {
         TestServer::start_on_clock(db, env, gaemi::clock::system()).await
     }
@@ -208,6 +210,9 @@ impl TestServer {
         let mut settings = Settings::from_parts(None, None, |var| match var {
             "DATABASE_URL" => Some(url.clone()),
             "GAEMI_BOTS_ENABLED" => env(var).or_else(|| Some("false".to_owned())),
+            limit if limit.starts_with("GAEMI_LIMIT_") => {
+                env(limit).or_else(|| Some("0".to_owned()))
+            }
             other => env(other),
         })
         .expect("test settings");

@@ -45,6 +45,9 @@ pub enum ApiError {
     ForbiddenOrigin,
     #[error("not ready: {0}")]
     NotReady(String),
+    /// Over a flood limit (`crate::http::floods`); the seconds to wait.
+    #[error("too many requests; retry in {0} s")]
+    Flood(u64),
     #[error("no such API route")]
     NotFound,
 }
@@ -75,7 +78,9 @@ impl ApiError {
         }
         let retry_after = match self {
             ApiError::Trading(TradingError::Exchange(ExchangeError::Busy)) => Some(1),
-            ApiError::Account(AccountError::TooMany(seconds)) => Some((*seconds).max(1)),
+            ApiError::Account(AccountError::TooMany(seconds)) | ApiError::Flood(seconds) => {
+                Some((*seconds).max(1))
+            }
             _ => None,
         };
         Refusal {

@@ -21,6 +21,7 @@ pub(super) fn status(err: &ApiError) -> StatusCode {
         ApiError::NoSession => StatusCode::UNAUTHORIZED,
         ApiError::ForbiddenOrigin => StatusCode::FORBIDDEN,
         ApiError::NotFound => StatusCode::NOT_FOUND,
+        ApiError::Flood(_) => StatusCode::TOO_MANY_REQUESTS,
         ApiError::Session(SessionError::Ended) => StatusCode::UNAUTHORIZED,
         ApiError::NotReady(_) | ApiError::Session(_) | ApiError::Storage(_) => {
             StatusCode::SERVICE_UNAVAILABLE
@@ -112,6 +113,12 @@ pub(super) fn body(err: &ApiError) -> AppError {
             None,
             "존재하지 않는 API 경로입니다.",
             "No such API route.",
+        ),
+        ApiError::Flood(_) => (
+            "too_many_requests",
+            None,
+            "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.",
+            "Too many requests. Please wait a moment and try again.",
         ),
         ApiError::NotReady(_) => (
             "not_ready",

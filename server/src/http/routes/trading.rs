@@ -95,6 +95,7 @@ async fn open_main_account(State(state): State<AppState>, caller: Caller) -> Api
 
 async fn place(State(state): State<AppState>, acting: Acting, body: Bytes) -> ApiResult {
     let order = input::place(&body)?;
+    state.floods.order(acting.ip, acting.user).await?;
     let ack = state
         .trading
         .place(acting.user, acting.account, order)
@@ -109,6 +110,7 @@ async fn amend(
     body: Bytes,
 ) -> ApiResult {
     let change = input::amend(order_id(&raw)?, &body)?;
+    state.floods.order(acting.ip, acting.user).await?;
     let ack = state
         .trading
         .amend(acting.user, acting.account, change)
@@ -121,13 +123,16 @@ async fn cancel(
     acting: Acting,
     Path(raw): Path<String>,
 ) -> ApiResult {
+    let order_id = order_id(&raw)?;
+    state.floods.order(acting.ip, acting.user).await?;
     let ack = (state.trading)
-        .cancel(acting.user, acting.account, order_id(&raw)?)
+        .cancel(acting.user, acting.account, order_id)
         .await?;
     Ok(Json(ack).into_response())
 }
 
 async fn cancel_all(State(state): State<AppState>, acting: Acting) -> ApiResult {
+    state.floods.order(acting.ip, acting.user).await?;
     let seq = state
         .trading
         .cancel_all(acting.user, acting.account)
