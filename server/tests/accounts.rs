@@ -608,6 +608,10 @@ async fn bad_account_input_is_refused_by_field_and_changes_nothing() {
         ("a@example.kr", "개미둘", "", "password"),
         ("a@example.kr", "개미둘", "short", "password"),
         ("a@example.kr", "개미둘", "1234567890", "password"),
+        // Past the page's rules, refused by the strength estimate.
+        ("a@example.kr", "개미둘", "1234567890a", "password"),
+        ("a@example.kr", "개미둘", "qwerty123456", "password"),
+        ("a@example.kr", "개미둘", "password1234", "password"),
     ] {
         let (status, body) = browser.sign_up(email, nickname, password).await;
         assert_eq!(
@@ -707,6 +711,17 @@ async fn changing_and_deleting_need_the_current_password() {
     assert_eq!(
         (status, body["field"].as_str()),
         (StatusCode::FORBIDDEN, Some("current_password"))
+    );
+    let (status, body) = user
+        .post(
+            "/auth/password",
+            json!({ "current_password": PASSWORD, "new_password": "password1234" }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("new_password")),
+        "an easily guessed new password: {body}"
     );
     let (status, _) = user
         .post(

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod mail;
 pub mod oauth;
 pub mod password;
+pub mod strength;
 pub mod token;
 
 pub use error::AccountError;
@@ -71,6 +72,8 @@ impl Accounts {
         if let Some(error) = check_sign_up(form).into_iter().next() {
             return Err(AccountError::Invalid(error));
         }
+        strength::check_strength("password", &form.password, &form.email, &form.nickname)
+            .map_err(AccountError::Invalid)?;
         self.limits
             .check(Operation::SignUp, ip, &form.email)
             .await?;
@@ -470,11 +473,10 @@ impl Accounts {
 /// The password rule for a user's new password (it may not contain their
 /// own e-mail or nickname).
 fn check_new_password(user: &UserRow, new_password: &str) -> Result<(), AccountError> {
-    check_password(
-        "new_password",
-        new_password,
-        user.email.as_deref().unwrap_or_default(),
-        &user.nickname,
-    )
-    .map_err(AccountError::Invalid)
+    let email = user.email.as_deref().unwrap_or_default();
+    check_password("new_password", new_password, email, &user.nickname)
+        .and_then(|()| {
+            strength::check_strength("new_password", new_password, email, &user.nickname)
+        })
+        .map_err(AccountError::Invalid)
 }
