@@ -297,3 +297,94 @@ mod tests {
         }
     }
 }
+
+/// Every parser of a route's body or query string (and the websocket's
+/// frame decoding), fed what an attacker could send: any bytes, and JSON objects whose fields have any type and
+/// any value. None may panic. `PROPTEST_CASES` sets how many cases
+/// (`scripts/fuzz` runs 1,000,000; the test suite proptest's default).
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FIELDS: [&str; 9] = [
+        "client_order_id",
+        "symbol",
+        "side",
+        "kind",
+        "price",
+        "qty",
+        "tif",
+        "order_id",
+        "limit",
+    ];
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::String),
+            prop::sample::select(vec![
+                "buy", "sell", "limit", "market", "ioc", "gtc", "100010"
+            ])
+            .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// A body: raw bytes, or an object of known and unknown fields.
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let object = prop::collection::btree_map(
+            prop_oneof![
+                prop::sample::select(FIELDS.to_vec()).prop_map(str::to_owned),
+                "[a-z_]{1,10}"
+            ],
+            json_value(),
+            0..8,
+        )
+        .prop_map(|map| serde_json::to_vec(&map).unwrap_or_default());
+        prop_oneof![prop::collection::vec(any::<u8>(), 0..64), object]
+    }
+
+    fn params() -> impl Strategy<Value = HashMap<String, String>> {
+        let names = vec![
+            "symbol", "side", "status", "sort", "cursor", "limit", "account",
+        ];
+        prop::collection::hash_map(
+            prop_oneof![
+                prop::sample::select(names).prop_map(str::to_owned),
+                "\\PC{0,6}"
+            ],
+            prop_oneof!["\\PC{0,12}", any::<i64>().prop_map(|n| n.to_string())],
+            0..6,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn no_body_or_query_makes_a_parser_panic(
+            body in body(),
+            order_id in any::<u64>(),
+            params in params(),
+            query in "\\PC{0,40}",
+        ) {
+            let _ = place(&body);
+            let _ = amend(order_id, &body);
+            let _ = list_query(&params);
+            // A websocket frame, read as the socket reads it.
+            let _ = serde_json::from_slice::<app::realtime::ClientFrame>(&body);
+            if let Ok(uri) = format!("/api/v1/orders?{query}").parse::<axum::http::Uri>() {
+                let _ = super::super::caller::account_param(&uri);
+            }
+        }
+    }
+}
