@@ -4,7 +4,7 @@
 mod common;
 
 use app::api::ServerStatus;
-use common::{TestServer, client};
+use common::{TestDb, TestServer, client};
 use reqwest::StatusCode;
 
 /// Calls the status server function the way the page does.
@@ -78,6 +78,35 @@ async fn an_unknown_url_gets_the_not_found_page_with_status_404() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let html = response.text().await.unwrap();
     assert!(html.contains("페이지를 찾을 수 없습니다"), "{html}");
+    server.stop().await;
+}
+
+/// An unknown stock code is a 404 every time, not only when its lookup
+/// happened to finish before the page's first bytes were sent; a known one
+/// is a 200.
+#[tokio::test]
+async fn an_unknown_stock_code_answers_404_every_time() {
+    // With the bots trading, as the page is usually asked for.
+    let server = TestServer::start_with(TestDb::from_env().await, |var| {
+        (var == "GAEMI_BOTS_ENABLED").then(|| "true".to_owned())
+    })
+    .await;
+    let http = client();
+    let statuses = futures_util::future::join_all((0..100).map(|_| async {
+        http.get(server.url("/market/999999"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }))
+    .await;
+    let not_found = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::NOT_FOUND)
+        .count();
+    assert_eq!(not_found, 100, "{statuses:?}");
+    let response = http.get(server.url("/market/100010")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
     server.stop().await;
 }
 
