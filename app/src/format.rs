@@ -79,6 +79,23 @@ fn to_kst(unix_ms: i64) -> Option<OffsetDateTime> {
         .map(|t| t.to_offset(KST))
 }
 
+/// The time now by this machine's clock: the server's while a page is
+/// rendered, the browser's in the page. Shown until the server's clock
+/// topic first ticks, so the header never shows a blank time beside a live
+/// badge.
+pub fn local_now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_millis() as i64)
+    }
+}
+
 /// `"14:03:27"` in KST.
 pub fn format_kst_time(unix_ms: i64) -> String {
     match to_kst(unix_ms) {

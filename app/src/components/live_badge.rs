@@ -1,7 +1,7 @@
 //! The header's live indicator: connection state, server time (KST) and how
 //! many people are connected, straight from the `clock` topic.
 
-use crate::format::format_kst_time;
+use crate::format::{format_kst_time, local_now_ms};
 use crate::prefs::{t, use_prefs};
 use crate::realtime::{ConnStatus, Realtime, use_clock};
 use leptos::prelude::*;
@@ -30,7 +30,7 @@ pub fn LiveBadge() -> impl IntoView {
             <span class="live__dot" aria-hidden="true"></span>
             <span class="live__label">{label}</span>
             <span class="live__time" data-testid="server-time">
-                {move || clock.get().map(|c| format_kst_time(c.server_time_ms)).unwrap_or_else(|| "--:--:--".into())}
+                {move || format_kst_time(clock.get().map_or_else(local_now_ms, |c| c.server_time_ms))}
             </span>
             <span class="live__online">
                 {t(|x| x.live_online)}

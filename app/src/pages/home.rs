@@ -4,7 +4,7 @@
 
 use crate::api::{AppError, ServerStatus};
 use crate::components::PageTitle;
-use crate::format::{format_kst_datetime, format_kst_time, group_thousands};
+use crate::format::{format_kst_datetime, format_kst_time, group_thousands, local_now_ms};
 use crate::prefs::{t, use_prefs};
 use crate::realtime::use_clock;
 use leptos::prelude::*;
@@ -28,7 +28,7 @@ pub(super) fn Home(status: Result<ServerStatus, AppError>) -> impl IntoView {
                 <dl class="facts">
                     <dt>{t(|x| x.live_server_time)}</dt>
                     <dd class="num" data-testid="home-server-time">
-                        {move || clock.get().map(|c| format_kst_time(c.server_time_ms)).unwrap_or_else(|| "--:--:--".into())}
+                        {move || format_kst_time(clock.get().map_or_else(local_now_ms, |c| c.server_time_ms))}
                     </dd>
                     <dt>{t(|x| x.live_online)}</dt>
                     <dd class="num">{move || clock.get().map(|c| c.online.to_string()).unwrap_or_else(|| "-".into())}</dd>
