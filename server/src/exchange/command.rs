@@ -23,7 +23,7 @@ pub enum OrderType {
     Market,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeInForce {
     /// Good till cancelled: the unfilled rest stays on the book.
