@@ -299,7 +299,7 @@ pub async fn grant_shares(server: &TestServer, account: u64, qty: i64) {
 /// Submits `command` behind the API, stamped `ts_ms`; fails the test unless
 /// the engine took it.
 pub async fn submit_ok(server: &TestServer, command: gaemi::exchange::Command, ts_ms: i64) {
-    let submitted = (server.started.exchange.submit(command, ts_ms).await).expect("committed");
+    let submitted = (server.started.exchange.submit(command.clone(), ts_ms).await).expect("committed");
     assert!(
         !matches!(
             submitted.executed.reply,

@@ -369,7 +369,7 @@ fn a_reused_client_order_id_is_refused_again_when_the_journal_is_replayed() {
         let mut engine = Engine::new(FeeSchedule::default());
         let mut events = Vec::new();
         let replies: Vec<Reply> = (journal.iter())
-            .map(|command| engine.execute(*command, &mut events).reply)
+            .map(|command| engine.execute(command.clone(), &mut events).reply)
             .collect();
         (replies, events, engine.digest())
     };
