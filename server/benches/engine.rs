@@ -84,7 +84,7 @@ fn plan() -> (Vec<Command>, Vec<Command>) {
     let mut engine = Engine::new(FeeSchedule::default());
     let mut events = Vec::new();
     for command in &setup {
-        engine.execute(*command, &mut events);
+        engine.execute(command.clone(), &mut events);
     }
     let mut rng = Rng(7);
     let mut open: Vec<OrderId> = Vec::new();
@@ -156,7 +156,7 @@ fn plan() -> (Vec<Command>, Vec<Command>) {
             })
         };
         events.clear();
-        engine.execute(command, &mut events);
+        engine.execute(command.clone(), &mut events);
         for event in &events {
             match *event {
                 Event::OrderAccepted {
@@ -220,7 +220,7 @@ fn fresh_engine(setup: &[Command]) -> Engine {
     let mut engine = Engine::new(FeeSchedule::default());
     let mut events = Vec::new();
     for command in setup {
-        engine.execute(*command, &mut events);
+        engine.execute(command.clone(), &mut events);
     }
     engine
 }
@@ -240,14 +240,14 @@ fn mixed_operation(bencher: divan::Bencher) {
         for command in &ops[..ops.len() / 2] {
             let mut events = events.borrow_mut();
             events.clear();
-            engine.borrow_mut().execute(*command, &mut events);
+            engine.borrow_mut().execute(command.clone(), &mut events);
         }
         *next.borrow_mut() = ops.len() / 2;
         bencher
             .counter(divan::counter::ItemsCount::new(1usize))
             .bench_local(|| {
                 let mut i = next.borrow_mut();
-                let command = ops[*i % ops.len()];
+                let command = ops[*i % ops.len()].clone();
                 *i += 1;
                 let mut events = events.borrow_mut();
                 events.clear();
@@ -267,7 +267,7 @@ fn latency_report() {
         for command in ops {
             let t = Instant::now();
             events.clear();
-            std::hint::black_box(engine.execute(*command, &mut events));
+            std::hint::black_box(engine.execute(command.clone(), &mut events));
             histogram.saturating_record(t.elapsed().as_nanos() as u64);
         }
         let timed = started.elapsed();
@@ -281,7 +281,7 @@ fn latency_report() {
                 let started = Instant::now();
                 for command in ops {
                     events.clear();
-                    std::hint::black_box(engine.execute(*command, &mut events));
+                    std::hint::black_box(engine.execute(command.clone(), &mut events));
                 }
                 ops.len() as f64 / started.elapsed().as_secs_f64() / 1e6
             })

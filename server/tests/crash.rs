@@ -43,11 +43,15 @@ impl Drop for ServerProcess {
 }
 
 fn spawn_server(db: &TestDb, port: u16) -> ServerProcess {
+    spawn_server_with(db, port, false)
+}
+
+fn spawn_server_with(db: &TestDb, port: u16, bots: bool) -> ServerProcess {
     let child = Command::new(env!("CARGO_BIN_EXE_gaemi"))
         .env("DATABASE_URL", db.url())
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("GAEMI_MARKET_GUEST_SHARES", "100000")
-        .env("GAEMI_BOTS_ENABLED", "false")
+        .env("GAEMI_BOTS_ENABLED", bots.to_string())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -67,6 +71,22 @@ async fn wait_ready(base: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the server at {base} did not become ready");
+}
+
+async fn is_ready(base: &str) -> bool {
+    let client = common::client();
+    (client.get(format!("{base}/readyz")).send().await)
+        .is_ok_and(|response| response.status().is_success())
+}
+
+impl ServerProcess {
+    /// Fails the test if the server has exited on its own: start-up
+    /// refused to go on.
+    fn assert_running(&mut self, when: &str) {
+        if let Some(status) = self.0.try_wait().unwrap() {
+            panic!("the server exited ({status}) {when}");
+        }
+    }
 }
 
 fn browser() -> reqwest::Client {
@@ -248,4 +268,169 @@ async fn a_killed_server_keeps_every_acknowledged_order_and_fill() {
         response.text().await.unwrap()
     );
     server.kill();
+}
+
+/// A connection of the test's own to a database the server is still
+/// creating, which can stop the server's writes while it looks: a kill
+/// made while they are stopped leaves exactly what it saw, however fast
+/// the server is.
+enum Watcher {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+/// How far a start has come, as the database shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Progress {
+    /// Bot rows stored.
+    rows: i64,
+    /// Bots opened: `open_account` commands journaled for a bot's account.
+    opened: i64,
+}
+
+impl Progress {
+    fn reached(self, target: Progress) -> bool {
+        self.rows >= target.rows && self.opened >= target.opened
+    }
+}
+
+const BOT_ROWS: &str = "SELECT COUNT(*) FROM accounts WHERE kind = 'bot'";
+const BOTS_OPENED: &str = "SELECT COUNT(*) FROM exchange_journal j JOIN accounts a \
+     ON j.command LIKE '%\"type\":\"open_account\",\"account\":' || a.account_id || ',%' \
+     WHERE a.kind = 'bot'";
+/// Commands journaled: the first start's listings come right after the
+/// migrations, so from then on the tables are there to lock.
+const JOURNALED: &str = "SELECT COUNT(*) FROM exchange_journal";
+
+impl Watcher {
+    async fn open(db: &TestDb) -> Option<Watcher> {
+        use sqlx::Connection;
+        let mut watcher = match db {
+            TestDb::Sqlite { url, .. } => {
+                Watcher::Sqlite(sqlx::SqliteConnection::connect(url).await.ok()?)
+            }
+            TestDb::Postgres { url, .. } => {
+                Watcher::Postgres(sqlx::PgConnection::connect(url).await.ok()?)
+            }
+        };
+        if watcher.count(JOURNALED).await.unwrap_or(0) == 0 {
+            return None;
+        }
+        Some(watcher)
+    }
+
+    async fn run(&mut self, sql: &str) -> Option<()> {
+        match self {
+            Watcher::Sqlite(conn) => sqlx::query(sql).execute(conn).await.ok().map(drop),
+            Watcher::Postgres(conn) => sqlx::query(sql).execute(conn).await.ok().map(drop),
+        }
+    }
+
+    async fn count(&mut self, sql: &str) -> Option<i64> {
+        match self {
+            Watcher::Sqlite(conn) => sqlx::query_scalar(sql).fetch_one(conn).await.ok(),
+            Watcher::Postgres(conn) => sqlx::query_scalar(sql).fetch_one(conn).await.ok(),
+        }
+    }
+
+    /// Stops the server's writes (they wait for the lock) and reads how
+    /// far it came; the writes stay stopped until [`Watcher::release`].
+    async fn hold(&mut self) -> Option<Progress> {
+        let lock = match self {
+            Watcher::Sqlite(_) => "BEGIN IMMEDIATE",
+            Watcher::Postgres(_) => "BEGIN",
+        };
+        self.run(lock).await?;
+        if let Watcher::Postgres(_) = self {
+            // Reads go on; inserts wait.
+            let locked = "LOCK TABLE accounts, exchange_journal IN EXCLUSIVE MODE";
+            if self.run(locked).await.is_none() {
+                self.release().await;
+                return None;
+            }
+        }
+        let rows = self.count(BOT_ROWS).await;
+        let opened = self.count(BOTS_OPENED).await;
+        match (rows, opened) {
+            (Some(rows), Some(opened)) => Some(Progress { rows, opened }),
+            _ => {
+                self.release().await;
+                None
+            }
+        }
+    }
+
+    async fn release(&mut self) {
+        let _ = self.run("ROLLBACK").await;
+    }
+}
+
+/// Kills during a database's first starts with the bots on, each at another
+/// point of opening the bots (a third of the roster's rows stored; all
+/// rows and the first bot opened; a third opened; nearly all opened;
+/// start-up over), each start on what the last kill left; then one more
+/// start. Every start must go on (none exits refusing to), and in the end
+/// every bot is funded exactly once. The test stops the server's writes
+/// while it looks (`Watcher::hold`), so each kill lands where it means to
+/// on any machine (on PostgreSQL a write the server sent just before may
+/// still commit after the kill: a crash can do that too). Five kills keep
+/// it to seconds.
+#[tokio::test]
+async fn kills_while_bots_open_never_stop_a_later_start_or_fund_a_bot_twice() {
+    let db = TestDb::from_env().await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let roster = gaemi::sim::roster_size() as i64;
+    let progress = |rows, opened| Progress { rows, opened };
+    let targets = [
+        progress(10, 0),
+        progress(roster, 1),
+        progress(roster, 10),
+        progress(roster, 25),
+        // Never reached: killed once it serves.
+        progress(i64::MAX, 0),
+    ];
+    for (kill, target) in targets.into_iter().enumerate() {
+        let mut server = spawn_server_with(&db, port, true);
+        let when = format!("after {kill} kills");
+        let started = std::time::Instant::now();
+        let mut watcher = None;
+        let mut polls = 0u64;
+        let landed = loop {
+            server.assert_running(&when);
+            assert!(started.elapsed() < HANG_GUARD, "stuck {when}");
+            if watcher.is_none() {
+                watcher = Watcher::open(&db).await;
+            }
+            if let Some(watcher) = watcher.as_mut()
+                && let Some(now) = watcher.hold().await
+            {
+                if now.reached(target) {
+                    server.kill();
+                    watcher.release().await;
+                    break Some(now);
+                }
+                watcher.release().await;
+            }
+            polls += 1;
+            if polls.is_multiple_of(100) && is_ready(&base).await {
+                server.assert_running(&when);
+                server.kill();
+                break None;
+            }
+            // Lets the server take a step.
+            tokio::time::sleep(Duration::from_micros(300)).await;
+        };
+        // Where it landed, for a failure's output.
+        eprintln!("kill {kill}, aimed at {target:?}: {landed:?} (None: once it served)");
+    }
+    let mut server = spawn_server_with(&db, port, true);
+    let started = std::time::Instant::now();
+    while !is_ready(&base).await {
+        server.assert_running("after the kills");
+        assert!(started.elapsed() < HANG_GUARD, "not ready after the kills");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill();
+    common::assert_every_bot_funded_once(&db).await;
 }

@@ -194,6 +194,20 @@ async fn every_trading_server_function_refuses_with_the_routes_status_and_code()
             code: "unknown_account",
         },
         Case {
+            what: "the open order's client id on another quantity",
+            route: (
+                Method::POST,
+                "/orders".into(),
+                Some(order_json(100, "100010", "buy", "limit", Some(70_000), 2)),
+            ),
+            server_fn: (
+                "place_order",
+                order_form(100, "100010", "buy", "limit", Some(70_000), 2),
+            ),
+            status: StatusCode::CONFLICT,
+            code: "duplicate_client_order_id",
+        },
+        Case {
             what: "amending an order that does not exist",
             route: (
                 Method::PATCH,
@@ -319,6 +333,13 @@ async fn every_trading_server_function_refuses_with_the_routes_status_and_code()
     let (_, portfolio) = guest.call(Method::GET, "/portfolio", None).await;
     assert_eq!(portfolio["account_id"].as_u64(), Some(account));
     assert!(portfolio["holdings"].as_array().unwrap().is_empty());
+    let (_, orders) = guest.call(Method::GET, "/orders", None).await;
+    let orders = orders["items"].as_array().unwrap();
+    assert_eq!(orders.len(), 1, "only the open order: {orders:?}");
+    assert_eq!(
+        (orders[0]["order_id"].as_u64(), orders[0]["qty"].as_i64()),
+        (Some(open), Some(1))
+    );
     let (_, watched) = guest.call(Method::GET, "/watchlist", None).await;
     assert_eq!(watched["symbols"], json!([]));
     server.stop().await;

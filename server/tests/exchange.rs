@@ -218,7 +218,7 @@ async fn a_failed_commit_stops_order_entry_and_loses_nothing_acknowledged() {
         account: AccountId(1),
         amount: 1,
     };
-    let failed = exchange.submit(deposit, 0).await;
+    let failed = exchange.submit(deposit.clone(), 0).await;
     assert!(matches!(failed, Err(ExchangeError::Stopped)), "{failed:?}");
     assert!(exchange.is_stopped());
     let again = exchange.submit(deposit, 0).await;
@@ -633,7 +633,7 @@ async fn a_read_gets_its_rows_while_orders_keep_coming() {
                 };
                 let mut last = 0;
                 while !stop.load(Ordering::Relaxed) {
-                    last = must(&exchange, deposit).await.seq;
+                    last = must(&exchange, deposit.clone()).await.seq;
                 }
                 last
             })

@@ -103,6 +103,58 @@ async fn bots_trade_news_breaks_and_both_survive_a_restart() {
 }
 
 #[tokio::test]
+async fn bot_rows_a_crash_left_unfunded_are_opened_and_funded_once_at_the_next_start() {
+    // What a kill between storing the roster's rows and funding them left
+    // behind, written by hand so no timing is involved: a database started
+    // once with the bots off, and a row for every bot.
+    let db = TestServer::start().await.stop().await;
+    for _ in 0..gaemi::sim::roster_size() {
+        db.execute(
+            "INSERT INTO accounts (user_id, kind, round_id, created_ms) \
+             VALUES (NULL, 'bot', NULL, 0)",
+        )
+        .await;
+    }
+    let server = TestServer::start_with(db, bots_on).await;
+    let db = server.stop().await;
+    let first = common::assert_every_bot_funded_once(&db).await;
+
+    let server = TestServer::start_with(db, bots_on).await;
+    let db = server.stop().await;
+    let again = common::assert_every_bot_funded_once(&db).await;
+    assert_eq!(again, first, "the second start funded nobody");
+    assert_eq!(
+        bot_accounts(&db).await,
+        gaemi::sim::roster_size() as i64,
+        "the rows were used, not added to"
+    );
+}
+
+#[tokio::test]
+async fn a_listing_added_after_the_bots_opened_is_granted_to_each_bot_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("listings.toml");
+    let built_in = gaemi::market::listings::BUILT_IN;
+    let last = built_in.rfind("[[listing]]").unwrap();
+    std::fs::write(&path, &built_in[..last]).unwrap();
+    let path = path.display().to_string();
+    let server = TestServer::start_with(TestDb::from_env().await, |var| match var {
+        "GAEMI_MARKET_LISTINGS_FILE" => Some(path.clone()),
+        other => bots_on(other),
+    })
+    .await;
+    let db = server.stop().await;
+
+    // The whole built-in file now: one listing more.
+    let server = TestServer::start_with(db, bots_on).await;
+    let db = server.stop().await;
+    let first = common::assert_every_bot_funded_once(&db).await;
+    let server = TestServer::start_with(db, bots_on).await;
+    let db = server.stop().await;
+    assert_eq!(common::assert_every_bot_funded_once(&db).await, first);
+}
+
+#[tokio::test]
 async fn a_broken_listings_file_stops_start_up_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("listings.toml");

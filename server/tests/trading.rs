@@ -220,6 +220,47 @@ async fn a_retried_client_order_id_returns_the_first_order() {
 }
 
 #[tokio::test]
+async fn a_client_order_id_reused_with_another_quantity_is_a_409_and_places_nothing() {
+    let server = TestServer::start().await;
+    let trader = Trader::open(&server).await;
+    let (status, first) = trader.place(limit(42, "buy", 70_000, 1)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let only_the_first = async |trader: &Trader| {
+        let orders = trader.get("/orders").await;
+        let items = orders["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{orders}");
+        assert_eq!(items[0]["order_id"], first["order"]["order_id"]);
+        assert_eq!(items[0]["qty"], 1);
+    };
+    let reused = async |trader: &Trader| {
+        let (status, body) = trader.place(limit(42, "buy", 70_000, 2)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["code"], "duplicate_client_order_id");
+        assert_eq!(body["field"], "client_order_id");
+    };
+    reused(&trader).await;
+    only_the_first(&trader).await;
+    // A retry on the first terms still gets the first order.
+    let (status, again) = trader.place(limit(42, "buy", 70_000, 1)).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["order"]["order_id"], first["order"]["order_id"]);
+
+    // Replayed from the journal, the engine refuses the same way.
+    let db = server.stop().await;
+    let server = TestServer::start_with(db, |_| None).await;
+    let trader = Trader {
+        base: server.url("/api/v1"),
+        ..trader
+    };
+    reused(&trader).await;
+    only_the_first(&trader).await;
+    let (status, again) = trader.place(limit(42, "buy", 70_000, 1)).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["order"]["order_id"], first["order"]["order_id"]);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn every_bad_input_is_refused_with_its_reason_and_changes_nothing() {
     let server = TestServer::start().await;
     let trader = Trader::open(&server).await;

@@ -23,7 +23,7 @@ pub enum OrderType {
     Market,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeInForce {
     /// Good till cancelled: the unfilled rest stays on the book.
@@ -45,7 +45,18 @@ pub struct PlaceOrder {
     pub qty: Qty,
 }
 
+/// Shares of one listing given to an account as it opens, at a cost basis
+/// of the opener's choosing (a bot's endowment differs by listing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareGrant {
+    pub symbol: SymbolId,
+    pub qty: Qty,
+    pub cost: Won,
+}
+
+/// Not `Copy`: opening an account carries its share grants. Everything
+/// else is plain data, moved once into the engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     Place(PlaceOrder),
@@ -66,16 +77,20 @@ pub enum Command {
         account: AccountId,
     },
     /// Opens an account with `cash` available, exactly as a first deposit
-    /// would, and `shares_each` shares of every listed symbol at its
-    /// reference price, all in one step. Idempotent: for an account that
-    /// already exists (opened, or funded by a deposit) it changes nothing and
-    /// says `Done`, so a retry after a crash, or two first requests of one
-    /// user at once, fund it once.
+    /// would, `shares_each` shares of every listed symbol at its reference
+    /// price, then each of `grants`, all in one step. Idempotent: for an
+    /// account that already exists (opened, or funded by a deposit) it
+    /// changes nothing and says `Done`, so a retry after a crash, or two
+    /// first requests of one user at once, fund it once.
     OpenAccount {
         account: AccountId,
         cash: Won,
         #[serde(default)]
         shares_each: Qty,
+        /// Absent from the journal when empty, so a main account's entry
+        /// reads as it did before grants existed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        grants: Vec<ShareGrant>,
     },
     /// Adds cash (opening the account on first deposit) or, when negative,
     /// takes available cash out (round settlement, withdrawal).

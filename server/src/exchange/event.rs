@@ -28,7 +28,8 @@ pub enum Reject {
     UnknownOrder,
     NotYourOrder,
     NothingToChange,
-    /// The client order id is older than the ones remembered for retries.
+    /// The client order id is older than the ones remembered for retries,
+    /// or a remembered one sent again with different terms.
     DuplicateClientId,
 }
 

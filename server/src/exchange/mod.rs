@@ -19,7 +19,9 @@ pub mod types;
 
 pub use book::{Fill, MatchOutcome, OrderBook, RestingOrder, Taker};
 pub use candles::{CandleRow, Candles, Interval, TradingDay};
-pub use command::{ClientOrderId, Command, OrderType, PlaceOrder, SymbolId, TimeInForce};
+pub use command::{
+    ClientOrderId, Command, OrderType, PlaceOrder, ShareGrant, SymbolId, TimeInForce,
+};
 pub use engine::{Engine, Executed, OpenOrder};
 pub use event::{CancelReason, Event, Reject, Reply};
 pub use rules::{FeeSchedule, Price, PriceBand, Qty, Won};

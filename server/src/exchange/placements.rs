@@ -1,14 +1,18 @@
 //! Idempotency for placements: each account's most recent client order ids
-//! with the answer each one got, so a retry answers like the first try.
-//! Memory is bounded: past [`REMEMBERED`] placements the oldest are
-//! forgotten, and an id at or below the highest forgotten one is refused as
-//! a duplicate rather than placed twice. A small ring per account also
-//! keeps the lookup in cache, where one table for every placement ever made
-//! had become the engine's slowest step (docs/PERFORMANCE.md).
+//! with the answer each one got and what each one asked for, so a retry
+//! answers like the first try, and the same id on a different order is
+//! told apart from a retry (and refused) instead of being answered with
+//! the earlier order. Memory is bounded: past [`REMEMBERED`] placements the
+//! oldest are forgotten, and an id at or below the highest forgotten one is
+//! refused as a duplicate rather than placed twice. A small ring per
+//! account also keeps the lookup in cache, where one table for every
+//! placement ever made had become the engine's slowest step
+//! (docs/PERFORMANCE.md).
 
-use super::command::ClientOrderId;
+use super::command::{ClientOrderId, OrderType, PlaceOrder, SymbolId, TimeInForce};
 use super::event::{Reject, Reply};
-use super::types::OrderId;
+use super::rules::{Price, Qty};
+use super::types::{OrderId, Side};
 
 /// Placements remembered per account.
 pub const REMEMBERED: usize = 64;
@@ -57,11 +61,45 @@ impl PackedReply {
     }
 }
 
+/// What a placement asked for, everything of it but the account and the
+/// client id: a retry asks for exactly this again. 24 bytes (a market
+/// order's price is 0 and its `market` flag tells it from a limit at 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Terms {
+    qty: Qty,
+    price: Price,
+    symbol: SymbolId,
+    side: Side,
+    tif: TimeInForce,
+    market: bool,
+}
+
+impl Terms {
+    pub fn of(place: &PlaceOrder) -> Terms {
+        let (price, market) = match place.order_type {
+            OrderType::Limit(price) => (price, false),
+            OrderType::Market => (0, true),
+        };
+        Terms {
+            qty: place.qty,
+            price,
+            symbol: place.symbol,
+            side: place.side,
+            tif: place.tif,
+            market,
+        }
+    }
+}
+
 /// A ring of the last [`REMEMBERED`] placements. A linear scan of 64 ids
 /// beats hashing here: no hashing, no tombstones, one cache-friendly array.
+/// Each placement's terms sit in an array of their own at the same index,
+/// read only when an id is found again (rare), so the scan stays on the
+/// 16-byte entries.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecentPlacements {
     ring: Vec<(ClientOrderId, PackedReply)>,
+    terms: Vec<Terms>,
     /// Where the next placement goes once the ring is full.
     next: usize,
     /// The highest id forgotten so far.
@@ -76,44 +114,53 @@ pub struct RecentPlacements {
 pub enum Seen {
     /// A retry: answer with the first reply.
     Before(Reply),
+    /// The id of a remembered placement on different terms: not a retry,
+    /// and not a new order either.
+    Reused,
     /// Too old to tell apart from a reuse: refuse.
     Forgotten,
     New,
 }
 
 impl RecentPlacements {
-    pub fn seen(&self, id: ClientOrderId) -> Seen {
+    /// Whether a placement with client id `id` asking for `terms` is new,
+    /// a retry, or a reuse of the id.
+    pub fn seen(&self, id: ClientOrderId, terms: &Terms) -> Seen {
         if self.newest.is_none_or(|newest| id > newest) {
             return Seen::New;
         }
-        match self.ring.iter().find(|(known, _)| *known == id) {
-            Some(&(_, reply)) => Seen::Before(reply.unpack()),
+        match self.ring.iter().position(|(known, _)| *known == id) {
+            Some(at) if self.terms[at] == *terms => Seen::Before(self.ring[at].1.unpack()),
+            Some(_) => Seen::Reused,
             None if self.floor.is_some_and(|floor| id <= floor) => Seen::Forgotten,
             None => Seen::New,
         }
     }
 
-    pub fn remember(&mut self, id: ClientOrderId, reply: Reply) {
+    pub fn remember(&mut self, id: ClientOrderId, terms: Terms, reply: Reply) {
         let entry = (id, PackedReply::pack(reply));
         self.newest = Some(self.newest.map_or(id, |newest| newest.max(id)));
         if self.ring.len() < REMEMBERED {
             if self.ring.capacity() == 0 {
                 self.ring.reserve_exact(REMEMBERED);
+                self.terms.reserve_exact(REMEMBERED);
             }
             self.ring.push(entry);
+            self.terms.push(terms);
             return;
         }
         let (oldest, _) = std::mem::replace(&mut self.ring[self.next], entry);
+        self.terms[self.next] = terms;
         self.next = (self.next + 1) % REMEMBERED;
         self.floor = Some(self.floor.map_or(oldest, |floor| floor.max(oldest)));
     }
 
     /// Everything remembered, in a stable order (for the state digest).
-    pub fn entries(&self) -> (Option<ClientOrderId>, Vec<(ClientOrderId, Reply)>) {
-        let mut entries: Vec<_> = (self.ring.iter())
-            .map(|&(id, reply)| (id, reply.unpack()))
+    pub fn entries(&self) -> (Option<ClientOrderId>, Vec<(ClientOrderId, Reply, Terms)>) {
+        let mut entries: Vec<_> = (self.ring.iter().zip(&self.terms))
+            .map(|(&(id, reply), &terms)| (id, reply.unpack(), terms))
             .collect();
-        entries.sort_unstable_by_key(|(id, _)| *id);
+        entries.sort_unstable_by_key(|(id, _, _)| *id);
         (self.floor, entries)
     }
 }
@@ -122,20 +169,110 @@ impl RecentPlacements {
 mod tests {
     use super::*;
 
+    use crate::exchange::types::AccountId;
+
+    /// A limit buy of `qty` at 10,000 whose client id is `n`.
+    fn buy(n: u64, qty: Qty) -> PlaceOrder {
+        PlaceOrder {
+            account: AccountId(1),
+            client_id: ClientOrderId(n),
+            symbol: SymbolId(0),
+            side: Side::Buy,
+            order_type: OrderType::Limit(10_000),
+            tif: TimeInForce::Gtc,
+            qty,
+        }
+    }
+
     #[test]
     fn retries_answer_alike_and_forgotten_ids_are_refused() {
         let mut recent = RecentPlacements::default();
         let reply = |n| Reply::Accepted { order: OrderId(n) };
+        let terms = |n| Terms::of(&buy(n, 1));
         for n in 1..=(REMEMBERED as u64 + 10) {
-            assert_eq!(recent.seen(ClientOrderId(n)), Seen::New);
-            recent.remember(ClientOrderId(n), reply(n));
+            assert_eq!(recent.seen(ClientOrderId(n), &terms(n)), Seen::New);
+            recent.remember(ClientOrderId(n), terms(n), reply(n));
         }
-        assert_eq!(recent.seen(ClientOrderId(11)), Seen::Before(reply(11)));
-        assert_eq!(recent.seen(ClientOrderId(74)), Seen::Before(reply(74)));
-        assert_eq!(recent.seen(ClientOrderId(10)), Seen::Forgotten);
-        assert_eq!(recent.seen(ClientOrderId(1)), Seen::Forgotten);
-        assert_eq!(recent.seen(ClientOrderId(5_000)), Seen::New);
+        let seen = |n| recent.seen(ClientOrderId(n), &terms(n));
+        assert_eq!(seen(11), Seen::Before(reply(11)));
+        assert_eq!(seen(74), Seen::Before(reply(74)));
+        assert_eq!(seen(10), Seen::Forgotten);
+        assert_eq!(seen(1), Seen::Forgotten);
+        assert_eq!(seen(5_000), Seen::New);
         assert_eq!(recent.entries().1.len(), REMEMBERED);
+    }
+
+    #[test]
+    fn a_remembered_id_on_other_terms_is_a_reuse_even_after_the_ring_wrapped() {
+        let mut recent = RecentPlacements::default();
+        for n in 1..=(REMEMBERED as u64 + 10) {
+            let place = buy(n, n as Qty);
+            recent.remember(place.client_id, Terms::of(&place), Reply::Done);
+        }
+        // Entry 11 sits in a slot the ring has written twice.
+        for n in [11, 40, 74] {
+            let same = buy(n, n as Qty);
+            assert_eq!(
+                recent.seen(same.client_id, &Terms::of(&same)),
+                Seen::Before(Reply::Done)
+            );
+            let other = buy(n, n as Qty + 1);
+            assert_eq!(
+                recent.seen(other.client_id, &Terms::of(&other)),
+                Seen::Reused
+            );
+        }
+    }
+
+    #[test]
+    fn terms_differ_in_every_field_a_placement_carries() {
+        let base = buy(1, 5);
+        let market = PlaceOrder {
+            order_type: OrderType::Market,
+            ..base
+        };
+        let variants = [
+            PlaceOrder { qty: 6, ..base },
+            PlaceOrder {
+                order_type: OrderType::Limit(10_100),
+                ..base
+            },
+            market,
+            PlaceOrder {
+                order_type: OrderType::Limit(0),
+                ..market
+            },
+            PlaceOrder {
+                symbol: SymbolId(1),
+                ..base
+            },
+            PlaceOrder {
+                side: Side::Sell,
+                ..base
+            },
+            PlaceOrder {
+                tif: TimeInForce::Ioc,
+                ..base
+            },
+        ];
+        for variant in variants {
+            assert_ne!(Terms::of(&variant), Terms::of(&base), "{variant:?}");
+        }
+        assert_ne!(
+            Terms::of(&market),
+            Terms::of(&PlaceOrder {
+                order_type: OrderType::Limit(0),
+                ..base
+            })
+        );
+        // Neither the account nor the client id is part of them.
+        let elsewhere = PlaceOrder {
+            account: AccountId(9),
+            client_id: ClientOrderId(9),
+            ..base
+        };
+        assert_eq!(Terms::of(&elsewhere), Terms::of(&base));
+        assert_eq!(std::mem::size_of::<Terms>(), 24);
     }
 
     #[test]

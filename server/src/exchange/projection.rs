@@ -389,7 +389,7 @@ mod tests {
         let mut events = Vec::new();
         for (i, command) in commands.iter().enumerate() {
             events.clear();
-            let executed = engine.execute(*command, &mut events);
+            let executed = engine.execute(command.clone(), &mut events);
             for event in &events {
                 projection.apply(executed.seq, 1_000 + i as i64, event);
             }

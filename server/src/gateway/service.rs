@@ -118,7 +118,7 @@ struct Batch {
     /// Each reply with its command's events as `events[range]`.
     replies: Vec<(
         oneshot::Sender<Submitted>,
-        Command,
+        About,
         Executed,
         std::ops::Range<usize>,
     )>,
@@ -269,9 +269,10 @@ fn run_engine(
         }) = next
         {
             events.clear();
-            let executed = engine.execute(command, &mut events);
             // Our command types are plain data: serialising them cannot fail.
             let json = serde_json::to_string(&command).expect("commands serialise");
+            let about = About::of(&command);
+            let executed = engine.execute(command, &mut events);
             batch.entries.push(JournalEntry {
                 seq: executed.seq as i64,
                 ts_ms,
@@ -282,7 +283,7 @@ fn run_engine(
                 .events
                 .extend(events.drain(..).map(|event| (executed.seq, ts_ms, event)));
             let range = first..batch.events.len();
-            batch.replies.push((reply, command, executed, range));
+            batch.replies.push((reply, about, executed, range));
             next = if batch.entries.len() < max_batch {
                 queued.try_recv().ok()
             } else {
@@ -398,10 +399,10 @@ async fn persist(
             group.replies.extend(
                 more.replies
                     .into_iter()
-                    .map(|(tx, command, executed, range)| {
+                    .map(|(tx, about, executed, range)| {
                         (
                             tx,
-                            command,
+                            about,
                             executed,
                             range.start + offset..range.end + offset,
                         )
@@ -410,11 +411,11 @@ async fn persist(
             group.events.extend(more.events);
         }
         let mut answers = Vec::with_capacity(group.replies.len());
-        for (reply, command, executed, range) in group.replies {
+        for (reply, about, executed, range) in group.replies {
             for (seq, ts_ms, event) in &group.events[range] {
                 p.projection.apply(*seq, *ts_ms, event);
             }
-            let order = subject(&command, executed.reply).and_then(|id| p.projection.order(id));
+            let order = (about.subject(executed.reply)).and_then(|id| p.projection.order(id));
             answers.push((reply, Submitted { executed, order }));
         }
         if let Err(err) = storage.append_journal(group.entries).await {
@@ -458,13 +459,32 @@ async fn persist(
     Ok(())
 }
 
-/// The order a command is about, if any: the one it placed, or the one it
-/// amends or cancels.
-fn subject(command: &Command, reply: Reply) -> Option<OrderId> {
-    match (command, reply) {
-        (Command::Place(_), Reply::Accepted { order }) => Some(order),
-        (Command::Amend { order, .. } | Command::Cancel { order, .. }, _) => Some(*order),
-        _ => None,
+/// Which order a command is about, noted before the engine takes the
+/// command (it is moved in): the one it places, or the one it amends or
+/// cancels.
+#[derive(Clone, Copy, Debug)]
+enum About {
+    Placing,
+    Order(OrderId),
+    Nothing,
+}
+
+impl About {
+    fn of(command: &Command) -> About {
+        match command {
+            Command::Place(_) => About::Placing,
+            Command::Amend { order, .. } | Command::Cancel { order, .. } => About::Order(*order),
+            _ => About::Nothing,
+        }
+    }
+
+    /// The order, once the engine has answered.
+    fn subject(self, reply: Reply) -> Option<OrderId> {
+        match (self, reply) {
+            (About::Placing, Reply::Accepted { order }) => Some(order),
+            (About::Order(order), _) => Some(order),
+            _ => None,
+        }
     }
 }
 

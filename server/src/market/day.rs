@@ -41,7 +41,7 @@ pub async fn open_due_days(
             symbol: listing.symbol,
         };
         loop {
-            match gateway.submit(command).await {
+            match gateway.submit(command.clone()).await {
                 Ok(_) => break,
                 // The day must turn even when order entry is saturated.
                 Err(ExchangeError::Busy) => tokio::time::sleep(BUSY_RETRY).await,

@@ -93,7 +93,7 @@ pub fn run(
         execute(&mut engine, command, &mut events);
         events.iter().for_each(|e| sim.observe(e));
     }
-    for command in sim.funding() {
+    for command in sim.openings() {
         let done = execute(&mut engine, command, &mut events);
         if let Reply::Rejected { reason } = done.reply {
             return Err(format!("funding a bot was refused: {reason:?}"));

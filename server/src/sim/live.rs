@@ -4,10 +4,11 @@
 //! happened from the same committed events that feed market data. News is
 //! stored, then published on the `news` topic.
 //!
-//! At start the bots find their accounts (opening and funding any that are
-//! missing), cancel whatever they left resting before a restart, and take
-//! the market as it is now. If the event stream ever lags, they resync the
-//! same way.
+//! At start the bots find their accounts (storing rows for any that are
+//! missing, and opening with its funding, in one engine command, every one
+//! the engine does not know yet), cancel whatever they left resting before
+//! a restart, and take the market as it is now. If the event stream ever
+//! lags, they resync the same way.
 
 use super::news::{NewsItem, Target};
 use super::{STEP_MS, SimSettings, Simulation, roster_size};
@@ -17,6 +18,7 @@ use crate::market::MarketData;
 use crate::realtime::Hub;
 use crate::storage::{AccountKind, NewAccount, NewsRow, Storage, StorageError};
 use app::realtime::{Topic, TopicEvent};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::TryRecvError};
@@ -50,7 +52,6 @@ impl LiveBots {
     /// so a failure stops start-up.
     pub async fn prepare(&self) -> Result<Simulation, BotsError> {
         let mut accounts = self.storage.accounts_of_kind(AccountKind::Bot).await?;
-        let existing = accounts.len().min(roster_size());
         while accounts.len() < roster_size() {
             let id = self
                 .storage
@@ -86,28 +87,9 @@ impl LiveBots {
             now,
             first_client_id,
         );
-        // New bots get everything. A listing none of the existing bots
-        // holds was added to the file after they were funded (between them
-        // they always hold some of every listing they trade): they get its
-        // shares now, so they trade it too.
-        let mut held = std::collections::HashSet::new();
-        for account in accounts.iter().take(existing) {
-            for position in self.storage.positions(account.0 as i64).await? {
-                held.insert(SymbolId(position.symbol_id as u32));
-            }
-        }
-        let new_bots: std::collections::HashSet<AccountId> =
-            accounts.iter().skip(existing).copied().collect();
-        let funding = sim.funding().into_iter().filter(|command| match *command {
-            Command::Deposit { account, .. } => new_bots.contains(&account),
-            Command::GrantShares {
-                account, symbol, ..
-            } => new_bots.contains(&account) || !held.contains(&symbol),
-            _ => false,
-        });
-        for command in funding {
+        for command in self.funding(&sim).await? {
             let account = match command {
-                Command::Deposit { account, .. } | Command::GrantShares { account, .. } => {
+                Command::OpenAccount { account, .. } | Command::GrantShares { account, .. } => {
                     account.0
                 }
                 _ => 0,
@@ -121,6 +103,50 @@ impl LiveBots {
             }
         }
         Ok(sim)
+    }
+
+    /// What the bots still need: an opening for each bot the engine does
+    /// not know, and the shares of a listing added since the others were
+    /// opened.
+    ///
+    /// Whether the engine knows a bot is read from its balance row, which
+    /// the engine's events write and which a read shows only once every
+    /// command acknowledged before it has its rows; a bot's row in
+    /// `accounts` says nothing, since a crash can come between storing the
+    /// row and opening the account. Should the two ever disagree, the
+    /// opening is still safe: the engine opens an account once.
+    async fn funding(&self, sim: &Simulation) -> Result<Vec<Command>, BotsError> {
+        let mut opened = HashSet::new();
+        let mut held = HashSet::new();
+        for bot in &sim.bots {
+            let id = bot.account.0 as i64;
+            if self.storage.balance(id).await?.is_none() {
+                continue;
+            }
+            opened.insert(bot.account);
+            for position in self.storage.positions(id).await? {
+                held.insert(SymbolId(position.symbol_id as u32));
+            }
+        }
+        let mut commands: Vec<Command> = (sim.openings().into_iter())
+            .filter(|command| match command {
+                Command::OpenAccount { account, .. } => !opened.contains(account),
+                _ => true,
+            })
+            .collect();
+        // A listing none of the opened bots holds was added to the file
+        // after they were opened (between them they always hold some of
+        // every listing they trade): they get its shares now, so they
+        // trade it too. New bots had it in their opening.
+        for listing in &sim.listings {
+            if opened.is_empty() || held.contains(&listing.symbol) {
+                continue;
+            }
+            commands.extend(sim.grants_of(listing.symbol).into_iter().filter(
+                |command| matches!(command, Command::GrantShares { account, .. } if opened.contains(account)),
+            ));
+        }
+        Ok(commands)
     }
 
     /// Trades until `shutdown`.

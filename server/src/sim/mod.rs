@@ -15,7 +15,7 @@ pub mod live;
 pub mod mirror;
 pub mod news;
 
-use crate::exchange::{AccountId, Command, Event, SymbolId};
+use crate::exchange::{AccountId, Command, Event, ShareGrant, SymbolId, Won};
 use crate::market::Listings;
 use bots::{Bot, Strategy};
 use fundamental::{Fundamental, normal};
@@ -144,31 +144,61 @@ impl Simulation {
         }
     }
 
-    /// What each bot is given when its account is opened: cash and a slice
-    /// of every company's shares at its first price.
-    pub fn funding(&self) -> Vec<Command> {
-        let mut commands = Vec::new();
-        for bot in &self.bots {
-            let (cash, share_value) = bot.strategy.endowment();
-            commands.push(Command::Deposit {
-                account: bot.account,
-                amount: cash,
-            });
-            for listing in &self.listings {
-                let qty = Strategy::shares_worth(
-                    share_value,
-                    listing.first_price,
-                    listing.shares_outstanding,
-                );
-                commands.push(Command::GrantShares {
-                    account: bot.account,
-                    symbol: listing.symbol,
-                    qty,
-                    cost: qty * listing.first_price,
-                });
-            }
+    /// What `bot` is given as its account opens: cash, and a slice of every
+    /// company's shares at its first price.
+    fn endowment(&self, bot: &Bot) -> (Won, Vec<ShareGrant>) {
+        let (cash, share_value) = bot.strategy.endowment();
+        let grants = (self.listings.iter())
+            .map(|listing| Self::grant(share_value, listing))
+            .collect();
+        (cash, grants)
+    }
+
+    fn grant(share_value: Won, listing: &SimListing) -> ShareGrant {
+        let qty =
+            Strategy::shares_worth(share_value, listing.first_price, listing.shares_outstanding);
+        ShareGrant {
+            symbol: listing.symbol,
+            qty,
+            cost: qty * listing.first_price,
         }
-        commands
+    }
+
+    /// Opens and funds each bot's account, one command per bot, so no
+    /// crash can leave a bot opened but unfunded. The engine opens an
+    /// account once: sent for a bot it knows, a command changes nothing.
+    pub fn openings(&self) -> Vec<Command> {
+        (self.bots.iter())
+            .map(|bot| {
+                let (cash, grants) = self.endowment(bot);
+                Command::OpenAccount {
+                    account: bot.account,
+                    cash,
+                    shares_each: 0,
+                    grants,
+                }
+            })
+            .collect()
+    }
+
+    /// Each bot's shares of `symbol`, as its opening would have given them
+    /// (a listing added after the bots were opened).
+    pub fn grants_of(&self, symbol: SymbolId) -> Vec<Command> {
+        let Some(listing) = self.listings.iter().find(|l| l.symbol == symbol) else {
+            return Vec::new();
+        };
+        (self.bots.iter())
+            .map(|bot| {
+                let ShareGrant { symbol, qty, cost } =
+                    Self::grant(bot.strategy.endowment().1, listing);
+                Command::GrantShares {
+                    account: bot.account,
+                    symbol,
+                    qty,
+                    cost,
+                }
+            })
+            .collect()
     }
 
     /// Cancels whatever the bots left resting (at start: their quotes from

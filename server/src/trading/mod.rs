@@ -189,6 +189,7 @@ impl Trading {
             account,
             cash: self.settings.starting_cash,
             shares_each: self.settings.starting_shares,
+            grants: Vec::new(),
         })
         .await?;
         self.owners.main_of.insert(user, account);
@@ -228,6 +229,7 @@ impl Trading {
             account,
             cash,
             shares_each: 0,
+            grants: Vec::new(),
         })
         .await?;
         self.remember_owner(opened.account_id, user);

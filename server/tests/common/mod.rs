@@ -137,6 +137,27 @@ impl TestDb {
         }
     }
 
+    /// [`TestDb::count`] while a server may still be creating the
+    /// database: `None` until the file, the table or the connection is
+    /// there.
+    pub async fn try_count(&self, sql: &str) -> Option<i64> {
+        use sqlx::Connection;
+        match self {
+            TestDb::Sqlite { url, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await.ok()?;
+                let count = sqlx::query_scalar(sql).fetch_one(&mut conn).await.ok();
+                let _ = conn.close().await;
+                count
+            }
+            TestDb::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await.ok()?;
+                let count = sqlx::query_scalar(sql).fetch_one(&mut conn).await.ok();
+                let _ = conn.close().await;
+                count
+            }
+        }
+    }
+
     pub fn url(&self) -> &str {
         match self {
             TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
@@ -333,7 +354,8 @@ pub async fn grant_shares(server: &TestServer, account: u64, qty: i64) {
 /// Submits `command` behind the API, stamped `ts_ms`; fails the test unless
 /// the engine took it.
 pub async fn submit_ok(server: &TestServer, command: gaemi::exchange::Command, ts_ms: i64) {
-    let submitted = (server.started.exchange.submit(command, ts_ms).await).expect("committed");
+    let submitted =
+        (server.started.exchange.submit(command.clone(), ts_ms).await).expect("committed");
     assert!(
         !matches!(
             submitted.executed.reply,
@@ -522,4 +544,106 @@ impl Guest {
             .await
             .expect("a websocket")
     }
+}
+
+/// What the journal gave accounts from outside the market, found by
+/// replaying it command by command: each account's deposits of cash and
+/// grants of shares (quantity and cost, per listing), in order, and how
+/// many funding commands (openings, deposits, grants) the engine refused.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Funding {
+    pub deposits: std::collections::BTreeMap<u64, Vec<i64>>,
+    pub grants: std::collections::BTreeMap<(u64, u32), Vec<(i64, i64)>>,
+    pub refused: usize,
+}
+
+/// Replays the journal of `db` (its server stopped or killed) into a
+/// fresh engine and reads the funding out of it.
+pub async fn funding(db: &TestDb) -> Funding {
+    use gaemi::exchange::{Command, Engine, Event, FeeSchedule, Reply};
+    let storage = gaemi::storage::open(db.url()).await.unwrap();
+    let mut engine = Engine::new(FeeSchedule::default());
+    let mut funding = Funding::default();
+    let mut events = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = storage.read_journal(after, 10_000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for entry in &page {
+            let command: Command = serde_json::from_str(&entry.command).unwrap();
+            let funds = matches!(
+                command,
+                Command::OpenAccount { .. } | Command::Deposit { .. } | Command::GrantShares { .. }
+            );
+            events.clear();
+            let reply = engine.execute(command, &mut events).reply;
+            if funds && matches!(reply, Reply::Rejected { .. }) {
+                funding.refused += 1;
+            }
+            for event in &events {
+                match *event {
+                    Event::Deposited { account, amount } => {
+                        funding.deposits.entry(account.0).or_default().push(amount);
+                    }
+                    Event::SharesGranted {
+                        account,
+                        symbol,
+                        qty,
+                        cost,
+                    } => {
+                        (funding.grants.entry((account.0, symbol.0)).or_default())
+                            .push((qty, cost));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    storage.close().await;
+    funding
+}
+
+/// Checks that each of the roster's bot accounts in `db` got exactly what a
+/// new bot gets, once: its strategy's cash, and of every listing the shares
+/// its strategy's slice buys at the first price; and that the engine never
+/// refused a funding command. Answers the funding, to compare with a later
+/// start's.
+pub async fn assert_every_bot_funded_once(db: &TestDb) -> Funding {
+    use gaemi::sim::bots::Strategy;
+    let storage = gaemi::storage::open(db.url()).await.unwrap();
+    let bots = (storage.accounts_of_kind(gaemi::storage::AccountKind::Bot))
+        .await
+        .unwrap();
+    let listings = storage.listings().await.unwrap();
+    storage.close().await;
+    assert_eq!(bots.len(), gaemi::sim::roster_size(), "one row per bot");
+    assert!(!listings.is_empty());
+    let funding = funding(db).await;
+    assert_eq!(funding.refused, 0, "a funding command was refused");
+    let strategies =
+        (gaemi::sim::ROSTER.iter()).flat_map(|&(strategy, n)| std::iter::repeat_n(strategy, n));
+    for (&bot, strategy) in bots.iter().zip(strategies) {
+        let bot = bot as u64;
+        let (cash, share_value) = strategy.endowment();
+        assert_eq!(
+            funding.deposits.get(&bot),
+            Some(&vec![cash]),
+            "bot {bot}'s cash"
+        );
+        for listing in &listings {
+            let qty = Strategy::shares_worth(
+                share_value,
+                listing.first_price,
+                listing.shares_outstanding,
+            );
+            assert_eq!(
+                funding.grants.get(&(bot, listing.symbol_id as u32)),
+                Some(&vec![(qty, qty * listing.first_price)]),
+                "bot {bot}'s shares of {}",
+                listing.code
+            );
+        }
+    }
+    funding
 }

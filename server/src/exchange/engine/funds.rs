@@ -3,22 +3,23 @@
 //! came in this way, so the audit can check that trading only moved it around.
 
 use super::{Engine, balance_event, check_qty, position_event};
-use crate::exchange::command::SymbolId;
+use crate::exchange::command::{ShareGrant, SymbolId};
 use crate::exchange::event::{Event, Reject};
 use crate::exchange::rules::{Qty, Won};
 use crate::exchange::types::AccountId;
 
 impl Engine {
     /// Funds a new account as its first deposit would, then grants it
-    /// `shares_each` of every listed symbol at its reference price; leaves an
-    /// existing account alone, so sending it again is safe. Everything is
-    /// checked first: a bad amount is refused whether or not the account
-    /// exists, and nothing is half done.
+    /// `shares_each` of every listed symbol at its reference price and each
+    /// of `grants`; leaves an existing account alone, so sending it again is
+    /// safe. Everything is checked first: a bad amount or grant is refused
+    /// whether or not the account exists, and nothing is half done.
     pub(super) fn open_account(
         &mut self,
         account: AccountId,
         cash: Won,
         shares_each: Qty,
+        grants: &[ShareGrant],
         out: &mut Vec<Event>,
     ) -> Result<(), Reject> {
         if cash <= 0 {
@@ -27,23 +28,43 @@ impl Engine {
         if shares_each != 0 {
             check_qty(shares_each)?;
         }
-        let grants: Vec<(SymbolId, Won)> = if shares_each == 0 {
+        let mut all: Vec<ShareGrant> = if shares_each == 0 {
             Vec::new()
         } else {
             (self.listings.iter())
                 .map(|(&symbol, listing)| {
                     (listing.reference.checked_mul(shares_each))
-                        .map(|cost| (symbol, cost))
+                        .map(|cost| ShareGrant {
+                            symbol,
+                            qty: shares_each,
+                            cost,
+                        })
                         .ok_or(Reject::AmountTooLarge)
                 })
                 .collect::<Result<_, _>>()?
         };
+        for grant in grants {
+            self.check_grant(grant)?;
+        }
+        all.extend_from_slice(grants);
         if self.accounts.contains_key(&account) {
             return Ok(());
         }
         self.deposit(account, cash, out)?;
-        for (symbol, cost) in grants {
-            self.grant(account, symbol, shares_each, cost, out)?;
+        for ShareGrant { symbol, qty, cost } in all {
+            self.grant(account, symbol, qty, cost, out)?;
+        }
+        Ok(())
+    }
+
+    /// What `grant` refuses before it looks at the account.
+    fn check_grant(&self, grant: &ShareGrant) -> Result<(), Reject> {
+        if !self.listings.contains_key(&grant.symbol) {
+            return Err(Reject::UnknownSymbol);
+        }
+        check_qty(grant.qty)?;
+        if grant.cost < 0 {
+            return Err(Reject::BadAmount);
         }
         Ok(())
     }
@@ -82,13 +103,7 @@ impl Engine {
         cost: Won,
         out: &mut Vec<Event>,
     ) -> Result<(), Reject> {
-        if !self.listings.contains_key(&symbol) {
-            return Err(Reject::UnknownSymbol);
-        }
-        check_qty(qty)?;
-        if cost < 0 {
-            return Err(Reject::BadAmount);
-        }
+        self.check_grant(&ShareGrant { symbol, qty, cost })?;
         let balance = self
             .accounts
             .get_mut(&account)

@@ -120,7 +120,8 @@ impl Engine {
                 account,
                 cash,
                 shares_each,
-            } => self.open_account(account, cash, shares_each, out),
+                grants,
+            } => self.open_account(account, cash, shares_each, &grants, out),
             Command::Deposit { account, amount } => self.deposit(account, amount, out),
             Command::GrantShares {
                 account,

@@ -1,25 +1,29 @@
 //! Placing an order: the retry check on its client order id, then every
 //! validation and risk check before anything changes, then the hold and the
 //! match (`matching`). A rejection is remembered like an acceptance, so a
-//! retry gets the same answer.
+//! retry gets the same answer. A retry is the same order again: the same id
+//! on other terms (side, price, quantity, symbol, kind, time in force) is
+//! refused as a duplicate and leaves the first answer remembered, because
+//! answering it with the earlier order would tell the client an order it
+//! never placed went in.
 
 use super::{Engine, OpenOrder, check_price, check_qty};
 use crate::exchange::book::{Slot, Taker};
 use crate::exchange::command::{OrderType, PlaceOrder, TimeInForce};
 use crate::exchange::event::{CancelReason, Event, Reject, Reply};
-use crate::exchange::placements::Seen;
+use crate::exchange::placements::{Seen, Terms};
 use crate::exchange::types::{OrderId, Side};
 
 impl Engine {
     pub(super) fn place(&mut self, place: PlaceOrder, id: OrderId, out: &mut Vec<Event>) -> Reply {
+        let terms = Terms::of(&place);
         // An unknown account has nothing to remember: `try_place` refuses it.
-        let seen = self
-            .accounts
-            .get(&place.account)
-            .map_or(Seen::New, |account| account.recent.seen(place.client_id));
+        let seen = (self.accounts.get(&place.account)).map_or(Seen::New, |account| {
+            account.recent.seen(place.client_id, &terms)
+        });
         let outcome = match seen {
             Seen::Before(first) => return first,
-            Seen::Forgotten => Err(Reject::DuplicateClientId),
+            Seen::Reused | Seen::Forgotten => Err(Reject::DuplicateClientId),
             Seen::New => self.try_place(place, id, out),
         };
         let reply = match outcome {
@@ -33,9 +37,13 @@ impl Engine {
                 Reply::Rejected { reason }
             }
         };
+        if seen == Seen::Reused {
+            // The id stays the first order's: its retry still gets its answer.
+            return reply;
+        }
         // The record is in cache again: the placement just used it.
         if let Some(account) = self.accounts.get_mut(&place.account) {
-            account.recent.remember(place.client_id, reply);
+            account.recent.remember(place.client_id, terms, reply);
         }
         reply
     }

@@ -57,7 +57,7 @@ impl Harness {
 
     fn run(&mut self, command: Command) -> Reply {
         self.events.clear();
-        let reply = self.engine.execute(command, &mut self.events).reply;
+        let reply = self.engine.execute(command.clone(), &mut self.events).reply;
         if let Err(broken) = self.engine.check_invariants() {
             panic!("after {command:?}: {broken}");
         }
@@ -65,7 +65,7 @@ impl Harness {
     }
 
     fn ok(&mut self, command: Command) {
-        assert_eq!(self.run(command), Reply::Done, "{command:?}");
+        assert_eq!(self.run(command.clone()), Reply::Done, "{command:?}");
     }
 
     fn place(

@@ -204,8 +204,189 @@ fn a_retried_client_order_id_returns_the_first_result_without_placing_again() {
         qty: 0,
         ..place
     };
+    let refused = h.run(Command::Place(bad));
     assert_eq!(
-        h.run(Command::Place(bad)),
-        h.run(Command::Place(PlaceOrder { qty: 1, ..bad }))
+        refused,
+        Reply::Rejected {
+            reason: Reject::BadQuantity
+        }
     );
+    assert_eq!(h.run(Command::Place(bad)), refused);
+    assert!(h.events.is_empty(), "a retried rejection changes nothing");
+}
+
+/// Every way a placement can differ from `place` but in its account and id.
+fn other_terms(place: PlaceOrder, other_symbol: SymbolId) -> Vec<PlaceOrder> {
+    let limit = |price| OrderType::Limit(price);
+    vec![
+        PlaceOrder {
+            side: Side::Sell,
+            ..place
+        },
+        PlaceOrder {
+            order_type: limit(9_100),
+            ..place
+        },
+        PlaceOrder {
+            qty: place.qty + 1,
+            ..place
+        },
+        PlaceOrder {
+            symbol: other_symbol,
+            ..place
+        },
+        PlaceOrder {
+            order_type: OrderType::Market,
+            ..place
+        },
+        PlaceOrder {
+            tif: TimeInForce::Ioc,
+            ..place
+        },
+    ]
+}
+
+#[test]
+fn a_client_order_id_reused_on_other_terms_is_refused_and_changes_nothing() {
+    let mut h = Harness::new();
+    let other_symbol = SymbolId(2);
+    h.ok(Command::List {
+        symbol: other_symbol,
+        reference_price: 10_000,
+    });
+    let place = PlaceOrder {
+        account: ALICE,
+        client_id: ClientOrderId(7),
+        symbol: SYM,
+        side: Side::Buy,
+        order_type: OrderType::Limit(9_000),
+        tif: TimeInForce::Gtc,
+        qty: 10,
+    };
+    let first = h.run(Command::Place(place));
+    let Reply::Accepted { order } = first else {
+        panic!("placed: {first:?}")
+    };
+    let account = h.engine.account(ALICE).unwrap().clone();
+    let open = *h.engine.open_order(order).unwrap();
+    for reused in other_terms(place, other_symbol) {
+        let reply = h.run(Command::Place(reused));
+        assert_eq!(
+            reply,
+            Reply::Rejected {
+                reason: Reject::DuplicateClientId
+            },
+            "{reused:?}"
+        );
+        assert_eq!(
+            h.events,
+            [Event::OrderRejected {
+                account: ALICE,
+                client_id: Some(ClientOrderId(7)),
+                reason: Reject::DuplicateClientId,
+            }],
+            "{reused:?}"
+        );
+        assert_eq!(h.engine.account(ALICE), Some(&account), "{reused:?}");
+        assert_eq!(h.engine.open_order(order), Some(&open));
+        assert_eq!(h.engine.book(SYM).unwrap().len(), 1);
+        assert!(h.engine.book(other_symbol).unwrap().is_empty());
+    }
+    // The id is still the first order's: its retry gets the first answer.
+    assert_eq!(h.run(Command::Place(place)), first);
+    assert!(h.events.is_empty());
+}
+
+#[test]
+fn a_rejected_placement_reused_on_other_terms_is_refused_as_a_duplicate() {
+    let mut h = Harness::new();
+    let too_big = PlaceOrder {
+        account: ALICE,
+        client_id: ClientOrderId(7),
+        symbol: SYM,
+        side: Side::Buy,
+        order_type: OrderType::Limit(9_000),
+        tif: TimeInForce::Gtc,
+        qty: 100_000,
+    };
+    let refused = Reply::Rejected {
+        reason: Reject::InsufficientCash,
+    };
+    assert_eq!(h.run(Command::Place(too_big)), refused);
+    // Fixing the quantity under the same id does not place it.
+    let fixed = PlaceOrder { qty: 10, ..too_big };
+    assert_eq!(
+        h.run(Command::Place(fixed)),
+        Reply::Rejected {
+            reason: Reject::DuplicateClientId
+        }
+    );
+    assert!(h.engine.book(SYM).unwrap().is_empty());
+    assert_eq!(h.cash(ALICE), (CASH, 0));
+    assert_eq!(h.run(Command::Place(too_big)), refused);
+}
+
+#[test]
+fn a_reused_client_order_id_is_refused_again_when_the_journal_is_replayed() {
+    let other_symbol = SymbolId(2);
+    let place = PlaceOrder {
+        account: ALICE,
+        client_id: ClientOrderId(7),
+        symbol: SYM,
+        side: Side::Buy,
+        order_type: OrderType::Limit(9_000),
+        tif: TimeInForce::Gtc,
+        qty: 10,
+    };
+    let mut journal = vec![
+        Command::List {
+            symbol: SYM,
+            reference_price: 10_000,
+        },
+        Command::List {
+            symbol: other_symbol,
+            reference_price: 10_000,
+        },
+        Command::Deposit {
+            account: ALICE,
+            amount: CASH,
+        },
+        Command::GrantShares {
+            account: ALICE,
+            symbol: SYM,
+            qty: 100,
+            cost: 1_000_000,
+        },
+        Command::Place(place),
+    ];
+    journal.extend(
+        other_terms(place, other_symbol)
+            .into_iter()
+            .map(Command::Place),
+    );
+    journal.push(Command::Place(place));
+    let run = || {
+        let mut engine = Engine::new(FeeSchedule::default());
+        let mut events = Vec::new();
+        let replies: Vec<Reply> = (journal.iter())
+            .map(|command| engine.execute(command.clone(), &mut events).reply)
+            .collect();
+        (replies, events, engine.digest())
+    };
+    let (replies, events, digest) = run();
+    let duplicates = (replies.iter())
+        .filter(|reply| {
+            **reply
+                == Reply::Rejected {
+                    reason: Reject::DuplicateClientId,
+                }
+        })
+        .count();
+    assert_eq!(duplicates, 6);
+    assert_eq!(
+        replies.last(),
+        replies.get(4),
+        "the retry answers the first"
+    );
+    assert_eq!(run(), (replies, events, digest));
 }

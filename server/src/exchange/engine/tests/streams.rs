@@ -41,7 +41,7 @@ fn command() -> impl Strategy<Value = Command> {
         3 => (account.clone(), order_id).prop_map(|(account, order)| Command::Cancel { account, order }),
         1 => account.clone().prop_map(|account| Command::CancelAll { account }),
         1 => (account.clone(), -2_000_000i64..5_000_000).prop_map(|(account, amount)| Command::Deposit { account, amount }),
-        1 => (account.clone(), -1_000i64..5_000_000).prop_map(|(account, cash)| Command::OpenAccount { account, cash, shares_each: 0 }),
+        1 => (account.clone(), -1_000i64..5_000_000).prop_map(|(account, cash)| Command::OpenAccount { account, cash, shares_each: 0, grants: Vec::new() }),
         1 => (account, symbol.clone(), 1i64..100, 0i64..1_000_000)
             .prop_map(|(account, symbol, qty, cost)| Command::GrantShares { account, symbol, qty, cost }),
         1 => symbol.clone().prop_map(|symbol| Command::Halt { symbol }),
@@ -101,7 +101,7 @@ proptest! {
         let (mut engine, mut events) = seeded_engine();
         for command in commands {
             events.clear();
-            let executed = engine.execute(command, &mut events);
+            let executed = engine.execute(command.clone(), &mut events);
             if let Reply::Rejected { .. } = executed.reply {
                 let changed = events.iter().any(|e| !matches!(e, Event::OrderRejected { .. }));
                 prop_assert!(!changed, "a rejected {command:?} changed state: {events:?}");
@@ -117,7 +117,7 @@ proptest! {
         let run = || {
             let (mut engine, mut all) = seeded_engine();
             for command in &commands {
-                engine.execute(*command, &mut all);
+                engine.execute(command.clone(), &mut all);
             }
             all
         };
