@@ -163,8 +163,10 @@ impl Default for LimitSettings {
         LimitSettings {
             orders_per_user: 20,
             orders_per_address: 200,
-            guests_per_address: 60,
-            sockets_per_address: 120,
+            // Generous per address: many phones share one carrier address
+            // (CGNAT), and a school or office shares one too.
+            guests_per_address: 600,
+            sockets_per_address: 600,
         }
     }
 }
