@@ -66,23 +66,21 @@ impl SqliteStorage {
                 source,
             })?;
         }
+        let open_failed = |source| StorageError::OpenSqlite {
+            path: absolute(&path),
+            source,
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.clone())
             .await
-            .map_err(|source| StorageError::OpenSqlite {
-                path: absolute(&path),
-                source,
-            })?;
+            .map_err(open_failed)?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         let writes = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
             .await
-            .map_err(|source| StorageError::OpenSqlite {
-                path: absolute(&path),
-                source,
-            })?;
+            .map_err(open_failed)?;
         let (journal, written) = sqlx::query_as(WATERMARKS).fetch_one(&pool).await?;
         let journal_writer = JournalWriter::start(
             if names_memory(url) {
@@ -96,10 +94,7 @@ impl SqliteStorage {
             .busy_timeout(checkpoint::BUSY_TIMEOUT)
             .connect()
             .await
-            .map_err(|source| StorageError::OpenSqlite {
-                path: absolute(&path),
-                source,
-            })?;
+            .map_err(open_failed)?;
         let checkpointer = Checkpointer::start(checkpointer);
         Ok(SqliteStorage {
             pool,

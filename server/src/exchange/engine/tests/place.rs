@@ -174,10 +174,9 @@ fn bad_orders_are_rejected_with_their_reason_and_change_nothing() {
     assert!(h.engine.book(SYM).unwrap().is_empty());
 }
 
-#[test]
-fn a_retried_client_order_id_returns_the_first_result_without_placing_again() {
-    let mut h = Harness::new();
-    let place = PlaceOrder {
+/// Alice's bid the client-id tests send again: 10 at 9,000, client id 7.
+fn alices_bid() -> PlaceOrder {
+    PlaceOrder {
         account: ALICE,
         client_id: ClientOrderId(7),
         symbol: SYM,
@@ -185,7 +184,13 @@ fn a_retried_client_order_id_returns_the_first_result_without_placing_again() {
         order_type: OrderType::Limit(9_000),
         tif: TimeInForce::Gtc,
         qty: 10,
-    };
+    }
+}
+
+#[test]
+fn a_retried_client_order_id_returns_the_first_result_without_placing_again() {
+    let mut h = Harness::new();
+    let place = alices_bid();
     let first = h.run(Command::Place(place));
     let held = h.cash(ALICE);
     let again = h.run(Command::Place(place));
@@ -254,15 +259,7 @@ fn a_client_order_id_reused_on_other_terms_is_refused_and_changes_nothing() {
         symbol: other_symbol,
         reference_price: 10_000,
     });
-    let place = PlaceOrder {
-        account: ALICE,
-        client_id: ClientOrderId(7),
-        symbol: SYM,
-        side: Side::Buy,
-        order_type: OrderType::Limit(9_000),
-        tif: TimeInForce::Gtc,
-        qty: 10,
-    };
+    let place = alices_bid();
     let first = h.run(Command::Place(place));
     let Reply::Accepted { order } = first else {
         panic!("placed: {first:?}")
@@ -301,13 +298,8 @@ fn a_client_order_id_reused_on_other_terms_is_refused_and_changes_nothing() {
 fn a_rejected_placement_reused_on_other_terms_is_refused_as_a_duplicate() {
     let mut h = Harness::new();
     let too_big = PlaceOrder {
-        account: ALICE,
-        client_id: ClientOrderId(7),
-        symbol: SYM,
-        side: Side::Buy,
-        order_type: OrderType::Limit(9_000),
-        tif: TimeInForce::Gtc,
         qty: 100_000,
+        ..alices_bid()
     };
     let refused = Reply::Rejected {
         reason: Reject::InsufficientCash,
@@ -329,15 +321,7 @@ fn a_rejected_placement_reused_on_other_terms_is_refused_as_a_duplicate() {
 #[test]
 fn a_reused_client_order_id_is_refused_again_when_the_journal_is_replayed() {
     let other_symbol = SymbolId(2);
-    let place = PlaceOrder {
-        account: ALICE,
-        client_id: ClientOrderId(7),
-        symbol: SYM,
-        side: Side::Buy,
-        order_type: OrderType::Limit(9_000),
-        tif: TimeInForce::Gtc,
-        qty: 10,
-    };
+    let place = alices_bid();
     let mut journal = vec![
         Command::List {
             symbol: SYM,
