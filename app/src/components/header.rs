@@ -1,36 +1,66 @@
 //! The site header: brand, main navigation, and the language and theme
-//! switches. An island, so its labels follow the language switch; the link to
-//! the page being shown (`path`, as the server rendered it) is marked with
-//! `aria-current`. Links are plain: each page is a page load.
+//! switches, and on phones the bottom tab bar that stands in for the
+//! navigation (CSS shows one or the other, at 640 px). An island, so its
+//! labels follow the language switch; the link to the page being shown
+//! (`path`, as the server rendered it) is marked with `aria-current`. Links
+//! are plain: each page is a page load.
 
 use crate::components::LiveBadge;
+use crate::i18n::Key;
 use crate::prefs::{Theme, t, use_prefs};
 use leptos::prelude::*;
 
 /// Whether the navigation link `href` leads to the page at `path` or to one
-/// under it (a stock's page is under 시장).
+/// under it (a stock's page is under 시장); home is only itself.
 fn is_current(path: &str, href: &str) -> bool {
+    if href == "/" {
+        return path == "/";
+    }
     path.strip_prefix(href)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// The destinations of the main navigation, in its order.
+const LINKS: [(&str, Key); 7] = [
+    ("/market", |x| x.nav_market),
+    ("/portfolio", |x| x.nav_portfolio),
+    ("/orders", |x| x.nav_orders),
+    ("/rounds", |x| x.nav_rounds),
+    ("/community", |x| x.nav_community),
+    ("/ranking", |x| x.nav_ranking),
+    ("/me", |x| x.nav_me),
+];
+
+/// The phone's tab bar: these tabs, then 더보기 with the rest of [`LINKS`].
+const TABS: [(&str, Key); 5] = [
+    ("/", |x| x.nav_home),
+    ("/market", |x| x.nav_market),
+    ("/portfolio", |x| x.nav_portfolio),
+    ("/orders", |x| x.nav_orders),
+    ("/me", |x| x.nav_me),
+];
+
 #[island]
 pub fn Header(path: String) -> impl IntoView {
     let prefs = use_prefs();
-    let links = move || {
-        let texts = prefs.texts();
-        [
-            ("/market", texts.nav_market),
-            ("/portfolio", texts.nav_portfolio),
-            ("/orders", texts.nav_orders),
-            ("/rounds", texts.nav_rounds),
-            ("/community", texts.nav_community),
-            ("/ranking", texts.nav_ranking),
-            ("/me", texts.nav_me),
-        ]
+    let path = StoredValue::new(path);
+    let current = move |href: &str| path.with_value(|path| is_current(path, href));
+    let link = move |(href, label): (&'static str, Key), class: &'static str| {
+        let current = current(href).then_some("page");
+        view! { <li><a class=class href=href aria-current=current>{t(label)}</a></li> }
     };
-    // The switch speaks the language it switches to, in that language.
-    let next_lang = move || prefs.lang.get().next().texts();
+    // 더보기 is marked when the page shown is one of the links it holds.
+    let more: Vec<(&'static str, Key)> = (LINKS.into_iter())
+        .filter(|(href, _)| TABS.iter().all(|(tab, _)| tab != href))
+        .collect();
+    let more_class = if more.iter().any(|(href, _)| current(href)) {
+        "tab-bar__tab tab-bar__tab--current"
+    } else {
+        "tab-bar__tab"
+    };
+    // The switch shows the language it switches to, in that language, and
+    // says so in that language (its visible text is its name).
+    let next_lang = move || prefs.lang.get().next();
     let theme_label = move || {
         let texts = prefs.texts();
         match prefs.theme.get() {
@@ -38,6 +68,11 @@ pub fn Header(path: String) -> impl IntoView {
             Theme::Light => texts.theme_light,
             Theme::Dark => texts.theme_dark,
         }
+    };
+    let theme_glyph = move || match prefs.theme.get() {
+        Theme::Auto => "◐",
+        Theme::Light => "☀",
+        Theme::Dark => "☾",
     };
 
     view! {
@@ -54,36 +89,45 @@ pub fn Header(path: String) -> impl IntoView {
                         type="button"
                         class="chip"
                         data-testid="lang-switch"
-                        aria-label=move || next_lang().lang_switch_to
+                        lang=move || next_lang().code()
+                        title=move || next_lang().texts().lang_switch_to
                         on:click=move |_| prefs.set_lang(prefs.lang.get_untracked().next())
                     >
-                        {move || next_lang().lang_name}
+                        {move || next_lang().texts().lang_name}
                     </button>
                     <button
                         type="button"
-                        class="chip"
+                        class="chip theme-switch"
                         data-testid="theme-switch"
                         title=t(|x| x.theme_button)
                         on:click=move |_| prefs.set_theme(prefs.theme.get_untracked().next())
                     >
-                        {theme_label}
+                        // On phones the mode's glyph stands in for its name,
+                        // which stays the button's accessible name.
+                        <span class="theme-switch__glyph" aria-hidden="true">{theme_glyph}</span>
+                        <span class="theme-switch__text">{theme_label}</span>
                     </button>
                 </div>
             </div>
             <nav class="site-nav" aria-label=t(|x| x.nav_label)>
-                <ul>
-                    {move || {
-                        links()
-                            .into_iter()
-                            .map(|(href, label)| {
-                                let current = is_current(&path, href).then_some("page");
-                                view! { <li><a href=href aria-current=current>{label}</a></li> }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
+                <ul>{LINKS.into_iter().map(|l| link(l, "site-nav__link")).collect_view()}</ul>
             </nav>
         </header>
+        <nav class="tab-bar" data-testid="tab-bar" aria-label=t(|x| x.nav_label)>
+            <ul class="tab-bar__tabs">
+                {TABS.into_iter().map(|l| link(l, "tab-bar__tab")).collect_view()}
+                <li>
+                    <details class="tab-bar__more">
+                        <summary class=more_class data-testid="tab-bar-more">
+                            {t(|x| x.nav_more)}
+                        </summary>
+                        <ul class="tab-bar__menu">
+                            {more.into_iter().map(|l| link(l, "tab-bar__menu-link")).collect_view()}
+                        </ul>
+                    </details>
+                </li>
+            </ul>
+        </nav>
     }
 }
 
@@ -98,5 +142,7 @@ mod tests {
         assert!(!is_current("/marketing", "/market"));
         assert!(!is_current("/", "/market"));
         assert!(!is_current("/orders", "/market"));
+        assert!(is_current("/", "/"));
+        assert!(!is_current("/market", "/"));
     }
 }

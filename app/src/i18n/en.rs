@@ -15,6 +15,8 @@ pub static EN: Texts = Texts {
     nav_community: "Community",
     nav_ranking: "Ranking",
     nav_me: "Me",
+    nav_home: "Home",
+    nav_more: "More",
     lang_name: "English",
     lang_switch_to: "Switch to English",
     theme_button: "Change colour theme",
@@ -26,6 +28,7 @@ pub static EN: Texts = Texts {
     live_reconnecting: "Reconnecting",
     live_online: "Online",
     live_server_time: "Server time",
+    table_scroll_hint: "Swipe the table sideways to see more.",
     loading: "Loading",
 
     home_title: "Welcome to Gaemi",

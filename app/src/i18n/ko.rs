@@ -15,6 +15,8 @@ pub static KO: Texts = Texts {
     nav_community: "커뮤니티",
     nav_ranking: "랭킹",
     nav_me: "내 정보",
+    nav_home: "홈",
+    nav_more: "더보기",
     lang_name: "한국어",
     lang_switch_to: "한국어로 전환",
     theme_button: "화면 테마 바꾸기",
@@ -26,6 +28,7 @@ pub static KO: Texts = Texts {
     live_reconnecting: "재연결 중",
     live_online: "접속",
     live_server_time: "서버 시각",
+    table_scroll_hint: "표를 옆으로 밀어 더 보세요.",
     loading: "불러오는 중",
 
     home_title: "개미에 오신 것을 환영합니다",

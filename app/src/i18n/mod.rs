@@ -138,6 +138,8 @@ catalogue! {
     // The site's frame: header, navigation, live badge, page title.
     site_name, tagline, skip_to_content, nav_label, nav_market, nav_portfolio, nav_orders,
     nav_rounds, nav_community, nav_ranking, nav_me,
+    /// The phone's tab bar: 홈, and 더보기 holding the links it has no tab for.
+    nav_home, nav_more,
     /// The language's name in itself, and "switch to" it in itself: the
     /// language switch shows the next language's.
     lang_name,
@@ -146,6 +148,8 @@ catalogue! {
     theme_button,
     theme_auto, theme_light, theme_dark,
     live_connecting, live_connected, live_reconnecting, live_online, live_server_time, loading,
+    /// Shown on phones above a table that scrolls sideways.
+    table_scroll_hint,
 
     // Home.
     home_title, home_intro, home_live_heading, home_status_heading, home_status_version,

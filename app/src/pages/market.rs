@@ -345,20 +345,20 @@ fn MarketRow(
                 <a class="market-table__title" href=format!("/market/{}", listing.code) data-testid="market-link">{name}</a>
                 <span class="market-table__meta">
                     <span class="num">{listing.code.clone()}</span>
-                    " · "
-                    {sector}
+                    <span class="market-table__sector">" · " {sector}</span>
                 </span>
             </th>
-            <td class=move || format!("num {}", direction().class()) data-testid="market-last">
+            <td class=move || format!("num market-table__last {}", direction().class()) data-testid="market-last">
                 {move || group_thousands(ticker.with(|t| t.last))}
             </td>
-            <td class=move || format!("num {}", direction().class())>
+            <td class=move || format!("num market-table__chg {}", direction().class())>
                 <span class="market-table__change">
                     {move || direction().arrow()} " " {move || group_thousands(ticker.with(|t| t.change.abs()))}
                 </span>
                 <span>{move || format_change_bp(ticker.with(|t| t.change_bp))}</span>
             </td>
-            <td class="num" data-testid="market-volume">{move || group_thousands(ticker.with(|t| t.volume))}</td>
+            // On phones the volume shows its column's name (data-label).
+            <td class="num market-table__vol" data-label=t(|x| x.market_col_volume) data-testid="market-volume">{move || group_thousands(ticker.with(|t| t.volume))}</td>
             <td class="market-table__trend">
                 <Sparkline closes=listing.spark.clone()/>
             </td>

@@ -421,6 +421,11 @@ fn History(
             orders.update(|rows| fold_orders(rows, &update.orders, &filter, complete));
         }
     });
+    let caption: Key = if fills {
+        |x| x.orders_fills_caption
+    } else {
+        |x| x.orders_history_caption
+    };
     let name_of =
         move |code: &str| listings.with_value(|names| ListingName::find(names, code, lang()));
     let select = move |label: Key,
@@ -478,7 +483,11 @@ fn History(
             </label>
         </div>
         {move || error.get().map(|err| view! { <p class="notice notice--error" role="alert">{err.message(lang()).to_owned()}</p> })}
-        <div class="table-wrap card">
+        // Wider than a phone: the table scrolls sideways in its wrapper,
+        // which says so and can be scrolled from the keyboard.
+        <p class="scroll-hint" aria-hidden="true">{t(|x| x.table_scroll_hint)}</p>
+        <div class="table-wrap card" tabindex="0" role="region"
+            aria-label=t(caption)>
             {move || if fills {
                 view! {
                     <table class="history" data-testid="fills-table">

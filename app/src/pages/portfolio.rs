@@ -153,8 +153,11 @@ fn PortfolioBody(
             </div>
             <div class="card">
                 <dt>{t(|x| x.portfolio_pnl)}</dt>
-                <dd class=move || format!("num {}", Direction::of_change(pnl.get()).class()) data-testid="portfolio-pnl">
-                    {move || format_won(pnl.get(), lang())} " (" {move || format_change_bp(return_bp.get())} ")"
+                // The amount and the return may stand on two lines, each whole.
+                <dd class=move || Direction::of_change(pnl.get()).class() data-testid="portfolio-pnl">
+                    <span class="num">{move || format_won(pnl.get(), lang())}</span>
+                    " "
+                    <span class="num">"(" {move || format_change_bp(return_bp.get())} ")"</span>
                 </dd>
             </div>
             <div class="card">
@@ -172,7 +175,7 @@ fn PortfolioBody(
             fallback=|| view! { <p class="card card--empty" data-testid="holdings-empty">{t(|x| x.portfolio_empty)}</p> }
         >
             <div class="table-wrap card">
-                <table class="holdings" data-testid="holdings">
+                <table class="holdings stack-table" data-testid="holdings">
                     <caption class="visually-hidden">{t(|x| x.portfolio_holdings)}</caption>
                     <thead><tr>
                         <th scope="col">{t(|x| x.portfolio_col_stock)}</th>
@@ -234,10 +237,12 @@ fn HoldingRow(
     view! {
         <tr data-testid="holding" data-code=code.clone()>
             <th scope="row"><a href=format!("/market/{code}")>{name}</a></th>
-            <td class="num" data-testid="holding-qty">{group_thousands(holding.qty)}</td>
-            <td class="num">{group_thousands(holding.avg_price())}</td>
-            <td class="num">{move || format_won(valued.get().value, lang())}</td>
-            <td class=move || format!("num {}", direction())>
+            // On phones each cell stands on its own line under its column's
+            // name (data-label: see `.stack-table`).
+            <td class="num" data-label=t(|x| x.portfolio_col_shares) data-testid="holding-qty">{group_thousands(holding.qty)}</td>
+            <td class="num" data-label=t(|x| x.portfolio_col_avg_price)>{group_thousands(holding.avg_price())}</td>
+            <td class="num" data-label=t(|x| x.portfolio_col_value)>{move || format_won(valued.get().value, lang())}</td>
+            <td class=move || format!("num {}", direction()) data-label=t(|x| x.portfolio_col_pnl)>
                 {move || format_won(valued.get().pnl, lang())} " (" {move || format_change_bp(valued.get().return_bp)} ")"
             </td>
         </tr>

@@ -405,8 +405,10 @@ fn Tape(code: String) -> impl IntoView {
             prints.truncate(TAPE);
         });
     });
+    // The tape scrolls in its box: focusable and named, so the keyboard
+    // can scroll it too.
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=t(|x| x.tape_caption)>
             <table class="tape" data-testid="tape">
                 <caption class="visually-hidden">{t(|x| x.tape_caption)}</caption>
                 <thead>
