@@ -381,7 +381,7 @@ fn run_engine(
         since_image += batch.entries.len() as u64;
         let due = pace.snapshot_every > 0 && since_image >= pace.snapshot_every;
         if pace.snapshot_wanted.swap(false, Ordering::AcqRel) || due {
-            batch.image = Some(engine.image());
+            batch.image = Some(timed_image(&engine));
             since_image = 0;
         }
         if batches.blocking_send(batch).is_err() {
@@ -392,12 +392,24 @@ fn run_engine(
     // A clean stop: the next start restores this and replays nothing.
     if since_image > 0 {
         let last = Batch {
-            image: Some(engine.image()),
+            image: Some(timed_image(&engine)),
             ..Batch::default()
         };
         let _ = batches.blocking_send(last);
     }
     engine
+}
+
+/// The engine's image, with how long order entry waited for it.
+fn timed_image(engine: &Engine) -> EngineImage {
+    let started = std::time::Instant::now();
+    let image = engine.image();
+    tracing::info!(
+        seq = engine.seq(),
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "the engine took its image for a snapshot"
+    );
+    image
 }
 
 /// What the persister task owns besides its queue.
@@ -454,12 +466,21 @@ impl Persister {
     /// The snapshot of this moment (between groups, everything committed
     /// applied), around the engine's image of the same moment.
     fn snapshot(&self, engine: EngineImage) -> Option<Snapshot> {
+        let started = std::time::Instant::now();
         match self.observer.image() {
-            Ok(observers) => Some(Snapshot {
-                engine,
-                projection: self.projection.image(),
-                observers,
-            }),
+            Ok(observers) => {
+                let projection = self.projection.image();
+                tracing::info!(
+                    seq = engine.seq(),
+                    elapsed_us = started.elapsed().as_micros() as u64,
+                    "the persister took the read models' and market data's images"
+                );
+                Some(Snapshot {
+                    engine,
+                    projection,
+                    observers,
+                })
+            }
             Err(err) => {
                 tracing::warn!(%err, "no snapshot: the market data gave no image");
                 None
