@@ -94,10 +94,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder/>
                         <Route path=path!("/market") view=MarketPage ssr=SsrMode::InOrder/>
-                        // Async: the stock is looked up before the first byte is
-                        // sent, so an unknown code's 404 is always the status
-                        // (streamed in order, the head could leave first as 200).
-                        <Route path=path!("/market/:code") view=StockRoute ssr=SsrMode::Async/>
+                        <Route path=path!("/market/:code") view=StockRoute ssr=SsrMode::InOrder/>
                         <Route path=path!("/portfolio") view=PortfolioRoute ssr=SsrMode::InOrder/>
                         <Route path=path!("/orders") view=OrdersRoute ssr=SsrMode::InOrder/>
                         <Route path=path!("/rounds") view=RoundsPage/>

@@ -43,6 +43,10 @@ pub struct CandleHistory {
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait StockPort: Send + Sync + 'static {
+    /// Whether `code` is a listed stock; in memory, so a page can set its
+    /// status before anything else is rendered.
+    fn is_listed(&self, code: &str) -> bool;
+
     /// One listing with its sector, news and fee rates.
     async fn stock(&self, code: String) -> Result<StockView, AppError>;
 
@@ -59,6 +63,13 @@ pub trait StockPort: Send + Sync + 'static {
 #[cfg(feature = "ssr")]
 fn stock_port() -> Result<std::sync::Arc<dyn StockPort>, AppError> {
     crate::api::port::<dyn StockPort>()
+}
+
+/// Whether `code` is a listed stock (true when the port is missing: the
+/// page's own load then says what went wrong).
+#[cfg(feature = "ssr")]
+pub fn is_listed(code: &str) -> bool {
+    stock_port().map_or(true, |port| port.is_listed(code))
 }
 
 #[server(prefix = "/api/fn", endpoint = "load_stock", output = crate::codec::JsonText)]

@@ -96,7 +96,8 @@ pub struct OrderView {
     pub filled_value: i64,
     pub status: OrderStatus,
     /// Why it was cancelled: `requested`, `unfilled`, `fill_or_kill`, `self_trade`,
-    /// `outside_band` (a new trading day's band left its price outside).
+    /// `outside_band` (a new trading day's band left its price outside),
+    /// `fees_changed` (the commission rose and the account could not hold more).
     pub cancel_reason: Option<String>,
     pub created_ms: i64,
     pub updated_ms: i64,

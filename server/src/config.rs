@@ -114,6 +114,10 @@ pub struct MarketSettings {
     /// How often book deltas and tickers are published.
     /// Env: `GAEMI_MARKET_DEPTH_INTERVAL_MS`.
     pub depth_interval_ms: u64,
+    /// Commands between snapshots of the exchange's state, so a start
+    /// replays at most this many (a clean stop takes one too); 0 takes
+    /// them only at a clean stop. Env: `GAEMI_MARKET_SNAPSHOT_EVERY`.
+    pub snapshot_every: u64,
     /// The listings file (see `data/listings.toml`); empty for the copy
     /// built into the binary. Env: `GAEMI_MARKET_LISTINGS_FILE`.
     pub listings_file: String,
@@ -133,6 +137,7 @@ impl Default for MarketSettings {
             guest_shares: 0,
             order_queue: 65_536,
             depth_interval_ms: 100,
+            snapshot_every: 100_000,
             listings_file: String::new(),
             day_seconds: 86_400,
         }
@@ -447,6 +452,9 @@ fn apply_env(
     }
     if let Some(v) = env("GAEMI_MARKET_ORDER_QUEUE") {
         market.order_queue = number("GAEMI_MARKET_ORDER_QUEUE", &v)?;
+    }
+    if let Some(v) = env("GAEMI_MARKET_SNAPSHOT_EVERY") {
+        market.snapshot_every = number("GAEMI_MARKET_SNAPSHOT_EVERY", &v)?;
     }
     if let Some(v) = env("GAEMI_MARKET_DEPTH_INTERVAL_MS") {
         market.depth_interval_ms = number("GAEMI_MARKET_DEPTH_INTERVAL_MS", &v)?;

@@ -149,6 +149,7 @@ pub async fn run_with(
         storage: storage.clone(),
         clock: clock.clone(),
     });
+    journal_fees(gateway.as_ref(), &exchange, fee_schedule(&settings)).await?;
     list_new_listings(gateway.as_ref(), &market).await?;
     let opened = market::day::open_due_days(gateway.as_ref(), &market, day, clock.now_ms()).await?;
     if opened > 0 {
@@ -325,6 +326,7 @@ async fn start_exchange(
     let exchange_settings = gateway::ExchangeSettings {
         queue: settings.gaemi.market.order_queue,
         day: market.day(),
+        snapshot_every: settings.gaemi.market.snapshot_every,
         ..gateway::ExchangeSettings::default()
     };
     let observers: Vec<Arc<dyn gateway::CommitObserver>> = vec![
@@ -348,6 +350,35 @@ async fn start_exchange(
         "the exchange recovered its journal"
     );
     Ok((exchange, tasks))
+}
+
+/// Journals the fee schedule the settings ask for unless the journal has
+/// set exactly that one: past fills keep the rates they were charged, and
+/// later ones pay the new rates. A journal from before fees were journaled
+/// replays its entries up to here with the settings of the day, so a
+/// snapshot is taken right after this entry and later starts never replay
+/// that part again.
+async fn journal_fees(
+    gateway: &dyn gateway::OrderGateway,
+    exchange: &gateway::Exchange,
+    fees: exchange::FeeSchedule,
+) -> Result<(), ServerError> {
+    let recovered = exchange.recovered_fees();
+    if recovered == Some(fees) {
+        return Ok(());
+    }
+    if recovered.is_none() {
+        exchange.request_snapshot();
+    }
+    let submitted = gateway.submit(exchange::Command::SetFees { fees }).await?;
+    if let exchange::Reply::Rejected { reason } = submitted.executed.reply {
+        return Err(gateway::ExchangeError::Recovery(format!(
+            "the engine refused the configured fees {fees:?}: {reason:?}"
+        ))
+        .into());
+    }
+    tracing::info!(?recovered, ?fees, "journaled the configured fee schedule");
+    Ok(())
 }
 
 /// Lists whatever listing the journal does not know yet.

@@ -668,3 +668,87 @@ async fn each_user_has_their_own_watchlist_that_survives_a_restart() {
     assert_eq!(alice.get("/watchlist").await["symbols"], json!(["100010"]));
     server.stop().await;
 }
+
+/// Replay must never rewrite history: the fees a fill paid are in the
+/// journal, so a restart with other fee settings (with no snapshot to start
+/// from, so the whole journal is replayed) leaves every past fill and
+/// balance as it was; the new rates apply from the restart on, and resting
+/// buys hold the commission they may now pay.
+#[tokio::test]
+async fn fills_keep_their_fees_when_the_fee_settings_change() {
+    let server = TestServer::start().await;
+    let seller = Trader::open(&server).await;
+    let buyer = Trader::open(&server).await;
+    grant_shares(&server, &seller, 100, 7_200_000).await;
+    seller.place(limit(1, "sell", 72_000, 50)).await;
+    let (_, bid) = buyer.place(limit(1, "buy", 72_000, 10)).await;
+    assert_eq!(bid["order"]["status"], "filled", "{bid}");
+    buyer.place(limit(2, "buy", 60_000, 10)).await;
+    let fills_before = buyer.get("/fills").await;
+    assert_eq!(
+        fills_before["items"][0]["commission"], 108,
+        "720,000 × 0.015 %"
+    );
+    let before = buyer.get("/portfolio").await;
+    assert_eq!(before["cash_held"], 600_090);
+
+    let db = server.stop().await;
+    db.execute("DELETE FROM exchange_snapshots").await;
+    let raised = |var: &str| match var {
+        "GAEMI_MARKET_COMMISSION_PPM" => Some("5000".to_owned()),
+        "GAEMI_MARKET_SELL_TAX_PPM" => Some("3000".to_owned()),
+        _ => None,
+    };
+    let server = TestServer::start_with(db, raised).await;
+    let seller = Trader {
+        base: server.url("/api/v1"),
+        ..seller
+    };
+    let buyer = Trader {
+        base: server.url("/api/v1"),
+        ..buyer
+    };
+    assert_eq!(buyer.get("/fills").await, fills_before);
+    let after = buyer.get("/portfolio").await;
+    let more_held = 603_000 - 600_090;
+    assert_eq!(after["cash_held"], 603_000, "the resting buy holds 0.5 %");
+    assert_eq!(
+        after["cash_available"].as_i64().unwrap(),
+        before["cash_available"].as_i64().unwrap() - more_held
+    );
+
+    let (_, bid) = buyer.place(limit(3, "buy", 72_000, 10)).await;
+    assert_eq!(bid["order"]["status"], "filled", "{bid}");
+    let fill = &buyer.get("/fills").await["items"][0];
+    assert_eq!(fill["commission"], 3_600, "720,000 × 0.5 %");
+    let sold = &seller.get("/fills").await["items"][0];
+    assert_eq!(
+        (sold["commission"].as_i64(), sold["tax"].as_i64()),
+        (Some(3_600), Some(2_160))
+    );
+    assert_eq!(
+        buyer.get("/portfolio").await["cash_available"]
+            .as_i64()
+            .unwrap(),
+        after["cash_available"].as_i64().unwrap() - 720_000 - 3_600,
+        "the engine's cash matches the stored history"
+    );
+    let last = buyer.get("/portfolio").await;
+    let db = server.stop().await;
+    let journaled = "SELECT COUNT(*) FROM exchange_journal WHERE command LIKE '%set_fees%'";
+    assert_eq!(
+        db.count(journaled).await,
+        2,
+        "the first start's rates, then the new ones"
+    );
+
+    // The same settings again: nothing more to journal, nothing changes.
+    let server = TestServer::start_with(db, raised).await;
+    let buyer = Trader {
+        base: server.url("/api/v1"),
+        ..buyer
+    };
+    assert_eq!(buyer.get("/portfolio").await, last);
+    let db = server.stop().await;
+    assert_eq!(db.count(journaled).await, 2);
+}

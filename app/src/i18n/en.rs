@@ -164,6 +164,7 @@ pub static EN: Texts = Texts {
     orders_status_filled: "Filled",
     orders_status_cancelled: "Cancelled",
     orders_status_cancelled_band: "Cancelled (price limits)",
+    orders_status_cancelled_fees: "Cancelled (fees rose)",
     orders_status_cancelled_unfilled: "Cancelled (unfilled)",
     orders_filter_stock: "Stock",
     orders_filter_all: "All",

@@ -163,6 +163,7 @@ pub static KO: Texts = Texts {
     orders_status_filled: "체결",
     orders_status_cancelled: "취소",
     orders_status_cancelled_band: "취소 (가격제한폭)",
+    orders_status_cancelled_fees: "취소 (수수료 인상)",
     orders_status_cancelled_unfilled: "취소 (잔량)",
     orders_filter_stock: "종목",
     orders_filter_all: "전체",

@@ -197,7 +197,7 @@ catalogue! {
     orders_title, orders_tab_open, orders_tab_history, orders_tab_fills, orders_open_empty,
     orders_open_price, orders_open_remaining, orders_amend, orders_cancel, orders_amend_price,
     orders_amend_qty, orders_amend_submit, orders_status_partly_filled, orders_status_open,
-    orders_status_filled, orders_status_cancelled, orders_status_cancelled_band,
+    orders_status_filled, orders_status_cancelled, orders_status_cancelled_band, orders_status_cancelled_fees,
     orders_status_cancelled_unfilled, orders_filter_stock, orders_filter_all,
     orders_filter_side, orders_filter_status, orders_filter_sort, orders_sort_newest,
     orders_sort_oldest, orders_fills_caption, orders_history_caption, orders_col_time,

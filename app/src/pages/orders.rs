@@ -43,6 +43,7 @@ fn status_label(order: &OrderView, lang: Lang) -> &'static str {
         OrderStatus::Cancelled => match order.cancel_reason.as_deref() {
             Some("requested") | None => texts.orders_status_cancelled,
             Some("outside_band") => texts.orders_status_cancelled_band,
+            Some("fees_changed") => texts.orders_status_cancelled_fees,
             Some(_) => texts.orders_status_cancelled_unfilled,
         },
     }

@@ -16,6 +16,7 @@ use crate::format::{
 use crate::i18n::{Key, fill};
 use crate::market::SectorView;
 use crate::pages::orders::OpenOrders;
+#[cfg(feature = "ssr")]
 use crate::pages::respond_with_status;
 use crate::prefs::{t, use_prefs};
 use crate::realtime::{
@@ -33,20 +34,20 @@ const TAPE: usize = 30;
 
 /// The route `/market/:code`, on the server: the stock is loaded here and
 /// handed to the page's island as a prop (the island holds no loading
-/// machinery for it). An unknown code is a 404.
+/// machinery for it). An unknown code is a 404, decided from the listings
+/// in memory before the first byte is streamed (deciding it once the load
+/// is done let the status leave as 200 first).
 #[component]
 pub fn StockRoute() -> impl IntoView {
     let code = use_params_map()
         .read_untracked()
         .get("code")
         .unwrap_or_default();
+    #[cfg(feature = "ssr")]
+    if !crate::stock::is_listed(&code) {
+        respond_with_status(404);
+    }
     load_then(load_stock(code), |stock: Result<StockView, AppError>| {
-        if stock
-            .as_ref()
-            .is_err_and(|err| err.code == "unknown_symbol")
-        {
-            respond_with_status(404);
-        }
         view! { <StockPage stock/> }
     })
 }

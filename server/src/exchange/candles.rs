@@ -14,7 +14,7 @@
 use super::command::SymbolId;
 use super::event::Event;
 use super::rules::{Price, Qty};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Korea Standard Time is UTC+9 all year (no daylight saving).
@@ -23,7 +23,7 @@ pub const KST_OFFSET_MS: i64 = 9 * 3_600_000;
 const MINUTE_MS: i64 = 60_000;
 
 /// The candle widths served.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Interval {
     #[serde(rename = "1m")]
     Minute,
@@ -107,7 +107,7 @@ impl TradingDay {
 }
 
 /// One candle as stored and served.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CandleRow {
     pub symbol_id: i64,
     pub interval: Interval,
@@ -208,6 +208,26 @@ impl Candles {
     pub fn discard_changes(&mut self) {
         self.changed.clear();
         self.finished.clear();
+    }
+
+    /// Every current candle, by symbol and width (for snapshots).
+    pub fn current_rows(&self) -> Vec<CandleRow> {
+        self.current.values().copied().collect()
+    }
+
+    /// Candles cut by `day` whose current ones are `rows`, nothing changed.
+    pub fn restore(day: TradingDay, rows: &[CandleRow]) -> Result<Candles, String> {
+        let mut current = BTreeMap::new();
+        for row in rows {
+            let symbol = u32::try_from(row.symbol_id)
+                .map_err(|_| format!("candle of symbol {} out of range", row.symbol_id))?;
+            current.insert((SymbolId(symbol), row.interval), *row);
+        }
+        Ok(Candles {
+            day,
+            current,
+            ..Candles::default()
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 //! number when executed; the timestamp travels with it (the engine never
 //! reads a clock).
 
-use super::rules::{Price, Qty, Won};
+use super::rules::{FeeSchedule, Price, Qty, Won};
 use super::types::{AccountId, OrderId, Side};
 use serde::{Deserialize, Serialize};
 
@@ -123,5 +123,13 @@ pub enum Command {
     },
     Resume {
         symbol: SymbolId,
+    },
+    /// Sets the commission and tax every later fill pays. Journaled like any
+    /// command, so a replay charges each past fill what it was charged then,
+    /// whatever the settings say today. Resting buys hold cash for their
+    /// commission: each is held again at the new rate, and one whose account
+    /// cannot cover a rise is cancelled.
+    SetFees {
+        fees: FeeSchedule,
     },
 }

@@ -3,7 +3,7 @@
 //! Rejections are a typed [`Reject`] code, grouped by the stage that refused.
 
 use super::command::{ClientOrderId, OrderType, SymbolId, TimeInForce};
-use super::rules::{Price, PriceBand, Qty, Won};
+use super::rules::{FeeSchedule, Price, PriceBand, Qty, Won};
 use super::types::{AccountId, OrderId, Side};
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +67,8 @@ pub enum CancelReason {
     SelfTrade,
     /// A new trading day's band left its price outside the limits.
     OutsideBand,
+    /// The commission rose and the account could not hold the difference.
+    FeesChanged,
 }
 
 impl CancelReason {
@@ -78,6 +80,7 @@ impl CancelReason {
             CancelReason::FillOrKill => "fill_or_kill",
             CancelReason::SelfTrade => "self_trade",
             CancelReason::OutsideBand => "outside_band",
+            CancelReason::FeesChanged => "fees_changed",
         }
     }
 }
@@ -177,6 +180,10 @@ pub enum Event {
         symbol: SymbolId,
         qty: Qty,
         cost: Won,
+    },
+    /// Fills from here on pay these rates.
+    FeesSet {
+        fees: FeeSchedule,
     },
 }
 

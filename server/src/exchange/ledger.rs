@@ -6,7 +6,7 @@ use super::command::SymbolId;
 use super::placements::RecentPlacements;
 use super::rules::{Qty, Won};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     pub available: Qty,
     /// Held by open sell orders.

@@ -22,7 +22,7 @@ pub use candles::{CandleRow, Candles, Interval, TradingDay};
 pub use command::{
     ClientOrderId, Command, OrderType, PlaceOrder, ShareGrant, SymbolId, TimeInForce,
 };
-pub use engine::{Engine, Executed, OpenOrder};
+pub use engine::{Engine, EngineImage, Executed, OpenOrder};
 pub use event::{CancelReason, Event, Reject, Reply};
 pub use rules::{FeeSchedule, Price, PriceBand, Qty, Won};
 pub use types::{AccountId, OrderId, Side};

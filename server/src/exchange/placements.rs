@@ -13,6 +13,7 @@ use super::command::{ClientOrderId, OrderType, PlaceOrder, SymbolId, TimeInForce
 use super::event::{Reject, Reply};
 use super::rules::{Price, Qty};
 use super::types::{OrderId, Side};
+use serde::{Deserialize, Serialize};
 
 /// Placements remembered per account.
 pub const REMEMBERED: usize = 64;
@@ -21,7 +22,7 @@ pub const REMEMBERED: usize = 64;
 /// instead of 24 and the thousand rings of a busy exchange take a third
 /// less cache: an accepted order's id (order ids are sequence numbers, far
 /// below 2⁶³), or a rejection's code with the top bit set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct PackedReply(u64);
 
 impl PackedReply {
@@ -64,7 +65,7 @@ impl PackedReply {
 /// What a placement asked for, everything of it but the account and the
 /// client id: a retry asks for exactly this again. 24 bytes (a market
 /// order's price is 0 and its `market` flag tells it from a limit at 0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Terms {
     qty: Qty,
     price: Price,
@@ -96,7 +97,9 @@ impl Terms {
 /// Each placement's terms sit in an array of their own at the same index,
 /// read only when an id is found again (rare), so the scan stays on the
 /// 16-byte entries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Serialised as is in engine snapshots (`engine/image.rs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentPlacements {
     ring: Vec<(ClientOrderId, PackedReply)>,
     terms: Vec<Terms>,
@@ -156,6 +159,15 @@ impl RecentPlacements {
     }
 
     /// Everything remembered, in a stable order (for the state digest).
+    /// Whether the ring is one `remember` could have left (a snapshot's
+    /// may have been damaged).
+    pub fn is_consistent(&self) -> bool {
+        self.ring.len() == self.terms.len()
+            && self.ring.len() <= REMEMBERED
+            && self.next < REMEMBERED.max(1)
+            && (self.ring.len() == REMEMBERED || self.next == 0)
+    }
+
     pub fn entries(&self) -> (Option<ClientOrderId>, Vec<(ClientOrderId, Reply, Terms)>) {
         let mut entries: Vec<_> = (self.ring.iter().zip(&self.terms))
             .map(|(&(id, reply), &terms)| (id, reply.unpack(), terms))

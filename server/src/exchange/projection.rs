@@ -13,11 +13,11 @@ use super::candles::{CandleRow, Candles, TradingDay};
 use super::command::{OrderType, TimeInForce};
 use super::event::{CancelReason, Event};
 use super::types::{AccountId, OrderId, Side};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// One order as stored: its static terms and where it stands now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRow {
     pub order_id: i64,
     pub account_id: i64,
@@ -37,14 +37,14 @@ pub struct OrderRow {
     pub updated_ms: i64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderKindRow {
     Limit,
     Market,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatusRow {
     Open,
@@ -70,7 +70,7 @@ pub struct FillRow {
     pub ts_ms: i64,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BalanceRow {
     pub account_id: i64,
     pub available: i64,
@@ -97,6 +97,14 @@ pub struct RowChanges {
     pub balances: Vec<BalanceRow>,
     pub positions: Vec<PositionRow>,
     pub candles: Vec<CandleRow>,
+}
+
+/// The projection's lasting state as plain data (see [`Projection::image`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectionImage {
+    open: Vec<OrderRow>,
+    balances: Vec<BalanceRow>,
+    candles: Vec<CandleRow>,
 }
 
 #[derive(Default)]
@@ -236,7 +244,8 @@ impl Projection {
             | Event::Listed { .. }
             | Event::Halted { .. }
             | Event::Resumed { .. }
-            | Event::SharesGranted { .. } => {}
+            | Event::SharesGranted { .. }
+            | Event::FeesSet { .. } => {}
         }
     }
 
@@ -279,6 +288,34 @@ impl Projection {
             positions: self.positions_changed.drain().map(|(_, row)| row).collect(),
             candles: self.candles.take_changed(),
         }
+    }
+
+    /// What replaying the journal so far has built up, without pending
+    /// changes (for snapshots, taken when every row is written).
+    pub fn image(&self) -> ProjectionImage {
+        let mut open: Vec<OrderRow> = self.open.values().copied().collect();
+        open.sort_unstable_by_key(|row| row.order_id);
+        let mut balances: Vec<BalanceRow> = self.balances.values().copied().collect();
+        balances.sort_unstable_by_key(|row| row.account_id);
+        ProjectionImage {
+            open,
+            balances,
+            candles: self.candles.current_rows(),
+        }
+    }
+
+    /// The projection an image was taken of, its candles cut by `day`.
+    pub fn from_image(image: &ProjectionImage, day: TradingDay) -> Result<Projection, String> {
+        Ok(Projection {
+            candles: Candles::restore(day, &image.candles)?,
+            open: (image.open.iter())
+                .map(|row| (OrderId(row.order_id as u64), *row))
+                .collect(),
+            balances: (image.balances.iter())
+                .map(|row| (AccountId(row.account_id as u64), *row))
+                .collect(),
+            ..Projection::default()
+        })
     }
 
     /// Forgets pending changes (after a replay, whose rows are already stored).

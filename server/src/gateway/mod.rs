@@ -7,10 +7,11 @@
 //! nothing that calls it changes.
 
 pub mod service;
+pub mod snapshot;
 
 pub use service::{
     CommitObserver, Committed, Exchange, ExchangeError, ExchangeSettings, ExchangeTasks, Submitted,
-    recover,
+    recover, replay,
 };
 
 use crate::clock::Clock;

@@ -17,8 +17,11 @@
 //! (`storage::ReadModelSync`), each row once in its latest state; a restart
 //! writes the rows of every command after their stored watermark.
 
+use super::snapshot::{self, Snapshot};
 use crate::exchange::projection::{OrderRow, Projection};
-use crate::exchange::{Command, Engine, Event, Executed, FeeSchedule, OrderId, Reply, TradingDay};
+use crate::exchange::{
+    Command, Engine, EngineImage, Event, Executed, FeeSchedule, OrderId, Reply, TradingDay,
+};
 use crate::storage::{JournalEntry, Storage, StorageError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -43,6 +46,9 @@ pub struct ExchangeSettings {
     pub read_model_batch: usize,
     /// How candles are cut into trading days.
     pub day: TradingDay,
+    /// Commands between snapshots (`gateway::snapshot`); 0 takes one only
+    /// at a clean stop.
+    pub snapshot_every: u64,
 }
 
 impl Default for ExchangeSettings {
@@ -55,6 +61,7 @@ impl Default for ExchangeSettings {
             read_model_lag: Duration::from_millis(20),
             read_model_batch: 4_096,
             day: TradingDay::default(),
+            snapshot_every: 100_000,
         }
     }
 }
@@ -85,14 +92,50 @@ pub struct Committed {
 /// latest state.
 pub trait CommitObserver: Send + Sync + 'static {
     fn committed(&self, events: &[(u64, i64, Event)], state: &Projection);
+
+    /// What the observer has built from the events so far, for a snapshot
+    /// (`null` for one that keeps nothing across a restart).
+    fn image(&self) -> Result<serde_json::Value, String> {
+        Ok(serde_json::Value::Null)
+    }
+
+    /// Takes the state of an earlier [`CommitObserver::image`] before the
+    /// journal after it is replayed; on error nothing has changed.
+    fn restore(&self, image: serde_json::Value) -> Result<(), String> {
+        let _ = image;
+        Ok(())
+    }
 }
 
-/// Several observers, told in turn.
+/// Several observers, told in turn; their images are a list in their order.
 impl CommitObserver for Vec<Arc<dyn CommitObserver>> {
     fn committed(&self, events: &[(u64, i64, Event)], state: &Projection) {
         for observer in self {
             observer.committed(events, state);
         }
+    }
+
+    fn image(&self) -> Result<serde_json::Value, String> {
+        (self.iter().map(|observer| observer.image()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(serde_json::Value::Array)
+    }
+
+    fn restore(&self, image: serde_json::Value) -> Result<(), String> {
+        let serde_json::Value::Array(images) = image else {
+            return Err("the observers' images are not a list".into());
+        };
+        if images.len() != self.len() {
+            return Err(format!(
+                "{} images for {} observers",
+                images.len(),
+                self.len()
+            ));
+        }
+        for (observer, image) in self.iter().zip(images) {
+            observer.restore(image)?;
+        }
+        Ok(())
     }
 }
 
@@ -123,6 +166,9 @@ struct Batch {
         std::ops::Range<usize>,
     )>,
     events: Vec<(u64, i64, Event)>,
+    /// The engine's state after the batch's last command, when a snapshot
+    /// is due: such a batch ends its group commit.
+    image: Option<EngineImage>,
 }
 
 /// A cloneable handle for submitting commands and following committed events.
@@ -131,6 +177,11 @@ pub struct Exchange {
     requests: mpsc::Sender<Request>,
     committed: broadcast::Sender<Arc<Committed>>,
     stopped: Arc<AtomicBool>,
+    /// Asks the engine thread for a snapshot at the end of its next batch.
+    snapshot_wanted: Arc<AtomicBool>,
+    /// The fee schedule the journal had set when this exchange started
+    /// (`None`: a new journal, or one from before fees were journaled).
+    recovered_fees: Option<FeeSchedule>,
 }
 
 /// The engine thread and the persister; [`ExchangeTasks::join`] waits for both
@@ -141,7 +192,9 @@ pub struct ExchangeTasks {
 }
 
 impl Exchange {
-    /// Recovers the engine from the journal in `storage` and starts it.
+    /// Recovers the engine from the newest usable snapshot and the journal
+    /// after it in `storage`, and starts it. `fees` are charged by a journal
+    /// from before fees were journaled, until its first `SetFees`.
     pub async fn start(
         storage: Arc<dyn Storage>,
         fees: FeeSchedule,
@@ -149,9 +202,14 @@ impl Exchange {
         observer: Arc<dyn CommitObserver>,
     ) -> Result<(Exchange, ExchangeTasks), ExchangeError> {
         let written = storage.read_models().written_through();
-        let mut projection = Projection::new(settings.day);
+        let restored =
+            snapshot::restore(storage.as_ref(), observer.as_ref(), settings.day, written).await?;
+        let (engine, mut projection) = match restored {
+            Some(restored) => (restored.engine, restored.projection),
+            None => (Engine::new(fees), Projection::new(settings.day)),
+        };
         let mut stored = true;
-        let engine = recover(storage.as_ref(), fees, |events| {
+        let engine = replay(storage.as_ref(), engine, |events| {
             for (seq, ts_ms, event) in events {
                 if stored && *seq as i64 > written {
                     // The rows up to here are stored; from here they are not.
@@ -174,14 +232,20 @@ impl Exchange {
                 .write_read_models(projection.take_changes(), through)
                 .await?;
         }
+        let recovered_fees = engine.fees_journaled().then(|| engine.fees());
         let (requests, queued) = mpsc::channel(settings.queue.max(1));
         let (batches, to_commit) = mpsc::channel(settings.persist_queue.max(1));
         let (committed, _) = broadcast::channel(settings.event_buffer.max(1));
         let stopped = Arc::new(AtomicBool::new(false));
-        let max_batch = settings.max_batch.max(1);
+        let snapshot_wanted = Arc::new(AtomicBool::new(false));
+        let pace = EnginePace {
+            max_batch: settings.max_batch.max(1),
+            snapshot_every: settings.snapshot_every,
+            snapshot_wanted: snapshot_wanted.clone(),
+        };
         let engine = std::thread::Builder::new()
             .name("gaemi-engine".into())
-            .spawn(move || run_engine(engine, queued, batches, max_batch))
+            .spawn(move || run_engine(engine, queued, batches, pace))
             .map_err(|err| {
                 ExchangeError::Recovery(format!("cannot start the engine thread: {err}"))
             })?;
@@ -202,9 +266,23 @@ impl Exchange {
                 requests,
                 committed,
                 stopped,
+                snapshot_wanted,
+                recovered_fees,
             },
             ExchangeTasks { engine, persister },
         ))
+    }
+
+    /// The fee schedule the journal had set when this exchange started;
+    /// `None` for a new journal or one from before fees were journaled.
+    pub fn recovered_fees(&self) -> Option<FeeSchedule> {
+        self.recovered_fees
+    }
+
+    /// Takes a snapshot after the next batch of commands, whatever the
+    /// count since the last one.
+    pub fn request_snapshot(&self) {
+        self.snapshot_wanted.store(true, Ordering::Release);
     }
 
     /// Executes `command` and answers once it is committed. `Busy` when the
@@ -252,13 +330,23 @@ impl ExchangeTasks {
     }
 }
 
+/// How the engine thread cuts its work into batches and when it takes an
+/// image for a snapshot.
+struct EnginePace {
+    max_batch: usize,
+    snapshot_every: u64,
+    snapshot_wanted: Arc<AtomicBool>,
+}
+
 fn run_engine(
     mut engine: Engine,
     mut queued: mpsc::Receiver<Request>,
     batches: mpsc::Sender<Batch>,
-    max_batch: usize,
+    pace: EnginePace,
 ) -> Engine {
     let mut events = Vec::new();
+    // Commands executed since the last image.
+    let mut since_image: u64 = 0;
     while let Some(first) = queued.blocking_recv() {
         let mut batch = Batch::default();
         let mut next = Some(first);
@@ -284,18 +372,44 @@ fn run_engine(
                 .extend(events.drain(..).map(|event| (executed.seq, ts_ms, event)));
             let range = first..batch.events.len();
             batch.replies.push((reply, about, executed, range));
-            next = if batch.entries.len() < max_batch {
+            next = if batch.entries.len() < pace.max_batch {
                 queued.try_recv().ok()
             } else {
                 None
             };
         }
+        since_image += batch.entries.len() as u64;
+        let due = pace.snapshot_every > 0 && since_image >= pace.snapshot_every;
+        if pace.snapshot_wanted.swap(false, Ordering::AcqRel) || due {
+            batch.image = Some(timed_image(&engine));
+            since_image = 0;
+        }
         if batches.blocking_send(batch).is_err() {
             // The persister stopped after a failed commit: stop with it.
-            break;
+            return engine;
         }
     }
+    // A clean stop: the next start restores this and replays nothing.
+    if since_image > 0 {
+        let last = Batch {
+            image: Some(timed_image(&engine)),
+            ..Batch::default()
+        };
+        let _ = batches.blocking_send(last);
+    }
     engine
+}
+
+/// The engine's image, with how long order entry waited for it.
+fn timed_image(engine: &Engine) -> EngineImage {
+    let started = std::time::Instant::now();
+    let image = engine.image();
+    tracing::info!(
+        seq = engine.seq(),
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "the engine took its image for a snapshot"
+    );
+    image
 }
 
 /// What the persister task owns besides its queue.
@@ -327,7 +441,8 @@ impl Persister {
     /// the projection holds exactly the committed journal: the rows are
     /// complete through its last entry, which is at or past every waiting
     /// reader's target, so their request is answered by this write.
-    fn start_row_write(&mut self) -> RowWrite {
+    /// A `snapshot` of the same moment is stored once the rows are.
+    fn start_row_write(&mut self, snapshot: Option<Snapshot>) -> RowWrite {
         self.storage.read_models().take_wanted();
         let rows = self.projection.take_changes();
         let through = self.storage.read_models().journal_seq();
@@ -339,9 +454,38 @@ impl Persister {
                 // waiting for these rows fail now, and no order is taken
                 // meanwhile.
                 fail_stop(&stopped, storage.as_ref(), err, "read models");
+                return written;
+            }
+            if let Some(snapshot) = snapshot {
+                store_snapshot(storage.as_ref(), snapshot, through).await;
             }
             written
         })
+    }
+
+    /// The snapshot of this moment (between groups, everything committed
+    /// applied), around the engine's image of the same moment.
+    fn snapshot(&self, engine: EngineImage) -> Option<Snapshot> {
+        let started = std::time::Instant::now();
+        match self.observer.image() {
+            Ok(observers) => {
+                let projection = self.projection.image();
+                tracing::info!(
+                    seq = engine.seq(),
+                    elapsed_us = started.elapsed().as_micros() as u64,
+                    "the persister took the read models' and market data's images"
+                );
+                Some(Snapshot {
+                    engine,
+                    projection,
+                    observers,
+                })
+            }
+            Err(err) => {
+                tracing::warn!(%err, "no snapshot: the market data gave no image");
+                None
+            }
+        }
     }
 
     /// How a row write started earlier ended (it has already stopped order
@@ -380,20 +524,25 @@ async fn persist(
             }
             () = sync.wanted(), if rows_waiting => {
                 // A read waits for the rows.
-                writing = Some(p.start_row_write());
+                writing = Some(p.start_row_write(None));
                 rows_due = None;
                 continue;
             }
             () = tokio::time::sleep_until(rows_due.unwrap_or_else(Instant::now)), if rows_waiting => {
-                writing = Some(p.start_row_write());
+                writing = Some(p.start_row_write(None));
                 rows_due = None;
                 continue;
             }
         };
         let Some(mut group) = next else { break };
         // Group commit: everything that queued up while the last commit was
-        // in flight goes into this transaction.
-        while let Ok(more) = to_commit.try_recv() {
+        // in flight goes into this transaction, up to a batch that carries
+        // an image (a snapshot is of the moment after its batch).
+        while group.image.is_none() {
+            let Ok(more) = to_commit.try_recv() else {
+                break;
+            };
+            group.image = more.image;
             let offset = group.events.len();
             group.entries.extend(more.entries);
             group.replies.extend(
@@ -418,7 +567,10 @@ async fn persist(
             let order = (about.subject(executed.reply)).and_then(|id| p.projection.order(id));
             answers.push((reply, Submitted { executed, order }));
         }
-        if let Err(err) = storage.append_journal(group.entries).await {
+        let image = group.image.take();
+        if !group.entries.is_empty()
+            && let Err(err) = storage.append_journal(group.entries).await
+        {
             fail_stop(&p.stopped, storage.as_ref(), &err, "journal");
             return Err(err);
         }
@@ -430,6 +582,17 @@ async fn persist(
             let _ = p.committed.send(Arc::new(Committed {
                 events: group.events,
             }));
+        }
+        if let Some(engine) = image {
+            // The rows through this moment go first: a snapshot is stored
+            // only once they are, so a start from it misses none.
+            if let Some(write) = writing.take() {
+                p.row_write_done(write.await)?;
+            }
+            let snapshot = p.snapshot(engine);
+            writing = Some(p.start_row_write(snapshot));
+            rows_due = None;
+            continue;
         }
         // Under steady load the queue always has the next batch, and the
         // biased select above never gets to see a row write end.
@@ -444,7 +607,7 @@ async fn persist(
                 || Instant::now() >= due
                 || p.projection.pending_rows() >= p.read_model_batch)
         {
-            writing = Some(p.start_row_write());
+            writing = Some(p.start_row_write(None));
             rows_due = None;
         }
     }
@@ -453,10 +616,41 @@ async fn persist(
         p.row_write_done(write.await)?;
     }
     if rows_due.is_some() {
-        let write = p.start_row_write();
+        let write = p.start_row_write(None);
         p.row_write_done(write.await)?;
     }
     Ok(())
+}
+
+/// Stores `snapshot`, taken as of journal entry `through` (whose rows are
+/// written). A failure is only logged: the journal stays complete, and
+/// the next snapshot or a longer replay makes up for it.
+async fn store_snapshot(storage: &dyn Storage, snapshot: Snapshot, through: i64) {
+    if snapshot.seq() as i64 != through {
+        tracing::error!(
+            image = snapshot.seq(),
+            through,
+            "no snapshot: the engine's image is not of the committed moment"
+        );
+        return;
+    }
+    let started = std::time::Instant::now();
+    let encoded = tokio::task::spawn_blocking(move || snapshot.encode()).await;
+    let stored = match encoded {
+        Ok(Ok(stored)) => stored,
+        Ok(Err(err)) => return tracing::warn!(%err, "no snapshot"),
+        Err(err) => return tracing::warn!(%err, "no snapshot: encoding it failed"),
+    };
+    let bytes = stored.body.len();
+    match storage.save_snapshot(&stored).await {
+        Ok(()) => tracing::info!(
+            seq = through,
+            bytes,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "stored a snapshot of the exchange"
+        ),
+        Err(err) => tracing::warn!(%err, seq = through, "storing a snapshot failed"),
+    }
 }
 
 /// Which order a command is about, noted before the engine takes the
@@ -488,19 +682,28 @@ impl About {
     }
 }
 
-/// Rebuilds the engine by replaying the journal: the engine is deterministic,
-/// so this reproduces every book, balance and remembered client order id.
-/// `replayed` sees the events again, in order, a page of commands at a time.
+/// Rebuilds the engine by replaying the whole journal, ignoring snapshots:
+/// the engine is deterministic, so this reproduces every book, balance and
+/// remembered client order id. `replayed` sees the events again, in order,
+/// a page of commands at a time.
 pub async fn recover(
     storage: &dyn Storage,
     fees: FeeSchedule,
+    replayed: impl FnMut(&[(u64, i64, Event)]),
+) -> Result<Engine, ExchangeError> {
+    replay(storage, Engine::new(fees), replayed).await
+}
+
+/// Executes the journal's entries after the engine's last command.
+pub async fn replay(
+    storage: &dyn Storage,
+    mut engine: Engine,
     mut replayed: impl FnMut(&[(u64, i64, Event)]),
 ) -> Result<Engine, ExchangeError> {
     const PAGE: i64 = 10_000;
-    let mut engine = Engine::new(fees);
     let mut scratch = Vec::new();
     let mut events = Vec::new();
-    let mut after = 0;
+    let mut after = engine.seq() as i64;
     loop {
         let page = storage.read_journal(after, PAGE).await?;
         let Some(last) = page.last() else { break };

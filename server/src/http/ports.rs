@@ -215,6 +215,10 @@ impl MarketPort for Ports {
 
 #[async_trait::async_trait]
 impl StockPort for Ports {
+    fn is_listed(&self, code: &str) -> bool {
+        crate::market::listed(&self.0.trading.market, code).is_ok()
+    }
+
     async fn stock(&self, code: String) -> Result<StockView, AppError> {
         let state = &self.0;
         let trading = &state.trading;

@@ -15,6 +15,7 @@ use app::realtime::{
     BookDelta, BookSnapshot, Candle, CandleInterval, Level, Ticker, Topic, TopicEvent, TradePrint,
     TradePrints,
 };
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -27,7 +28,9 @@ pub const SNAPSHOT_DEPTH: usize = 50;
 /// is not empty until the next trade.
 pub const RECENT_TRADES: usize = 50;
 
-#[derive(Default)]
+/// One symbol's market data. Everything but what waits to be published
+/// goes into snapshots (`image`).
+#[derive(Default, Serialize, Deserialize)]
 struct SymbolState {
     listed: bool,
     halted: bool,
@@ -45,11 +48,22 @@ struct SymbolState {
     asks: BTreeMap<i64, i64>,
     /// Sequence of the last delta published; snapshots carry it too.
     book_seq: u64,
+    #[serde(skip)]
     dirty: BTreeSet<(Side, i64)>,
+    #[serde(skip)]
     tape: Vec<TradePrint>,
     /// The last [`RECENT_TRADES`] prints, oldest first (kept across publishes).
     recent: VecDeque<TradePrint>,
+    #[serde(skip)]
     ticker_changed: bool,
+}
+
+/// What a snapshot keeps of the market data: every symbol's state and the
+/// current candles.
+#[derive(Serialize, Deserialize)]
+struct MarketImage {
+    symbols: Vec<(SymbolId, SymbolState)>,
+    candles: Vec<CandleRow>,
 }
 
 impl SymbolState {
@@ -202,6 +216,31 @@ impl MarketData {
 
     fn lock_candles(&self) -> std::sync::MutexGuard<'_, Candles> {
         self.candles.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The state as of the last commit, as JSON (for snapshots).
+    pub fn image(&self) -> Result<serde_json::Value, serde_json::Error> {
+        let symbols = self.lock();
+        let candles = self.lock_candles();
+        let mut ids: Vec<SymbolId> = symbols.keys().copied().collect();
+        ids.sort_unstable();
+        // Serialised field by field under the locks, without copying books.
+        let entries: Vec<_> = ids.iter().map(|id| (id, &symbols[id])).collect();
+        Ok(serde_json::json!({
+            "symbols": serde_json::to_value(entries)?,
+            "candles": serde_json::to_value(candles.current_rows())?,
+        }))
+    }
+
+    /// Takes the state an [`MarketData::image`] holds; nothing changes
+    /// unless the whole image reads.
+    pub fn restore(&self, image: serde_json::Value) -> Result<(), String> {
+        let image: MarketImage = serde_json::from_value(image).map_err(|err| err.to_string())?;
+        let candles = Candles::restore(self.day, &image.candles)?;
+        let mut symbols = self.lock();
+        *symbols = image.symbols.into_iter().collect();
+        *self.lock_candles() = candles;
+        Ok(())
     }
 
     /// The symbol's latest candle of one width, if it ever traded.
@@ -423,6 +462,14 @@ impl CommitObserver for MarketFeed {
                 );
             }
         }
+    }
+
+    fn image(&self) -> Result<serde_json::Value, String> {
+        self.data.image().map_err(|err| err.to_string())
+    }
+
+    fn restore(&self, image: serde_json::Value) -> Result<(), String> {
+        self.data.restore(image)
     }
 }
 

@@ -80,6 +80,19 @@ pub struct JournalEntry {
     pub command: String,
 }
 
+/// Snapshots kept: the newest, and one before it in case the newest cannot
+/// be read.
+pub const KEPT_SNAPSHOTS: i64 = 2;
+
+/// An image of the exchange as stored: the journal entry it was taken
+/// after, how its body is laid out, and the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSnapshot {
+    pub seq: i64,
+    pub format: i32,
+    pub body: Vec<u8>,
+}
+
 #[async_trait]
 pub trait Storage: users::UserStore + owners::OwnerStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
@@ -108,6 +121,12 @@ pub trait Storage: users::UserStore + owners::OwnerStore + Send + Sync + 'static
     /// How far the journal and the read models have been written.
     fn read_models(&self) -> &ReadModelSync;
 
+    /// Stores an image of the exchange's state as of journal entry `seq`,
+    /// whose read-model rows are written, and drops all but the newest
+    /// [`KEPT_SNAPSHOTS`].
+    async fn save_snapshot(&self, snapshot: &StoredSnapshot) -> Result<(), StorageError>;
+    /// The newest stored snapshot taken before journal entry `before`.
+    async fn snapshot_before(&self, before: i64) -> Result<Option<StoredSnapshot>, StorageError>;
     /// Up to `limit` entries with `seq > after`, in order.
     async fn read_journal(&self, after: i64, limit: i64)
     -> Result<Vec<JournalEntry>, StorageError>;

@@ -6,7 +6,10 @@ use super::rows::{
     ListingRow, NEWS_COLUMNS, NewsFilter, NewsRow, ORDER_COLUMNS, ORDER_UPSERT, OrderFilter,
     POSITION_UPSERT, RowDecode, WATERMARK_UPDATE, WATERMARKS, json, side_str, status_condition,
 };
-use super::{Backend, JournalEntry, ReadModelSync, Storage, StorageError, redact_password};
+use super::{
+    Backend, JournalEntry, KEPT_SNAPSHOTS, ReadModelSync, Storage, StorageError, StoredSnapshot,
+    redact_password,
+};
 use crate::exchange::CandleRow;
 use crate::exchange::projection::{BalanceRow, FillRow, OrderRow, PositionRow, RowChanges};
 use async_trait::async_trait;
@@ -118,6 +121,38 @@ impl Storage for PostgresStorage {
 
     fn read_models(&self) -> &ReadModelSync {
         &self.read_models
+    }
+
+    async fn save_snapshot(&self, snapshot: &StoredSnapshot) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO exchange_snapshots (seq, format, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (seq) DO UPDATE SET format = excluded.format, body = excluded.body",
+        )
+        .bind(snapshot.seq)
+        .bind(snapshot.format)
+        .bind(&snapshot.body)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM exchange_snapshots WHERE seq NOT IN \
+             (SELECT seq FROM exchange_snapshots ORDER BY seq DESC LIMIT $1)",
+        )
+        .bind(KEPT_SNAPSHOTS)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn snapshot_before(&self, before: i64) -> Result<Option<StoredSnapshot>, StorageError> {
+        let row: Option<(i64, i32, Vec<u8>)> = sqlx::query_as(
+            "SELECT seq, format, body FROM exchange_snapshots WHERE seq < $1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(before)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(seq, format, body)| StoredSnapshot { seq, format, body }))
     }
 
     async fn read_journal(

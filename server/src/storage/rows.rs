@@ -151,12 +151,13 @@ const STATUSES: [OrderStatusRow; 3] = [
     OrderStatusRow::Filled,
     OrderStatusRow::Cancelled,
 ];
-const CANCEL_REASONS: [CancelReason; 5] = [
+const CANCEL_REASONS: [CancelReason; 6] = [
     CancelReason::Requested,
     CancelReason::Unfilled,
     CancelReason::FillOrKill,
     CancelReason::SelfTrade,
     CancelReason::OutsideBand,
+    CancelReason::FeesChanged,
 ];
 
 /// Decodes rows of either backend; the bounds say "this backend can read

@@ -71,7 +71,8 @@ fn accounts_of(event: &Event, state: &Projection) -> [Option<AccountId>; 2] {
         | Event::Level { .. }
         | Event::Listed { .. }
         | Event::Halted { .. }
-        | Event::Resumed { .. } => [None, None],
+        | Event::Resumed { .. }
+        | Event::FeesSet { .. } => [None, None],
     }
 }
 

@@ -6,10 +6,14 @@
 mod amend;
 mod audit;
 mod cancel;
+mod fees;
 mod funds;
+mod image;
 mod listing;
 mod matching;
 mod place;
+
+pub use image::EngineImage;
 
 use super::book::{Fill, OrderBook, Slot};
 use super::command::{Command, SymbolId};
@@ -57,6 +61,8 @@ pub struct Executed {
 #[derive(Default)]
 pub struct Engine {
     fees: FeeSchedule,
+    /// A `SetFees` has been executed (see `fees.rs`).
+    fees_journaled: bool,
     seq: u64,
     listings: BTreeMap<SymbolId, Listing>,
     accounts: HashMap<AccountId, Account>,
@@ -70,6 +76,7 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// An empty engine charging `fees` until the journal sets its own.
     pub fn new(fees: FeeSchedule) -> Engine {
         Engine {
             fees,
@@ -136,6 +143,7 @@ impl Engine {
             Command::OpenDay { symbol } => self.open_day(symbol, out),
             Command::Halt { symbol } => self.set_halted(symbol, true, out),
             Command::Resume { symbol } => self.set_halted(symbol, false, out),
+            Command::SetFees { fees } => self.set_fees(fees, out),
         };
         let reply = match result {
             Ok(()) => Reply::Done,

@@ -5,6 +5,7 @@
 
 mod amend;
 mod cancel;
+mod fees;
 mod funds;
 mod listing;
 mod place;

@@ -1,7 +1,8 @@
 //! Random command streams: a few accounts and two symbols, prices on and
 //! off the grid, some out of the band, quantities including zero, negative
-//! and too large. The ledger invariants hold after every command, and the
-//! same commands always give the same events.
+//! and too large. The ledger invariants hold after every command, the
+//! same commands always give the same events, and an engine restored from
+//! its image (as a snapshot stores it) carries on exactly like the original.
 
 use super::*;
 use proptest::prelude::*;
@@ -47,6 +48,9 @@ fn command() -> impl Strategy<Value = Command> {
         1 => symbol.clone().prop_map(|symbol| Command::Halt { symbol }),
         2 => symbol.clone().prop_map(|symbol| Command::Resume { symbol }),
         1 => symbol.prop_map(|symbol| Command::OpenDay { symbol }),
+        1 => (-10i64..20_000, 0i64..5_000).prop_map(|(commission_ppm, sell_tax_ppm)| Command::SetFees {
+            fees: FeeSchedule { commission_ppm, sell_tax_ppm },
+        }),
     ]
 }
 
@@ -123,4 +127,40 @@ proptest! {
         };
         prop_assert_eq!(run(), run());
     }
+
+    #[test]
+    fn an_engine_restored_from_its_image_carries_on_exactly_like_the_original(
+        commands in proptest::collection::vec(command(), 300),
+        cut in 0usize..300,
+    ) {
+        let (mut original, _) = seeded_engine();
+        let mut events = Vec::new();
+        for command in &commands[..cut] {
+            original.execute(command.clone(), &mut events);
+        }
+        // Through JSON, as a snapshot is stored.
+        let json = serde_json::to_vec(&original.image()).unwrap();
+        let mut restored = Engine::from_image(serde_json::from_slice(&json).unwrap()).unwrap();
+        prop_assert_eq!(restored.image(), original.image());
+        prop_assert_eq!(restored.digest(), original.digest());
+        let (mut expected, mut got) = (Vec::new(), Vec::new());
+        for command in &commands[cut..] {
+            let a = original.execute(command.clone(), &mut expected);
+            let b = restored.execute(command.clone(), &mut got);
+            prop_assert_eq!(a, b);
+        }
+        prop_assert_eq!(expected, got);
+        prop_assert_eq!(restored.digest(), original.digest());
+        prop_assert_eq!(restored.image(), original.image());
+    }
+}
+
+#[test]
+fn an_image_that_does_not_add_up_is_refused() {
+    let (engine, _) = seeded_engine();
+    let mut image = serde_json::to_value(engine.image()).unwrap();
+    image["accounts"][0]["cash_available"] = serde_json::json!(1);
+    let damaged: EngineImage = serde_json::from_value(image).unwrap();
+    let refused = Engine::from_image(damaged).err().unwrap_or_default();
+    assert!(refused.contains("deposits"), "{refused}");
 }
