@@ -132,11 +132,10 @@ async fn replayed(db: &TestDb) -> Engine {
         .expect("a full replay")
 }
 
-/// Starts on `db`, places one more order (the restored books and balances
-/// must take it as the original would), stops, and answers the engine.
-async fn restart(db: &TestDb) -> Engine {
-    let (exchange, tasks) = start(db, 0).await;
-    let place = PlaceOrder {
+/// The order [`restart`] places, which a full replay's engine is given
+/// too before the two are compared.
+fn one_more_order() -> PlaceOrder {
+    PlaceOrder {
         account: AccountId(1),
         client_id: ClientOrderId(1_000_000),
         symbol: SYM,
@@ -144,9 +143,15 @@ async fn restart(db: &TestDb) -> Engine {
         order_type: OrderType::Limit(10_100),
         tif: TimeInForce::Gtc,
         qty: 50,
-    };
+    }
+}
+
+/// Starts on `db`, places one more order (the restored books and balances
+/// must take it as the original would), stops, and answers the engine.
+async fn restart(db: &TestDb) -> Engine {
+    let (exchange, tasks) = start(db, 0).await;
     assert!(matches!(
-        must(&exchange, Command::Place(place)).await,
+        must(&exchange, Command::Place(one_more_order())).await,
         Reply::Accepted { .. }
     ));
     drop(exchange);
@@ -212,18 +217,7 @@ async fn snapshots_that_cannot_be_used_are_skipped_for_older_ones_or_a_full_repl
     let expected = {
         let mut copy = replayed(&db).await;
         let mut events = Vec::new();
-        copy.execute(
-            Command::Place(PlaceOrder {
-                account: AccountId(1),
-                client_id: ClientOrderId(1_000_000),
-                symbol: SYM,
-                side: Side::Buy,
-                order_type: OrderType::Limit(10_100),
-                tif: TimeInForce::Gtc,
-                qty: 50,
-            }),
-            &mut events,
-        );
+        copy.execute(Command::Place(one_more_order()), &mut events);
         copy.digest()
     };
 
