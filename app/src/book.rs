@@ -91,6 +91,47 @@ impl BookState {
     }
 }
 
+/// One level as the 호가창 shows it: its change from the day's reference
+/// and whether it just changed (its quantity flashes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShownLevel {
+    pub price: i64,
+    pub qty: i64,
+    /// Change of this price from the reference, in basis points.
+    pub change_bp: i64,
+    /// New, or its quantity differs from the previous view of the book.
+    pub changed: bool,
+}
+
+/// The levels to show, each marked changed when `previous` (the last view
+/// of the same side) held it with another quantity or not at all. With no
+/// previous view (the first snapshot) nothing is marked: a page that opens
+/// does not flash every level.
+pub fn shown_levels(
+    levels: &[Level],
+    reference: i64,
+    previous: Option<&[ShownLevel]>,
+) -> Vec<ShownLevel> {
+    levels
+        .iter()
+        .map(|level| ShownLevel {
+            price: level.price,
+            qty: level.qty,
+            change_bp: crate::trading::basis_points(level.price - reference, reference),
+            changed: previous.is_some_and(|previous| {
+                !previous
+                    .iter()
+                    .any(|p| p.price == level.price && p.qty == level.qty)
+            }),
+        })
+        .collect()
+}
+
+/// The shares resting on the levels shown (총잔량 of one side).
+pub fn total_qty(levels: &[ShownLevel]) -> i64 {
+    levels.iter().map(|l| l.qty).fold(0, i64::saturating_add)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +211,28 @@ mod tests {
             "a restarted server counts again"
         );
         assert_eq!(book.seq, Some(0));
+    }
+
+    #[test]
+    fn a_level_flashes_when_it_is_new_or_its_quantity_changed_but_not_on_first_sight() {
+        let first = shown_levels(&[level(1_000, 3), level(1_010, 9)], 1_000, None);
+        assert!(
+            first.iter().all(|l| !l.changed),
+            "the first view flashes nothing"
+        );
+        assert_eq!(
+            first[1].change_bp, 100,
+            "1,010 is 1 % above the 1,000 reference"
+        );
+        let next = shown_levels(
+            &[level(1_000, 3), level(1_010, 4), level(1_020, 1)],
+            1_000,
+            Some(&first),
+        );
+        let changed: Vec<bool> = next.iter().map(|l| l.changed).collect();
+        assert_eq!(changed, vec![false, true, true]);
+        assert_eq!(total_qty(&next), 8);
+        let below = shown_levels(&[level(990, 1)], 1_000, None);
+        assert_eq!(below[0].change_bp, -100);
     }
 }

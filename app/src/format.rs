@@ -47,18 +47,30 @@ pub fn format_won(amount: i64, lang: Lang) -> String {
     signed_won(amount, &group_digits(amount.unsigned_abs()), lang)
 }
 
-/// A large amount the way Korean screens show it: `"1억 2,345만원"`.
-/// Amounts under 10,000 won are shown whole; the remainder below 만 is dropped
-/// (it is display text, never a ledger value). English spells out the same
-/// units, since "₩123.45M" would need rounding rules of its own.
+/// A large amount, short: Korean screens count in myriads (`"1억 2,345만원"`,
+/// the remainder below 만 dropped); English ones in thousands with one
+/// decimal (`"₩123.4M"`, truncated, never rounded up). Display text only,
+/// never a ledger value. The two are different ways of counting, not two
+/// spellings of one, so the language picks the way here rather than a
+/// catalogue text.
 pub fn format_won_compact(amount: i64, lang: Lang) -> String {
     const MAN: u64 = 10_000;
-    const EOK: u64 = 100_000_000;
-    const JO: u64 = 1_000_000_000_000;
     let abs = amount.unsigned_abs();
     if abs < MAN {
         return format_won(amount, lang);
     }
+    let number = match lang {
+        Lang::Ko => myriads(abs, lang),
+        Lang::En => short_scale(abs),
+    };
+    signed_won(amount, &number, lang)
+}
+
+/// `123_450_000` → `"1억 2,345만"` in the language's myriad units.
+fn myriads(abs: u64, lang: Lang) -> String {
+    const MAN: u64 = 10_000;
+    const EOK: u64 = 100_000_000;
+    const JO: u64 = 1_000_000_000_000;
     let texts = lang.texts();
     let units = [
         (abs / JO, texts.money_jo),
@@ -69,7 +81,30 @@ pub fn format_won_compact(amount: i64, lang: Lang) -> String {
         .filter(|(n, _)| *n > 0)
         .map(|&(n, unit)| fill(unit, &[("n", &group_digits(n))]))
         .collect();
-    signed_won(amount, &parts.join(" "), lang)
+    parts.join(" ")
+}
+
+/// `137_220_000` → `"137.2M"`: the largest unit of a thousand's power that
+/// the amount reaches, one decimal, truncated (an integer's tenths, so no
+/// float), a trailing `.0` dropped.
+fn short_scale(abs: u64) -> String {
+    const UNITS: [(u64, &str); 5] = [
+        (1_000_000_000_000_000, "Q"),
+        (1_000_000_000_000, "T"),
+        (1_000_000_000, "B"),
+        (1_000_000, "M"),
+        (1_000, "K"),
+    ];
+    let Some(&(unit, suffix)) = UNITS.iter().find(|(unit, _)| abs >= *unit) else {
+        return group_digits(abs);
+    };
+    let tenths = abs / (unit / 10);
+    let (whole, tenth) = (tenths / 10, tenths % 10);
+    if tenth == 0 {
+        format!("{}{suffix}", group_digits(whole))
+    } else {
+        format!("{}.{tenth}{suffix}", group_digits(whole))
+    }
 }
 
 fn to_kst(unix_ms: i64) -> Option<OffsetDateTime> {
@@ -204,10 +239,20 @@ mod tests {
             format_won_compact(1_200_000_000_000, Lang::Ko),
             "1조 2,000억원"
         );
-        assert_eq!(
-            format_won_compact(123_450_000, Lang::En),
-            "₩1 eok 2,345 man"
-        );
+    }
+
+    #[test]
+    fn english_counts_large_amounts_in_thousands_millions_and_billions() {
+        let en = |amount| format_won_compact(amount, Lang::En);
+        assert_eq!(en(137_220_000), "₩137.2M");
+        assert_eq!(en(123_450_000), "₩123.4M", "truncated, not rounded up");
+        assert_eq!(en(100_000_000), "₩100M");
+        assert_eq!(en(9_999), "₩9,999");
+        assert_eq!(en(25_000), "₩25K");
+        assert_eq!(en(-2_512_300), "-₩2.5M");
+        assert_eq!(en(1_200_000_000_000), "₩1.2T");
+        assert_eq!(en(7_050_000_000), "₩7B");
+        assert_eq!(en(i64::MIN), "-₩9,223.3Q");
     }
 
     #[test]

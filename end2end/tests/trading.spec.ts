@@ -12,6 +12,7 @@ const LIMIT_CODE = "100070"; // 52,300 won, 100-won ticks
 const MARKET_CODE = "100050"; // 153,000 won, 100-won ticks
 const BAD_INPUT_CODE = "100020"; // 38,500 won, 50-won ticks
 const RESTART_CODE = "100010"; // on a server of its own
+const FAR_CODE = "100060"; // no other spec trades it
 
 /** The KRX tick at `price` (app::rules::tick_size). */
 function tick(price: number): number {
@@ -101,7 +102,13 @@ test("a market buy crosses the spread: the fill, the tape, the chart, the book a
   const cashBefore = await page.getByTestId("ticket-available").textContent();
   await page.getByTestId("ticket-qty").fill("4");
   await page.getByTestId("ticket-submit").click();
-  await expect(page.getByTestId("ticket-outcome")).toContainText("모두 체결");
+  // A market order is shown once more before it is sent.
+  await expect(page.getByTestId("ticket-confirm-summary")).toContainText("4주 시장가 매수");
+  await expect(page.getByTestId("ticket-confirm")).toBeFocused();
+  await page.getByTestId("ticket-confirm").click();
+  const name = ((await page.locator(".stock__name").textContent()) ?? "").trim();
+  await expect(page.getByTestId("ticket-outcome")).toContainText(`${name} 4주 ${last.toLocaleString("en-US")}원 매수 체결`);
+  await expect(page.getByTestId("ticket-outcome")).toContainText(`총 ${(last * 4).toLocaleString("en-US")}원`);
   // The cash the ticket offers is what the portfolio now holds.
   await expect(page.getByTestId("ticket-available")).not.toHaveText(cashBefore!);
   await expect(ask).toHaveAttribute("data-qty", "6");
@@ -192,6 +199,63 @@ test("bad input in the ticket is stopped in the page, and the server refuses it 
   const outOfBand = await direct({ price: last * 2, qty: 1 });
   expect(outOfBand.status()).toBeGreaterThanOrEqual(400);
   expect(outOfBand.status()).toBeLessThan(500);
+});
+
+test("a price far from the last asks to confirm, the keyboard stays in the ticket, and orders show names", async ({ page }) => {
+  const code = FAR_CODE;
+  const last = await openStock(page, code);
+  const name = ((await page.locator(".stock__name").textContent()) ?? "").trim();
+  const submit = page.getByTestId("ticket-submit");
+  const panel = page.getByTestId("ticket-confirm-panel");
+  // About 8 % under the last price, on the grid: asked about first.
+  let far = last;
+  while (far > last * 0.92) far -= tick(far);
+  await page.getByTestId("ticket-price").fill(String(far));
+  await page.getByTestId("ticket-qty").fill("2");
+  await submit.click();
+  await expect(panel).toBeVisible();
+  await expect(panel).toContainText("낮은 가격입니다");
+  await expect(panel).toContainText(`${name} 2주 ${far.toLocaleString("en-US")}원 매수`);
+  // Going back sends nothing and leaves the keyboard on the ticket's button.
+  await page.getByTestId("ticket-confirm-back").click();
+  await expect(panel).toBeHidden();
+  await expect(submit).toBeFocused();
+  await expect(page.getByTestId("open-orders-empty")).toBeVisible();
+  // Changing a field after the question withdraws it.
+  await submit.click();
+  await expect(panel).toBeVisible();
+  await page.getByTestId("ticket-qty").fill("1");
+  await expect(panel).toBeHidden();
+  // Enter asks, Enter again confirms; the focus never leaves the ticket.
+  await page.getByTestId("ticket-qty").press("Enter");
+  await expect(page.getByTestId("ticket-confirm")).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("ticket-outcome")).toContainText(`${name} 1주 ${far.toLocaleString("en-US")}원 매수 주문 접수`);
+  expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="ticket"]'))).toBe(true);
+  // The open order names its stock.
+  const order = page.getByTestId("open-order");
+  await expect(order).toHaveCount(1);
+  await expect(order.locator(".orders__name")).toHaveText(name);
+  await order.getByTestId("order-cancel").click();
+  await expect(page.getByTestId("open-orders-empty")).toBeVisible();
+
+  // Selling more than held is refused in the page; with everything in a
+  // sell order, the ticket says there is nothing left to sell.
+  await page.getByTestId("ticket-sell").click();
+  let high = last;
+  while (high < last * 1.06) high += tick(high);
+  await page.getByTestId("ticket-price").fill(String(high));
+  await page.getByTestId("ticket-qty").fill("100"); // a guest holds 100
+  await submit.click();
+  await expect(panel).toContainText("높은 가격입니다");
+  await page.getByTestId("ticket-confirm").click();
+  await expect(page.getByTestId("ticket-outcome")).toContainText("매도 주문 접수");
+  await expect(page.getByTestId("ticket-no-shares")).toBeVisible();
+  await page.getByTestId("ticket-qty").fill("1");
+  await submit.click();
+  await expect(page.getByTestId("ticket-qty-error")).toContainText("매도할 수 있는 주식이 없습니다");
+  await page.getByRole("link", { name: "주문", exact: true }).click();
+  await expect(page.getByTestId("open-order").locator(".orders__name")).toHaveText(name);
 });
 
 test("after a server restart the page resubscribes and the book resyncs", async ({ page, consoleErrors }) => {

@@ -3,6 +3,7 @@
 mod header;
 mod live_badge;
 mod load_then;
+mod order_book;
 mod page_title;
 mod skeleton;
 mod ticket;
@@ -11,6 +12,7 @@ mod when_loaded;
 pub use header::Header;
 pub use live_badge::LiveBadge;
 pub use load_then::load_then;
+pub use order_book::{BookSide, OrderBook};
 pub use page_title::PageTitle;
 pub use skeleton::Skeleton;
 pub use ticket::OrderTicket;

@@ -1,16 +1,21 @@
 //! The order ticket (주문): buy or sell, limit or market, a price stepper on
 //! the tick grid, quantity with 10/25/50/100 % of what is available, and
 //! the estimated total with commission and tax. Bad input is stopped here
-//! with a message per field (`crate::ticket`); what passes goes to the real
-//! engine, and its confirmation or rejection is shown as it answered.
+//! with a message per field (`crate::ticket`); a market order or a price far
+//! from the last one is shown once more to confirm; what passes goes to the
+//! real engine, and its answer is said in words naming the stock, side,
+//! quantity, price and amount. Focus never leaves the ticket: after an
+//! answer the next order can be typed at once.
 
 use crate::account_book::MyAccount;
-use crate::format::{format_won, group_thousands};
+use crate::format::{format_change_bp, format_won, group_thousands};
 use crate::i18n::{Key, Lang, fill};
 use crate::prefs::{t, use_prefs};
 use crate::realtime::Ticker;
 use crate::rules::{FeeSchedule, PriceBand, tick_down, tick_up};
-use crate::ticket::{FieldError, TicketContext, check, estimate, qty_for_percent};
+use crate::ticket::{
+    Caution, FieldError, TicketContext, caution, check, estimate, qty_for_percent,
+};
 use crate::trading::{
     OrderAck, OrderKind, OrderSide, OrderStatus, PlaceOrderInput, TimeInForce, place_order,
 };
@@ -33,52 +38,157 @@ fn field_message(errors: &[FieldError], field: &str, lang: Lang) -> Option<Strin
     (errors.iter().find(|e| e.field == field)).map(|e| e.message(lang).to_owned())
 }
 
-fn ack_message(ack: &OrderAck, lang: Lang) -> String {
+fn side_word(side: OrderSide, lang: Lang) -> &'static str {
+    match side {
+        OrderSide::Buy => lang.texts().side_buy,
+        OrderSide::Sell => lang.texts().side_sell,
+    }
+}
+
+/// The engine's answer in words: "한빛전자 3주 72,100원 매수 체결 (총
+/// 216,300원)". The price of a filled part is the average of its fills.
+fn ack_message(ack: &OrderAck, name: &str, lang: Lang) -> String {
     let texts = lang.texts();
     let order = &ack.order;
-    let side = match order.side {
-        OrderSide::Buy => texts.side_buy,
-        OrderSide::Sell => texts.side_sell,
+    let side = side_word(order.side, lang);
+    let average = (order.filled_qty > 0).then(|| order.filled_value / order.filled_qty);
+    let price = match (average, order.price) {
+        (Some(average), _) => format_won(average, lang),
+        (None, Some(limit)) => format_won(limit, lang),
+        (None, None) => texts.kind_market.to_owned(),
     };
     let template = match order.status {
         OrderStatus::Filled => texts.ticket_ack_filled,
+        OrderStatus::Open if order.filled_qty > 0 => texts.ticket_ack_open_partly,
         OrderStatus::Open => texts.ticket_ack_open,
-        OrderStatus::Cancelled => texts.ticket_ack_cancelled,
+        OrderStatus::Cancelled if order.filled_qty > 0 => texts.ticket_ack_cancelled,
+        OrderStatus::Cancelled => texts.ticket_ack_unfilled,
     };
-    let qty = group_thousands(order.qty);
-    let filled = group_thousands(order.filled_qty);
+    // An open order's price is its limit; what it will cost is that amount.
+    let amount = match (order.status, order.price) {
+        (OrderStatus::Open, Some(limit)) => limit.saturating_mul(order.qty),
+        _ => order.filled_value,
+    };
     fill(
         template,
-        &[("side", side), ("qty", &qty), ("filled", &filled)],
+        &[
+            ("name", name),
+            ("side", side),
+            ("qty", &group_thousands(order.qty)),
+            ("filled", &group_thousands(order.filled_qty)),
+            ("rest", &group_thousands(order.qty - order.filled_qty)),
+            ("price", &price),
+            ("amount", &format_won(amount, lang)),
+        ],
     )
+}
+
+/// An order that passed the checks and waits for its confirm step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Unconfirmed {
+    input: PlaceOrderInput,
+    caution: Caution,
+    /// What it is expected to cost or bring, when the book says.
+    amount: Option<i64>,
+    /// The last price it was compared with.
+    last: i64,
+}
+
+/// The confirm step's two lines: what will be sent, and why it is asked.
+fn confirm_lines(order: &Unconfirmed, name: &str, lang: Lang) -> (String, String) {
+    let texts = lang.texts();
+    let price = order
+        .input
+        .price
+        .map_or_else(|| texts.kind_market.to_owned(), |p| format_won(p, lang));
+    let amount = order
+        .amount
+        .map_or_else(|| "-".to_owned(), |a| format_won(a, lang));
+    let summary = fill(
+        texts.ticket_confirm_summary,
+        &[
+            ("name", name),
+            ("side", side_word(order.input.side, lang)),
+            ("qty", &group_thousands(order.input.qty)),
+            ("price", &price),
+            ("amount", &amount),
+        ],
+    );
+    let last = format_won(order.last, lang);
+    let why = match order.caution {
+        Caution::Market => texts.ticket_confirm_market.to_owned(),
+        Caution::FarAbove(bp) => fill(
+            texts.ticket_confirm_far_above,
+            &[
+                ("last", &last),
+                ("pct", format_change_bp(bp).trim_start_matches('+')),
+            ],
+        ),
+        Caution::FarBelow(bp) => fill(
+            texts.ticket_confirm_far_below,
+            &[("last", &last), ("pct", &format_change_bp(bp))],
+        ),
+    };
+    (summary, why)
+}
+
+/// Moves the keyboard focus to `button` once the page has drawn it.
+fn focus_soon(button: NodeRef<leptos::html::Button>) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        if let Some(element) = button.get_untracked() {
+            let _ = element.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = button;
 }
 
 #[component]
 pub fn OrderTicket(
     code: String,
+    /// The stock's name in the page's language, for the messages.
+    name: Signal<String>,
     ticker: Signal<Ticker>,
     fees: FeeSchedule,
     /// A price picked elsewhere (a click on the book) lands here.
     picked_price: RwSignal<Option<i64>>,
+    /// Buy or sell: the page's order bar chooses it too.
+    side: RwSignal<OrderSide>,
     /// The caller's account: what the ticket can spend and sell.
     account: MyAccount,
 ) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
-    let side = RwSignal::new(OrderSide::Buy);
     let kind = RwSignal::new(OrderKind::Limit);
     let price_text = RwSignal::new(group_thousands(ticker.get_untracked().last));
     let qty_text = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let outcome = RwSignal::new(None::<Result<OrderAck, crate::api::AppError>>);
     let pending = RwSignal::new(false);
+    let unconfirmed = RwSignal::new(None::<Unconfirmed>);
+    // Counts picked prices: the price field flashes on each (two names of
+    // one animation, alternated, so a second pick restarts it).
+    let picks = RwSignal::new(0u32);
+    let submit_button = NodeRef::<leptos::html::Button>::new();
+    let confirm_button = NodeRef::<leptos::html::Button>::new();
 
     Effect::new(move |_| {
         if let Some(price) = picked_price.get() {
             kind.set(OrderKind::Limit);
             price_text.set(group_thousands(price));
             errors.update(|e| e.retain(|e| e.field != "price"));
+            unconfirmed.set(None);
+            picks.update(|n| *n += 1);
         }
+    });
+    // Anything changed after the confirm step was shown asks again.
+    Effect::new(move |_| {
+        side.track();
+        kind.track();
+        price_text.track();
+        qty_text.track();
+        unconfirmed.set(None);
     });
 
     let code_for_context = code.clone();
@@ -127,6 +237,37 @@ pub fn OrderTicket(
         };
         estimate(side.get(), price, qty.max(0), fees)
     };
+    // What an order about to be confirmed is expected to cost or bring.
+    let estimated_untracked = move |input: &PlaceOrderInput| {
+        let price = input.price.or_else(|| {
+            ticker.with_untracked(|t| match input.side {
+                OrderSide::Buy => t.best_ask,
+                OrderSide::Sell => t.best_bid,
+            })
+        })?;
+        estimate(input.side, price, input.qty, fees).map(|e| e.total)
+    };
+
+    // Sends an order that passed the checks (and its confirm step).
+    let send = move |input: PlaceOrderInput| {
+        unconfirmed.set(None);
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            // The account the page shows, once it knows it: if the session
+            // changed meanwhile (a sign-in in another tab), the order is
+            // refused rather than placed on an account the page does not show.
+            let answer = place_order(input, account.id.get_untracked()).await;
+            pending.try_set(false);
+            if let Ok(ack) = &answer {
+                qty_text.try_set(String::new());
+                account.placed(ack);
+            }
+            outcome.try_set(Some(answer));
+        });
+        // The confirm button is gone: the keyboard goes back to the ticket's
+        // own button, ready for the next order.
+        focus_soon(submit_button);
+    };
 
     let code_for_submit = code.clone();
     let context_for_submit = context.clone();
@@ -148,7 +289,6 @@ pub fn OrderTicket(
             Err(found) => return errors.set(found),
         };
         errors.set(Vec::new());
-        pending.set(true);
         let input = PlaceOrderInput {
             client_order_id: next_client_order_id(),
             symbol: code_for_submit.clone(),
@@ -161,18 +301,20 @@ pub fn OrderTicket(
                 OrderKind::Market => TimeInForce::Ioc,
             },
         };
-        leptos::task::spawn_local(async move {
-            // The account the page shows, once it knows it: if the session
-            // changed meanwhile (a sign-in in another tab), the order is
-            // refused rather than placed on an account the page does not show.
-            let answer = place_order(input, account.id.get_untracked()).await;
-            pending.try_set(false);
-            if let Ok(ack) = &answer {
-                qty_text.try_set(String::new());
-                account.placed(ack);
+        let last = ticker.with_untracked(|t| t.last);
+        match caution(input.kind, input.price, last) {
+            None => send(input),
+            Some(caution) => {
+                let amount = estimated_untracked(&input);
+                unconfirmed.set(Some(Unconfirmed {
+                    input,
+                    caution,
+                    amount,
+                    last,
+                }));
+                focus_soon(confirm_button);
             }
-            outcome.try_set(Some(answer));
-        });
+        }
     };
 
     let tab = move |value: OrderSide, label: Key| {
@@ -194,6 +336,11 @@ pub fn OrderTicket(
         }
     };
     let price_error = move || field_message(&errors.get(), "price", lang());
+    // Known once the account is: nothing of this stock to sell.
+    let code_for_shares = code.clone();
+    let no_shares = move || {
+        side.get() == OrderSide::Sell && account.shares_available(&code_for_shares) == Some(0)
+    };
     let qty_error = move || field_message(&errors.get(), "qty", lang());
     let context_for_available = context.clone();
     let available = move || {
@@ -242,6 +389,11 @@ pub fn OrderTicket(
                     <input
                         id="ticket-price"
                         data-testid="ticket-price"
+                        class=move || match picks.get() {
+                            0 => "",
+                            n if n % 2 == 1 => "ticket__price--picked-a",
+                            _ => "ticket__price--picked-b",
+                        }
                         inputmode="numeric"
                         autocomplete="off"
                         prop:value=move || if kind.get() == OrderKind::Market { lang().texts().kind_market.to_owned() } else { price_text.get() }
@@ -305,17 +457,54 @@ pub fn OrderTicket(
                     <dd class="num" data-testid="ticket-total">{move || estimated().map(|e| format_won(e.total, lang())).unwrap_or_else(|| "-".into())}</dd>
                 </div>
             </dl>
+            <Show when=no_shares>
+                <p class="notice" data-testid="ticket-no-shares">{t(|x| x.ticket_no_shares)}</p>
+            </Show>
+            // Not `disabled` while the order is on its way: a disabled
+            // button drops the keyboard focus out of the ticket.
             <button
                 type="submit"
+                node_ref=submit_button
                 class=move || format!("ticket__submit ticket__submit--{}", if side.get() == OrderSide::Buy { "buy" } else { "sell" })
+                class:ticket__submit--hidden=move || unconfirmed.with(Option::is_some)
                 data-testid="ticket-submit"
-                disabled=move || pending.get()
+                aria-disabled=move || if pending.get() { "true" } else { "false" }
             >
                 {move || match side.get() { OrderSide::Buy => lang().texts().ticket_submit_buy, OrderSide::Sell => lang().texts().ticket_submit_sell }}
             </button>
+            <div class="ticket__confirm" data-testid="ticket-confirm-panel" role="group" aria-labelledby="ticket-confirm-question"
+                hidden=move || unconfirmed.with(Option::is_none)>
+                <p id="ticket-confirm-question" class="ticket__confirm-question">{t(|x| x.ticket_confirm_question)}</p>
+                {move || unconfirmed.get().map(|order| {
+                    let (summary, why) = confirm_lines(&order, &name.get(), lang());
+                    view! {
+                        <p class="ticket__confirm-summary" data-testid="ticket-confirm-summary">{summary}</p>
+                        <p class="ticket__confirm-why">{why}</p>
+                    }
+                })}
+                <div class="ticket__confirm-actions">
+                    <button type="button" class="chip ticket__confirm-back" data-testid="ticket-confirm-back"
+                        on:click=move |_| {
+                            unconfirmed.set(None);
+                            focus_soon(submit_button);
+                        }>
+                        {t(|x| x.ticket_confirm_back)}
+                    </button>
+                    <button type="button" node_ref=confirm_button
+                        class=move || format!("ticket__submit ticket__submit--{}", if side.get() == OrderSide::Buy { "buy" } else { "sell" })
+                        data-testid="ticket-confirm"
+                        on:click=move |_| {
+                            if let Some(order) = unconfirmed.get_untracked() {
+                                send(order.input);
+                            }
+                        }>
+                        {t(|x| x.ticket_confirm_submit)}
+                    </button>
+                </div>
+            </div>
             <p class="ticket__outcome" data-testid="ticket-outcome" role="status" aria-live="polite">
                 {move || outcome.get().map(|answer| match answer {
-                    Ok(ack) => view! { <span class="notice notice--ok">{ack_message(&ack, lang())}</span> }.into_any(),
+                    Ok(ack) => view! { <span class="notice notice--ok">{ack_message(&ack, &name.get(), lang())}</span> }.into_any(),
                     Err(err) => view! { <span class="notice notice--error">{err.message(lang()).to_owned()}</span> }.into_any(),
                 })}
             </p>

@@ -180,18 +180,32 @@ catalogue! {
     chart_intervals_label, chart_interval_minute, chart_interval_five_minutes,
     chart_interval_hour, chart_interval_day, chart_aria, chart_load_failed, chart_empty,
     book_ask, book_bid, book_asks, book_bids, book_pick_price, book_loading,
+    /// The 호가창's columns and 총잔량 row.
+    book_ask_qty, book_price, book_bid_qty, book_total, book_total_asks, book_total_bids,
+    /// The phone's order bar and the order sheet it opens.
+    stock_trade_bar_label, stock_sheet_title, stock_sheet_close,
     tape_caption, tape_col_time, tape_col_price, tape_col_qty, tape_empty, news_empty,
 
     // The order ticket.
     ticket_heading, ticket_kind_legend, ticket_price_label, ticket_tick_down, ticket_tick_up,
     ticket_qty_label, ticket_cash_available, ticket_shares_available, ticket_commission,
     ticket_tax, ticket_estimated_cost, ticket_estimated_proceeds, ticket_submit_buy,
-    ticket_submit_sell, ticket_ack_filled, ticket_ack_open, ticket_ack_cancelled,
+    ticket_submit_sell,
+    /// What the engine answered: `{name}` the stock, `{side}` 매수/매도, `{price}`
+    /// and `{amount}` in won (the average price of the fills), `{qty}`,
+    /// `{filled}` and `{rest}` in shares.
+    ticket_ack_filled, ticket_ack_open, ticket_ack_open_partly, ticket_ack_cancelled,
+    ticket_ack_unfilled,
+    /// The confirm step for a market order or a price far from the last one.
+    ticket_confirm_summary, ticket_confirm_market, ticket_confirm_far_above,
+    ticket_confirm_far_below, ticket_confirm_question, ticket_confirm_submit,
+    ticket_confirm_back, ticket_no_shares,
 
     // Portfolio.
     portfolio_title, portfolio_total, portfolio_pnl, portfolio_cash_available,
     portfolio_cash_held, portfolio_holdings, portfolio_empty, portfolio_col_stock,
     portfolio_col_shares, portfolio_col_avg_price, portfolio_col_value, portfolio_col_pnl,
+    portfolio_col_last, portfolio_col_return, portfolio_fees_note,
 
     // Orders: the tabs, open orders, amending, the history.
     orders_title, orders_tab_open, orders_tab_history, orders_tab_fills, orders_open_empty,

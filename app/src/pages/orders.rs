@@ -55,7 +55,12 @@ fn status_label(order: &OrderView, lang: Lang) -> &'static str {
 /// other. A row is kept while its order is unchanged, so an amend form
 /// that is open stays open.
 #[component]
-pub fn OpenOrders(symbol: Option<String>, account: MyAccount) -> impl IntoView {
+pub fn OpenOrders(
+    symbol: Option<String>,
+    account: MyAccount,
+    /// The listings' names: each order shows its stock by name.
+    names: StoredValue<Vec<ListingName>>,
+) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let orders = Memo::new(move |_| account.open_orders(symbol.as_deref()));
@@ -77,7 +82,7 @@ pub fn OpenOrders(symbol: Option<String>, account: MyAccount) -> impl IntoView {
                     <For
                         each=move || orders.get().unwrap_or_default()
                         key=|order| (order.order_id, order.remaining_qty, order.price, order.filled_qty)
-                        children=move |order| view! { <OpenOrderRow order/> }
+                        children=move |order| view! { <OpenOrderRow order names/> }
                     />
                 </ul>
             }.into_any(),
@@ -87,7 +92,7 @@ pub fn OpenOrders(symbol: Option<String>, account: MyAccount) -> impl IntoView {
 }
 
 #[component]
-fn OpenOrderRow(order: OrderView) -> impl IntoView {
+fn OpenOrderRow(order: OrderView, names: StoredValue<Vec<ListingName>>) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let editing = RwSignal::new(false);
@@ -114,16 +119,20 @@ fn OpenOrderRow(order: OrderView) -> impl IntoView {
         .map(group_thousands)
         .unwrap_or_else(|| "-".into());
     let remaining = group_thousands(order.remaining_qty);
-    let summary = format!(
-        "{} · {}",
-        order.symbol,
-        order.price.map(group_thousands).unwrap_or_default()
-    );
+    let symbol = order.symbol.clone();
+    let name = move || names.with_value(|names| ListingName::find(names, &symbol, lang()));
+    let summary = {
+        let (name, price) = (
+            name.clone(),
+            order.price.map(group_thousands).unwrap_or_default(),
+        );
+        move || format!("{} · {price}", name())
+    };
     view! {
         <li class="orders__row" data-testid="open-order" data-order-id=order_id data-price=order.price.unwrap_or(0) data-qty=order.remaining_qty>
             <div class="orders__main">
                 <span class=format!("orders__side {}", side_class(side))>{move || side_label(side, lang())}</span>
-                <a class="num" href=format!("/market/{}", order.symbol)>{order.symbol.clone()}</a>
+                <a class="orders__name" href=format!("/market/{}", order.symbol)>{name}</a>
                 <span class="num">{move || fill(lang().texts().orders_open_price, &[("price", &price)])}</span>
                 <span class="num">
                     {move || fill(lang().texts().orders_open_remaining, &[("qty", &remaining)])}
@@ -134,12 +143,12 @@ fn OpenOrderRow(order: OrderView) -> impl IntoView {
             <div class="orders__actions">
                 <button type="button" class="chip" data-testid="order-amend-open"
                     aria-expanded=move || if editing.get() { "true" } else { "false" }
-                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().texts().orders_amend)}
+                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary(), lang().texts().orders_amend)}
                     on:click=move |_| editing.update(|e| *e = !*e)>
                     {t(|x| x.orders_amend)}
                 </button>
                 <button type="button" class="chip" data-testid="order-cancel" disabled=move || busy.get()
-                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary, lang().texts().orders_cancel)}
+                    aria-label={let summary = summary.clone(); move || format!("{}: {}", summary(), lang().texts().orders_cancel)}
                     on:click=cancel>
                     {t(|x| x.orders_cancel)}
                 </button>
@@ -272,7 +281,7 @@ fn OrdersPage(names: Vec<ListingName>) -> impl IntoView {
             </div>
             {move || match tab.get() {
                 Tab::Open => view! {
-                    <div class="card"><OpenOrders symbol=None account/></div>
+                    <div class="card"><OpenOrders symbol=None account names=listings/></div>
                 }.into_any(),
                 Tab::History => when_loaded(on_demand(OnDemand::History { fills: false, listings, account })).into_any(),
                 Tab::Fills => when_loaded(on_demand(OnDemand::History { fills: true, listings, account })).into_any(),

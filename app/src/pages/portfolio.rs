@@ -181,8 +181,10 @@ fn PortfolioBody(
                         <th scope="col">{t(|x| x.portfolio_col_stock)}</th>
                         <th scope="col" class="num">{t(|x| x.portfolio_col_shares)}</th>
                         <th scope="col" class="num">{t(|x| x.portfolio_col_avg_price)}</th>
+                        <th scope="col" class="num">{t(|x| x.portfolio_col_last)}</th>
                         <th scope="col" class="num">{t(|x| x.portfolio_col_value)}</th>
                         <th scope="col" class="num">{t(|x| x.portfolio_col_pnl)}</th>
+                        <th scope="col" class="num">{t(|x| x.portfolio_col_return)}</th>
                     </tr></thead>
                     <tbody>
                         <For
@@ -193,6 +195,7 @@ fn PortfolioBody(
                     </tbody>
                 </table>
             </div>
+            <p class="portfolio__note">{t(|x| x.portfolio_fees_note)}</p>
         </Show>
     }
     .into_any()
@@ -222,12 +225,13 @@ fn HoldingRow(
             }
         });
     }
+    let last = {
+        let code = code.clone();
+        Memo::new(move |_| prices.with(|prices| prices.get(&code).copied().unwrap_or(0)))
+    };
     let valued = {
-        let (code, holding) = (code.clone(), holding.clone());
-        Memo::new(move |_| {
-            let last = prices.with(|prices| prices.get(&code).copied().unwrap_or(0));
-            holding.value_at(last)
-        })
+        let holding = holding.clone();
+        Memo::new(move |_| holding.value_at(last.get()))
     };
     let direction = move || Direction::of_change(valued.get().pnl).class();
     let name = {
@@ -241,9 +245,13 @@ fn HoldingRow(
             // name (data-label: see `.stack-table`).
             <td class="num" data-label=t(|x| x.portfolio_col_shares) data-testid="holding-qty">{group_thousands(holding.qty)}</td>
             <td class="num" data-label=t(|x| x.portfolio_col_avg_price)>{group_thousands(holding.avg_price())}</td>
-            <td class="num" data-label=t(|x| x.portfolio_col_value)>{move || format_won(valued.get().value, lang())}</td>
-            <td class=move || format!("num {}", direction()) data-label=t(|x| x.portfolio_col_pnl)>
-                {move || format_won(valued.get().pnl, lang())} " (" {move || format_change_bp(valued.get().return_bp)} ")"
+            <td class="num" data-label=t(|x| x.portfolio_col_last) data-testid="holding-last">{move || group_thousands(last.get())}</td>
+            <td class="num" data-label=t(|x| x.portfolio_col_value) data-testid="holding-value">{move || format_won(valued.get().value, lang())}</td>
+            <td class=move || format!("num {}", direction()) data-label=t(|x| x.portfolio_col_pnl) data-testid="holding-pnl">
+                {move || format_won(valued.get().pnl, lang())}
+            </td>
+            <td class=move || format!("num {}", direction()) data-label=t(|x| x.portfolio_col_return) data-testid="holding-return">
+                {move || format_change_bp(valued.get().return_bp)}
             </td>
         </tr>
     }

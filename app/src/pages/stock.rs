@@ -1,34 +1,34 @@
 //! 종목 (a stock's page): the header with price, change, day range and
-//! volume; the candle chart with volume; the 10-level order book (a click
-//! on a level puts its price in the ticket); the order ticket; the caller's
-//! open orders in this stock; the tape; and the stock's news. Everything
-//! live arrives on websocket topics (the caller's cash, shares and orders
-//! on their account's private one); nothing polls or refetches.
+//! volume; the candle chart with volume; the 호가창 beside the order ticket
+//! (a tap on a level puts its price in the ticket); the caller's open orders
+//! in this stock; the tape; and the stock's news. On a phone the ticket is a
+//! bottom sheet, opened by a 매수 / 매도 bar that stays at the bottom of the
+//! screen or by tapping a level, with the book beside the price field.
+//! Everything live arrives on websocket topics (the caller's cash, shares
+//! and orders on their account's private one); nothing polls or refetches.
 
 use crate::account_book::use_my_account;
 use crate::api::AppError;
-use crate::book::{Applied, BookState};
 use crate::chart::{chart_data, merge_live};
-use crate::components::{OrderTicket, PageTitle, load_then};
+use crate::components::{BookSide, OrderBook, OrderTicket, PageTitle, load_then};
 use crate::format::{
     Direction, format_change_bp, format_kst_time, format_won_compact, group_thousands,
 };
 use crate::i18n::{Key, fill};
-use crate::market::SectorView;
+use crate::market::{ListingName, SectorView};
 use crate::pages::orders::OpenOrders;
 #[cfg(feature = "ssr")]
 use crate::pages::respond_with_status;
 use crate::prefs::{t, use_prefs};
 use crate::realtime::{
-    Candle, CandleInterval, Level, NewsView, Realtime, Ticker, Topic, TopicEvent, TradePrint,
-    go_live, use_ticker, use_topic,
+    Candle, CandleInterval, NewsView, Ticker, Topic, TopicEvent, TradePrint, go_live, use_ticker,
+    use_topic,
 };
 use crate::stock::{CHART_CANDLES, StockView, load_candles, load_stock};
+use crate::trading::OrderSide;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-/// Book levels shown per side.
-const DEPTH: usize = 10;
 /// Prints kept on the tape.
 const TAPE: usize = 30;
 
@@ -86,44 +86,211 @@ fn StockBody(stock: StockView) -> impl IntoView {
     let code = listing.code.clone();
     let ticker = use_ticker(code.clone(), listing.ticker.clone());
     let picked_price = RwSignal::new(None::<i64>);
+    let side = RwSignal::new(OrderSide::Buy);
     // The caller's cash, shares and open orders: their own, loaded in the
     // browser after hydration, then kept by their account's stream.
     let account = use_my_account();
+    let sheet = OrderSheet::new();
+    // A tapped level fills the ticket's price; on a phone it also opens the
+    // sheet, on the side that trades with that level.
+    let on_pick = Callback::new(move |(price, level_side): (i64, BookSide)| {
+        picked_price.set(Some(price));
+        if !sheet.open.get_untracked() && is_phone() {
+            side.set(match level_side {
+                BookSide::Ask => OrderSide::Buy,
+                BookSide::Bid => OrderSide::Sell,
+            });
+            sheet.show();
+        }
+    });
+    let open_with = move |value: OrderSide| {
+        side.set(value);
+        sheet.show();
+    };
 
+    let names = StoredValue::new(vec![ListingName {
+        code: code.clone(),
+        ko: listing.name_ko.clone(),
+        en: listing.name_en.clone(),
+    }]);
     let (name_ko, name_en) = (listing.name_ko.clone(), listing.name_en.clone());
-    let title = move || lang().pick(&name_ko, &name_en).to_owned();
+    let title = Signal::derive(move || lang().pick(&name_ko, &name_en).to_owned());
     view! {
-        <PageTitle text=title.clone()/>
+        <PageTitle text=title/>
         <article class="stock" data-testid="stock" data-code=code.clone()>
-            <StockHeader title=Signal::derive(title) code=code.clone() sector ticker/>
+            <StockHeader title code=code.clone() sector ticker/>
             <div class="stock__grid">
                 <section class="card stock__chart" aria-labelledby="chart-heading">
                     <h2 id="chart-heading">{t(|x| x.stock_chart_heading)}</h2>
                     <PriceChart code=code.clone() frame=chart_frame/>
                 </section>
-                <section class="card stock__book" aria-labelledby="book-heading">
-                    <h2 id="book-heading">{t(|x| x.stock_book_heading)}</h2>
-                    <OrderBook code=code.clone() ticker picked_price/>
-                </section>
-                <section class="stock__ticket" aria-label=t(|x| x.stock_ticket_label)>
-                    <OrderTicket code=code.clone() ticker fees picked_price account/>
-                </section>
+                // The book and the ticket: cells of the page's grid on wider
+                // screens; on a phone the book in the page, and both in a
+                // bottom sheet while an order is being made.
+                <div class="stock__trade" class:stock__trade--open=move || sheet.open.get()
+                    node_ref=sheet.node tabindex="-1" data-testid="order-sheet"
+                    role=move || sheet.open.get().then_some("dialog")
+                    aria-modal=move || sheet.open.get().then_some("true")
+                    aria-labelledby=move || sheet.open.get().then_some("sheet-heading")
+                    on:keydown=move |ev| sheet.keydown(&ev)>
+                    <div class="sheet__head">
+                        <h2 id="sheet-heading" class="sheet__title">{move || fill(lang().texts().stock_sheet_title, &[("name", &title.get())])}</h2>
+                        <button type="button" class="chip sheet__close" data-testid="sheet-close" on:click=move |_| sheet.hide()>
+                            {t(|x| x.stock_sheet_close)}
+                        </button>
+                    </div>
+                    <section class="card stock__book" aria-labelledby="book-heading">
+                        <h2 id="book-heading">{t(|x| x.stock_book_heading)}</h2>
+                        <OrderBook code=code.clone() ticker on_pick/>
+                    </section>
+                    <section class="stock__ticket" aria-label=t(|x| x.stock_ticket_label)>
+                        <OrderTicket code=code.clone() name=title ticker fees picked_price side account/>
+                    </section>
+                </div>
+                <div class="sheet__backdrop" aria-hidden="true" on:click=move |_| sheet.hide()></div>
                 <section class="card stock__tape" aria-labelledby="tape-heading">
                     <h2 id="tape-heading">{t(|x| x.stock_tape_heading)}</h2>
                     <Tape code=code.clone()/>
                 </section>
                 <section class="card stock__orders" aria-labelledby="my-orders-heading">
                     <h2 id="my-orders-heading">{t(|x| x.stock_my_orders_heading)}</h2>
-                    <OpenOrders symbol=Some(code.clone()) account/>
+                    <OpenOrders symbol=Some(code.clone()) account names/>
                 </section>
                 <section class="card stock__news" aria-labelledby="news-heading">
                     <h2 id="news-heading">{t(|x| x.stock_news_heading)}</h2>
                     <StockNews code=code.clone() sector=listing.sector.clone() news/>
                 </section>
             </div>
+            <nav class="trade-bar" aria-label=t(|x| x.stock_trade_bar_label)>
+                <button type="button" class="trade-bar__button trade-bar__button--sell" data-testid="trade-bar-sell"
+                    on:click=move |_| open_with(OrderSide::Sell)>{t(|x| x.side_sell)}</button>
+                <button type="button" class="trade-bar__button trade-bar__button--buy" data-testid="trade-bar-buy"
+                    on:click=move |_| open_with(OrderSide::Buy)>{t(|x| x.side_buy)}</button>
+            </nav>
         </article>
     }
     .into_any()
+}
+
+/// Whether the page is laid out for a phone (the stylesheet's breakpoint).
+fn is_phone() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        (leptos::prelude::window().match_media("(max-width: 640px)"))
+            .ok()
+            .flatten()
+            .is_some_and(|query| query.matches())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
+}
+
+/// The phone's order sheet: whether it is open, the element it is, and
+/// what had the keyboard before it opened (it gets it back on close).
+#[derive(Clone, Copy)]
+struct OrderSheet {
+    open: RwSignal<bool>,
+    node: NodeRef<leptos::html::Div>,
+    #[cfg(feature = "hydrate")]
+    opener: StoredValue<Option<send_wrapper::SendWrapper<web_sys::HtmlElement>>>,
+}
+
+impl OrderSheet {
+    fn new() -> OrderSheet {
+        OrderSheet {
+            open: RwSignal::new(false),
+            node: NodeRef::new(),
+            #[cfg(feature = "hydrate")]
+            opener: StoredValue::new(None),
+        }
+    }
+
+    /// Opens the sheet and moves the keyboard into it (the sheet itself,
+    /// so a phone's keyboard does not cover the book at once).
+    fn show(self) {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let active = (leptos::prelude::document().active_element())
+                .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+            self.opener
+                .set_value(active.map(send_wrapper::SendWrapper::new));
+            let node = self.node;
+            request_animation_frame(move || {
+                if let Some(sheet) = node.get_untracked() {
+                    let _ = sheet.focus();
+                }
+            });
+        }
+        self.open.set(true);
+    }
+
+    fn hide(self) {
+        if !self.open.get_untracked() {
+            return;
+        }
+        self.open.set(false);
+        #[cfg(feature = "hydrate")]
+        if let Some(opener) = self.opener.try_update_value(Option::take).flatten() {
+            let _ = opener.focus();
+        }
+    }
+
+    /// Escape closes the sheet; Tab and Shift+Tab go round inside it.
+    fn keydown(self, ev: &leptos::ev::KeyboardEvent) {
+        if !self.open.get_untracked() {
+            return;
+        }
+        match ev.key().as_str() {
+            "Escape" => {
+                ev.prevent_default();
+                self.hide();
+            }
+            #[cfg(feature = "hydrate")]
+            "Tab" => self.keep_focus_inside(ev),
+            _ => {}
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn keep_focus_inside(self, ev: &leptos::ev::KeyboardEvent) {
+        use wasm_bindgen::JsCast;
+        let Some(sheet) = self.node.get_untracked() else {
+            return;
+        };
+        let Ok(found) = sheet.query_selector_all(
+            "button:not([hidden]):not([disabled]), input:not([disabled]), [tabindex=\"0\"]",
+        ) else {
+            return;
+        };
+        // Only what is shown (the sheet hides the desktop's parts).
+        let shown: Vec<web_sys::HtmlElement> = (0..found.length())
+            .filter_map(|i| found.item(i))
+            .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+            .filter(|element| element.offset_parent().is_some())
+            .collect();
+        let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
+            return;
+        };
+        let active = leptos::prelude::document().active_element();
+        let at = |element: &web_sys::HtmlElement| {
+            active
+                .as_ref()
+                .is_some_and(|a| a == element.unchecked_ref::<web_sys::Element>())
+        };
+        let sheet_itself = active
+            .as_ref()
+            .is_some_and(|a| a == sheet.unchecked_ref::<web_sys::Element>());
+        if ev.shift_key() && (at(first) || sheet_itself) {
+            ev.prevent_default();
+            let _ = last.focus();
+        } else if !ev.shift_key() && at(last) {
+            ev.prevent_default();
+            let _ = first.focus();
+        }
+    }
 }
 
 #[component]
@@ -311,82 +478,6 @@ fn LiveCandle(
             live.set(Some(candle));
         }
     });
-}
-
-#[component]
-fn OrderBook(
-    code: String,
-    ticker: Signal<Ticker>,
-    picked_price: RwSignal<Option<i64>>,
-) -> impl IntoView {
-    let realtime = expect_context::<Realtime>();
-    let topic = Topic::Book { symbol: code };
-    let latest = use_topic::<TopicEvent>(topic.clone());
-    let book = RwSignal::new(BookState::default());
-    Effect::new(move |_| {
-        let Some(event) = latest.get() else { return };
-        let applied = book.try_update(|book| book.apply(&event));
-        if applied == Some(Applied::Gap) {
-            realtime.resync(&topic);
-        }
-    });
-    let asks = Memo::new(move |_| {
-        let mut asks = book.with(|b| b.asks(DEPTH));
-        asks.reverse();
-        asks
-    });
-    let bids = Memo::new(move |_| book.with(|b| b.bids(DEPTH)));
-    let prefs = use_prefs();
-    // Read out after a level's quantity but not shown: what follows the
-    // number in the catalogue's "{n}주" / "{n} shares".
-    let shares_unit = move || {
-        let unit = prefs.texts().unit_shares;
-        unit.split_once("{n}").map_or(unit, |(_, after)| after)
-    };
-    let largest = Memo::new(move |_| {
-        asks.with(|a| bids.with(|b| a.iter().chain(b).map(|l| l.qty).max().unwrap_or(1)))
-    });
-    let row = move |level: Level, ask: bool| {
-        // A depth bar drawn as SVG: an inline style attribute would break
-        // the page's Content-Security-Policy (style-src 'self').
-        let width = (level.qty * 100 / largest.get_untracked().max(1)).to_string();
-        let reference = ticker.with_untracked(|t| t.reference);
-        let direction = Direction::of_change(level.price - reference);
-        let side = if ask {
-            t(|x| x.book_ask)
-        } else {
-            t(|x| x.book_bid)
-        };
-        view! {
-            <li class=if ask { "book__level book__level--ask" } else { "book__level book__level--bid" }>
-                <button type="button" class="book__button" data-testid=if ask { "book-ask" } else { "book-bid" }
-                    data-price=level.price data-qty=level.qty
-                    title=t(|x| x.book_pick_price)
-                    on:click=move |_| picked_price.set(Some(level.price))>
-                    <svg class="book__bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" focusable="false">
-                        <rect width=width height="1"/>
-                    </svg>
-                    <span class="visually-hidden">{side}</span>
-                    <span class=format!("book__price num {}", direction.class())>{group_thousands(level.price)}</span>
-                    <span class="book__qty num">{group_thousands(level.qty)}<span class="visually-hidden">{shares_unit}</span></span>
-                </button>
-            </li>
-        }
-    };
-    view! {
-        <div class="book" data-testid="book" data-seq=move || book.with(|b| b.seq.map(|s| s.to_string()).unwrap_or_default())>
-            <ol class="book__side" aria-label=t(|x| x.book_asks)>
-                {move || asks.get().into_iter().map(|level| row(level, true)).collect_view()}
-            </ol>
-            <ol class="book__side" aria-label=t(|x| x.book_bids)>
-                {move || bids.get().into_iter().map(|level| row(level, false)).collect_view()}
-            </ol>
-            <Show when=move || book.with(|b| b.seq.is_none())>
-                <p class="card--empty">{t(|x| x.book_loading)}</p>
-            </Show>
-        </div>
-    }
-    .into_any()
 }
 
 #[component]
