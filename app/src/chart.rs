@@ -1,4 +1,5 @@
-//! The stock chart: candles with volume bars below, described with
+//! The stock chart: candles with moving averages (5, 20, 60) and volume
+//! bars below, a crosshair that reads out a candle's OHLCV, described with
 //! `charming` (ECharts' option model in Rust) and drawn by ECharts in the
 //! browser. charming runs on the server only: it builds the option's frame
 //! (grids, axes, colours, tooltip, zoom), which reaches the page with the
@@ -20,6 +21,50 @@ const UP: &str = "#c92a2d";
 const DOWN: &str = "#2563d9";
 /// Candles shown before the user zooms out.
 const VISIBLE: usize = 80;
+/// Slots the pane is divided into at the least: a short history fills them
+/// from the left at the width a long one has, instead of a few candles
+/// stretched over the whole pane.
+const MIN_SLOTS: usize = 48;
+/// The moving averages drawn over the candles, with their colours.
+const AVERAGES: [(usize, &str); 3] = [(5, "#e8a33c"), (20, "#2ba36b"), (60, "#8b5cf6")];
+
+/// The words the chart shows, in the page's language.
+#[derive(Clone, Copy, Debug)]
+pub struct ChartWords {
+    pub open: &'static str,
+    pub high: &'static str,
+    pub low: &'static str,
+    pub close: &'static str,
+    pub volume: &'static str,
+}
+
+impl ChartWords {
+    pub fn of(lang: crate::i18n::Lang) -> ChartWords {
+        let texts = lang.texts();
+        ChartWords {
+            open: texts.chart_open,
+            high: texts.chart_high,
+            low: texts.chart_low,
+            close: texts.chart_close,
+            volume: texts.chart_volume,
+        }
+    }
+}
+
+/// The moving average of `closes` over `n` candles at each candle, `None`
+/// until `n` candles are there; whole won, rounded down (display only).
+pub fn moving_average(closes: &[i64], n: usize) -> Vec<Option<i64>> {
+    let mut sum: i128 = 0;
+    (0..closes.len())
+        .map(|i| {
+            sum += i128::from(closes[i]);
+            if i >= n {
+                sum -= i128::from(closes[i - n]);
+            }
+            (n > 0 && i + 1 >= n).then(|| (sum / n as i128) as i64)
+        })
+        .collect()
+}
 
 /// Folds a live candle into the history: it replaces the candle with the
 /// same start, or follows the last one; an older one is ignored (the
@@ -56,12 +101,12 @@ fn build_frame() -> String {
     use charming::Chart;
     use charming::component::{Axis, DataZoom, DataZoomType, Grid};
     use charming::element::{AxisLabel, AxisType, Tooltip, Trigger};
-    use charming::series::{Bar, Candlestick};
+    use charming::series::{Bar, Candlestick, Line};
 
-    let chart = Chart::new()
+    let mut chart = Chart::new()
         .animation(false)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(Grid::new().left(64).right(12).top(12).height("60%"))
+        .grid(Grid::new().left(64).right(12).top(28).height("56%"))
         .grid(Grid::new().left(64).right(12).top("76%").height("16%"))
         .x_axis(Axis::new().type_(AxisType::Category).grid_index(0))
         .x_axis(
@@ -84,7 +129,27 @@ fn build_frame() -> String {
         )
         .series(Candlestick::new().name("price"))
         .series(Bar::new().name("volume").x_axis_index(1).y_axis_index(1));
+    for (n, _) in AVERAGES {
+        chart = chart.series(Line::new().name(format!("MA{n}")).show_symbol(false));
+    }
     let mut option = serde_json::to_value(&chart).unwrap_or_default();
+    // A crosshair over both panes; the candle's figures in the tooltip.
+    option["tooltip"]["axisPointer"] = json!({ "type": "cross" });
+    option["axisPointer"] = json!({ "link": [{ "xAxisIndex": "all" }] });
+    option["legend"] = json!({
+        "data": AVERAGES.iter().map(|(n, _)| format!("MA{n}")).collect::<Vec<_>>(),
+        "top": 0, "left": 64, "itemWidth": 14, "itemHeight": 2, "textStyle": { "fontSize": 11 },
+    });
+    // Candles and volume bars no wider than this, however few there are.
+    for index in [0, 1] {
+        option["series"][index]["barMaxWidth"] = json!(12);
+    }
+    for (i, (_, colour)) in AVERAGES.iter().enumerate() {
+        let series = &mut option["series"][2 + i];
+        series["lineStyle"] = json!({ "width": 1, "color": colour });
+        series["itemStyle"] = json!({ "color": colour });
+        series["z"] = json!(3);
+    }
     // charming's candlestick has no item style; the Korean colours (and
     // the hollow-free look) are set on the JSON it produced.
     // The tooltip drawn on the canvas: ECharts' HTML tooltip carries inline
@@ -102,23 +167,50 @@ fn build_frame() -> String {
 /// in ECharts' candlestick order (open, close, low, high) and volume bars
 /// coloured by direction. `zoom` places the window on the newest candles;
 /// live updates leave it out so that the reader's own zoom stays.
-pub fn chart_data(candles: &[Candle], interval: CandleInterval, zoom: bool) -> Value {
-    let labels: Vec<String> = candles
+/// A history shorter than [`MIN_SLOTS`] is followed by empty slots.
+pub fn chart_data(
+    candles: &[Candle],
+    interval: CandleInterval,
+    zoom: bool,
+    words: ChartWords,
+) -> Value {
+    let empty = MIN_SLOTS.saturating_sub(candles.len());
+    let pad = |mut values: Vec<Value>| {
+        values.extend(std::iter::repeat_n(json!("-"), empty));
+        values
+    };
+    let mut labels: Vec<String> = candles
         .iter()
         .map(|c| label(interval, c.start_ms))
         .collect();
-    let prices: Vec<[i64; 4]> = (candles.iter())
-        .map(|c| [c.open, c.close, c.low, c.high])
-        .collect();
-    let volumes: Vec<Value> = (candles.iter())
+    labels.extend(std::iter::repeat_n(String::new(), empty));
+    let prices = pad((candles.iter())
+        .map(|c| json!([c.open, c.close, c.low, c.high]))
+        .collect());
+    let volumes = pad((candles.iter())
         .map(|c| {
             let colour = if c.close >= c.open { UP } else { DOWN };
             json!({ "value": c.volume, "itemStyle": { "color": colour } })
         })
-        .collect();
+        .collect());
+    let closes: Vec<i64> = candles.iter().map(|c| c.close).collect();
+    let mut series = vec![
+        json!({
+            "data": prices,
+            // The tooltip's names for open, close, low and high.
+            "dimensions": [null, words.open, words.close, words.low, words.high],
+        }),
+        json!({ "data": volumes, "name": words.volume }),
+    ];
+    for (n, _) in AVERAGES {
+        let averages = (moving_average(&closes, n).into_iter())
+            .map(|a| a.map_or_else(|| json!("-"), |a| json!(a)))
+            .collect();
+        series.push(json!({ "data": pad(averages) }));
+    }
     let mut data = json!({
         "xAxis": [{ "data": labels }, { "data": labels }],
-        "series": [{ "data": prices }, { "data": volumes }],
+        "series": series,
     });
     if zoom {
         let start = if candles.len() > VISIBLE {
@@ -269,6 +361,7 @@ mod tests {
             &[candle(0, 100, 110), candle(60_000, 110, 90)],
             CandleInterval::Minute,
             true,
+            ChartWords::of(crate::i18n::Lang::Ko),
         );
         assert_eq!(data["series"][0]["data"][1], json!([110, 90, 80, 120]));
         assert_eq!(data["series"][1]["data"][0]["value"], 7);
@@ -282,12 +375,54 @@ mod tests {
     #[test]
     fn the_zoom_opens_on_the_newest_candles_and_live_updates_keep_the_readers() {
         let candles: Vec<Candle> = (0..160).map(|i| candle(i * 60_000, 100, 100)).collect();
-        let data = chart_data(&candles, CandleInterval::Minute, true);
+        let words = ChartWords::of(crate::i18n::Lang::Ko);
+        let data = chart_data(&candles, CandleInterval::Minute, true, words);
         assert_eq!(data["dataZoom"][0]["start"], 50.0);
         assert!(
-            chart_data(&candles, CandleInterval::Minute, false)
+            chart_data(&candles, CandleInterval::Minute, false, words)
                 .get("dataZoom")
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn a_short_history_keeps_the_candle_width_of_a_long_one_and_draws_averages() {
+        let candles: Vec<Candle> = (0..6)
+            .map(|i| candle(i * 60_000, 100, 100 + i * 10))
+            .collect();
+        let data = chart_data(
+            &candles,
+            CandleInterval::Minute,
+            true,
+            ChartWords::of(crate::i18n::Lang::En),
+        );
+        let slots = data["xAxis"][0]["data"].as_array().unwrap();
+        assert_eq!(slots.len(), MIN_SLOTS, "six candles, then empty slots");
+        assert_eq!(slots[6], "");
+        assert_eq!(data["series"][0]["data"][6], "-");
+        assert_eq!(data["series"][0]["dimensions"][1], "Open");
+        assert_eq!(data["series"][1]["name"], "Volume");
+        // MA5 from the fifth candle: (100 + 110 + 120 + 130 + 140) / 5.
+        assert_eq!(data["series"][2]["data"][3], "-");
+        assert_eq!(data["series"][2]["data"][4], 120);
+        assert_eq!(data["series"][2]["data"][5], 130);
+        assert_eq!(data["series"][3]["data"][5], "-", "MA20 needs 20 candles");
+        let frame: Value = serde_json::from_str(chart_frame()).unwrap();
+        assert_eq!(frame["series"].as_array().map(Vec::len), Some(5));
+        assert_eq!(frame["series"][0]["barMaxWidth"], 12);
+        assert_eq!(frame["tooltip"]["axisPointer"]["type"], "cross");
+    }
+
+    #[test]
+    fn moving_averages_start_once_there_are_enough_candles() {
+        assert_eq!(
+            moving_average(&[10, 20, 30, 40], 2),
+            vec![None, Some(15), Some(25), Some(35)]
+        );
+        assert_eq!(moving_average(&[7], 5), vec![None]);
+        assert_eq!(
+            moving_average(&[i64::MAX, i64::MAX], 2),
+            vec![None, Some(i64::MAX)]
         );
     }
 }

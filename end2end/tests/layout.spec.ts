@@ -199,6 +199,13 @@ for (const lang of ["ko", "en"] as const) {
           await page.getByTestId("tab-fills").click();
           await check("orders-fills");
         }
+        if (name === "stock" && viewport.name === "phone") {
+          // The order sheet, opened by a tap on a level.
+          await page.locator('[data-testid="book-ask"]').first().click();
+          await expect(page.getByTestId("order-sheet")).toHaveAttribute("role", "dialog");
+          await check("stock-sheet");
+          await page.keyboard.press("Escape");
+        }
       }
       // The missing pages answer 404 and the spent verification link 410
       // (or 4xx): the browser logs those statuses, and nothing else.
@@ -239,6 +246,18 @@ test("phones get a compact header, a bottom tab bar to everywhere and two-line m
   await bar.getByRole("link", { name: "랭킹" }).click();
   await expect(page).toHaveURL(/\/ranking$/);
   await expect(page.getByTestId("tab-bar-more")).toHaveClass(/tab-bar__tab--current/);
+  // It closes as a menu does: a tap outside it, or Escape.
+  await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/);
+  const more = page.locator(".tab-bar__more");
+  await page.getByTestId("tab-bar-more").click();
+  await expect(more).toHaveAttribute("open", "");
+  await page.locator("h1").first().click();
+  await expect(more).not.toHaveAttribute("open", "");
+  await page.getByTestId("tab-bar-more").click();
+  await expect(more).toHaveAttribute("open", "");
+  await page.keyboard.press("Escape");
+  await expect(more).not.toHaveAttribute("open", "");
+  await expect(page.getByTestId("tab-bar-more")).toBeFocused();
 
   // The language switch is named by what it shows.
   const lang = page.getByTestId("lang-switch");

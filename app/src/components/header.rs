@@ -40,6 +40,46 @@ const TABS: [(&str, Key); 5] = [
     ("/me", |x| x.nav_me),
 ];
 
+/// 더보기 closes as a menu does: on a tap anywhere outside it, and on
+/// Escape (which hands the keyboard back to its button). Without the wasm
+/// it is still a plain `<details>` that its own button opens and closes.
+fn close_on_outside_tap_or_escape(menu: NodeRef<leptos::html::Details>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let tap = window_event_listener(leptos::ev::pointerdown, move |ev| {
+            let Some(menu) = menu.get_untracked() else {
+                return;
+            };
+            let inside = (ev.target())
+                .and_then(|target| target.dyn_into::<web_sys::Node>().ok())
+                .is_some_and(|target| menu.contains(Some(&target)));
+            if menu.open() && !inside {
+                menu.set_open(false);
+            }
+        });
+        let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+            let Some(menu) = menu.get_untracked() else {
+                return;
+            };
+            if ev.key() == "Escape" && menu.open() {
+                menu.set_open(false);
+                if let Ok(Some(summary)) = menu.query_selector("summary")
+                    && let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>()
+                {
+                    let _ = summary.focus();
+                }
+            }
+        });
+        on_cleanup(move || {
+            tap.remove();
+            escape.remove();
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = menu;
+}
+
 #[island]
 pub fn Header(path: String) -> impl IntoView {
     let prefs = use_prefs();
@@ -58,6 +98,8 @@ pub fn Header(path: String) -> impl IntoView {
     } else {
         "tab-bar__tab"
     };
+    let more_menu = NodeRef::<leptos::html::Details>::new();
+    close_on_outside_tap_or_escape(more_menu);
     // The switch shows the language it switches to, in that language, and
     // says so in that language (its visible text is its name).
     let next_lang = move || prefs.lang.get().next();
@@ -117,7 +159,7 @@ pub fn Header(path: String) -> impl IntoView {
             <ul class="tab-bar__tabs">
                 {TABS.into_iter().map(|l| link(l, "tab-bar__tab")).collect_view()}
                 <li>
-                    <details class="tab-bar__more">
+                    <details class="tab-bar__more" node_ref=more_menu>
                         <summary class=more_class data-testid="tab-bar-more">
                             {t(|x| x.nav_more)}
                         </summary>

@@ -179,6 +179,7 @@ catalogue! {
     stock_day_range, stock_volume, stock_turnover, stock_price_limits, stock_halted,
     chart_intervals_label, chart_interval_minute, chart_interval_five_minutes,
     chart_interval_hour, chart_interval_day, chart_aria, chart_load_failed, chart_empty,
+    chart_open, chart_high, chart_low, chart_close, chart_volume,
     book_ask, book_bid, book_asks, book_bids, book_pick_price, book_loading,
     /// The 호가창's columns and 총잔량 row.
     book_ask_qty, book_price, book_bid_qty, book_total, book_total_asks, book_total_bids,

@@ -9,7 +9,7 @@
 
 use crate::account_book::use_my_account;
 use crate::api::AppError;
-use crate::chart::{chart_data, merge_live};
+use crate::chart::{ChartWords, chart_data, merge_live};
 use crate::components::{BookSide, OrderBook, OrderTicket, PageTitle, load_then};
 use crate::format::{
     Direction, format_change_bp, format_kst_time, format_won_compact, group_thousands,
@@ -344,22 +344,30 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
     let prefs = use_prefs();
     let lang = move || prefs.lang.get();
     let interval = RwSignal::new(CandleInterval::Minute);
-    let history = RwSignal::new(None::<Vec<Candle>>);
+    // The candles shown and the interval they are of (the interval signal
+    // moves first; the candles follow when they are there).
+    let history = RwSignal::new(None::<(CandleInterval, Vec<Candle>)>);
     let failed = RwSignal::new(false);
     let live = RwSignal::new(None::<Candle>);
     // Histories loaded so far, so the chart knows a new one from a live update.
     let loads = RwSignal::new(0u64);
+    // Each interval's candles as last shown: switching back shows them at
+    // once (live candles included) while the stored history reloads.
+    let shown = StoredValue::new(Vec::<(CandleInterval, Vec<Candle>)>::new());
     let code_for_load = code.clone();
     Effect::new(move |_| {
         let interval = interval.get();
         let code = code_for_load.clone();
-        history.set(None);
+        let kept = shown.with_value(|shown| {
+            (shown.iter().find(|(i, _)| *i == interval)).map(|(_, candles)| candles.clone())
+        });
+        history.set(kept.map(|kept| (interval, kept)));
         live.set(None);
         leptos::task::spawn_local(async move {
             match load_candles(code, interval, None, CHART_CANDLES).await {
                 Ok(loaded) => {
                     failed.try_set(false);
-                    history.try_set(Some(loaded.candles));
+                    history.try_set(Some((interval, loaded.candles)));
                     loads.try_update(|n| *n += 1);
                 }
                 Err(_) => {
@@ -369,13 +377,22 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
         });
     });
     let candles = Memo::new(move |_| {
-        let mut candles = history.get()?;
+        let (of, mut candles) = history.get()?;
         if let Some(live) = live.get()
-            && live.interval == interval.get()
+            && live.interval == of
         {
             merge_live(&mut candles, &live);
         }
-        Some(candles)
+        Some((of, candles))
+    });
+    Effect::new(move |_| {
+        let Some((interval, now)) = candles.get() else {
+            return;
+        };
+        shown.update_value(|shown| {
+            shown.retain(|(i, _)| *i != interval);
+            shown.push((interval, now));
+        });
     });
     // How many candles the canvas holds, for people and tests alike.
     let drawn = RwSignal::new(0usize);
@@ -385,11 +402,12 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |drawn_load: Option<Option<u64>>| {
         let drawn_load = drawn_load.flatten();
-        let Some(candles) = candles.get() else {
+        let Some((of, candles)) = candles.get() else {
             return drawn_load;
         };
         let load = loads.get_untracked();
-        let data = chart_data(&candles, interval.get_untracked(), drawn_load != Some(load));
+        let words = ChartWords::of(prefs.lang.get());
+        let data = chart_data(&candles, of, drawn_load != Some(load), words);
         let Some(element) = node.get() else {
             return drawn_load;
         };
@@ -415,9 +433,14 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
         on_cleanup(move || handle.remove());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (chart_data, frame);
-    let last_close =
-        move || candles.with(|c| c.as_ref().and_then(|c| c.last()).map_or(0, |c| c.close));
+    let _ = (chart_data, frame, ChartWords::of);
+    let last_close = move || {
+        candles.with(|c| {
+            c.as_ref()
+                .and_then(|(_, c)| c.last())
+                .map_or(0, |c| c.close)
+        })
+    };
     view! {
         <div class="chart__intervals" role="group" aria-label=t(|x| x.chart_intervals_label)>
             {CandleInterval::ALL.into_iter().map(|value| {
@@ -455,7 +478,7 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
         <Show when=move || failed.get()>
             <p class="notice notice--error" role="alert">{t(|x| x.chart_load_failed)}</p>
         </Show>
-        <Show when=move || candles.with(|c| c.as_ref().is_some_and(Vec::is_empty))>
+        <Show when=move || candles.with(|c| c.as_ref().is_some_and(|(_, c)| c.is_empty()))>
             <p class="card--empty">{t(|x| x.chart_empty)}</p>
         </Show>
     }
