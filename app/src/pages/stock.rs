@@ -103,6 +103,7 @@ fn StockBody(stock: StockView) -> impl IntoView {
             sheet.show();
         }
     });
+    let behind = move || sheet.open.get();
     let open_with = move |value: OrderSide| {
         side.set(value);
         sheet.show();
@@ -118,9 +119,12 @@ fn StockBody(stock: StockView) -> impl IntoView {
     view! {
         <PageTitle text=title/>
         <article class="stock" data-testid="stock" data-code=code.clone()>
-            <StockHeader title code=code.clone() sector ticker/>
+            // While the sheet is open, the page behind it takes no input.
+            <div inert=behind>
+                <StockHeader title code=code.clone() sector ticker/>
+            </div>
             <div class="stock__grid">
-                <section class="card stock__chart" aria-labelledby="chart-heading">
+                <section class="card stock__chart" aria-labelledby="chart-heading" inert=behind>
                     <h2 id="chart-heading">{t(|x| x.stock_chart_heading)}</h2>
                     <PriceChart code=code.clone() frame=chart_frame/>
                 </section>
@@ -148,25 +152,25 @@ fn StockBody(stock: StockView) -> impl IntoView {
                     </section>
                 </div>
                 <div class="sheet__backdrop" aria-hidden="true" on:click=move |_| sheet.hide()></div>
-                <section class="card stock__tape" aria-labelledby="tape-heading">
+                <section class="card stock__tape" aria-labelledby="tape-heading" inert=behind>
                     <h2 id="tape-heading">{t(|x| x.stock_tape_heading)}</h2>
                     <Tape code=code.clone()/>
                 </section>
-                <section class="card stock__orders" aria-labelledby="my-orders-heading">
+                <section class="card stock__orders" aria-labelledby="my-orders-heading" inert=behind>
                     <h2 id="my-orders-heading">{t(|x| x.stock_my_orders_heading)}</h2>
                     <OpenOrders symbol=Some(code.clone()) account names/>
                 </section>
-                <section class="card stock__news" aria-labelledby="news-heading">
+                <section class="card stock__news" aria-labelledby="news-heading" inert=behind>
                     <h2 id="news-heading">{t(|x| x.stock_news_heading)}</h2>
                     <StockNews code=code.clone() sector=listing.sector.clone() news/>
                 </section>
             </div>
-            <nav class="trade-bar" aria-label=t(|x| x.stock_trade_bar_label)>
+            <div class="trade-bar" role="group" aria-label=t(|x| x.stock_trade_bar_label) inert=behind>
                 <button type="button" class="trade-bar__button trade-bar__button--sell" data-testid="trade-bar-sell"
                     on:click=move |_| open_with(OrderSide::Sell)>{t(|x| x.side_sell)}</button>
                 <button type="button" class="trade-bar__button trade-bar__button--buy" data-testid="trade-bar-buy"
                     on:click=move |_| open_with(OrderSide::Buy)>{t(|x| x.side_buy)}</button>
-            </nav>
+            </div>
         </article>
     }
     .into_any()
@@ -232,9 +236,12 @@ impl OrderSheet {
             return;
         }
         self.open.set(false);
+        // Once the page behind is no longer inert (the next frame).
         #[cfg(feature = "hydrate")]
         if let Some(opener) = self.opener.try_update_value(Option::take).flatten() {
-            let _ = opener.focus();
+            request_animation_frame(move || {
+                let _ = opener.focus();
+            });
         }
     }
 
