@@ -258,7 +258,7 @@ pub static EN: Texts = Texts {
     home_board_turnover: "Top turnover",
     home_board_volume: "Top volume",
     home_board_empty: "No stocks here yet.",
-    home_see_market: "See the whole market",
+    home_see_market: "All stocks",
     home_watchlist_heading: "Watchlist",
     home_watchlist_empty: "Nothing on your watchlist yet: star stocks on the market page.",
     home_news_heading: "Latest news",

@@ -257,7 +257,7 @@ pub static KO: Texts = Texts {
     home_board_turnover: "거래대금 상위",
     home_board_volume: "거래량 상위",
     home_board_empty: "아직 해당하는 종목이 없습니다.",
-    home_see_market: "시장 전체 보기",
+    home_see_market: "전체 종목 보기",
     home_watchlist_heading: "관심종목",
     home_watchlist_empty: "관심종목이 없습니다. 시장에서 ☆를 눌러 추가해 보세요.",
     home_news_heading: "최신 뉴스",

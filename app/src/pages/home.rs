@@ -231,9 +231,11 @@ fn Assets(portfolio: PortfolioView, listings: Listings) -> impl IntoView {
             </div>
             <div>
                 <dt>{t(|x| x.home_assets_pnl)}</dt>
-                <dd class=move || format!("num {}", direction()) data-testid="home-pnl">
-                    {move || format_won(pnl(), lang())}
-                    " (" {move || format_change_bp(basis_points(pnl(), deposited))} ")"
+                // Two numbers that may go on two lines, each whole.
+                <dd class=direction data-testid="home-pnl">
+                    <span class="num">{move || format_won(pnl(), lang())}</span>
+                    " "
+                    <span class="num">"(" {move || format_change_bp(basis_points(pnl(), deposited))} ")"</span>
                 </dd>
             </div>
             <div>
