@@ -26,6 +26,7 @@ mod components;
 pub mod format;
 pub mod i18n;
 pub mod market;
+pub mod movers;
 mod pages;
 pub mod prefs;
 pub mod realtime;
@@ -45,7 +46,7 @@ use leptos_router::{
     path,
 };
 
-use components::Header;
+use components::{Footer, Header};
 use pages::*;
 use prefs::Prefs;
 use realtime::Realtime;
@@ -107,9 +108,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/verify") view=VerifyRoute/>
                         <Route path=path!("/forgot-password") view=ForgotPasswordRoute/>
                         <Route path=path!("/reset-password") view=ResetPasswordRoute/>
+                        <Route path=path!("/status") view=StatusPage ssr=SsrMode::InOrder/>
                     </Routes>
                 </ErrorBoundary>
             </main>
+            <Footer/>
         </Router>
     }
 }

@@ -5,12 +5,15 @@
 //! Korean name ("ㅎㅂ" finds 한빛전자).
 
 use crate::api::AppError;
-use crate::realtime::Ticker;
+use crate::realtime::{NewsView, Ticker};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Trend points in a listing's sparkline: 5-minute closes.
 pub const SPARK_POINTS: i64 = 48;
+
+/// News items the home page shows (every company's and sector's).
+pub const LATEST_NEWS: i64 = 6;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectorView {
@@ -80,11 +83,20 @@ pub async fn listing_names() -> Vec<ListingName> {
 pub trait MarketPort: Send + Sync + 'static {
     /// Every listing with its ticker and trend.
     async fn market(&self) -> Result<MarketOverview, AppError>;
+
+    /// The newest [`LATEST_NEWS`] news items, about any company or sector,
+    /// newest first.
+    async fn latest_news(&self) -> Result<Vec<NewsView>, AppError>;
 }
 
 #[server(prefix = "/api/fn", endpoint = "load_market", output = crate::codec::JsonText)]
 pub async fn load_market() -> Result<MarketOverview, AppError> {
     crate::api::port::<dyn MarketPort>()?.market().await
+}
+
+#[server(prefix = "/api/fn", endpoint = "latest_news", output = crate::codec::JsonText)]
+pub async fn load_latest_news() -> Result<Vec<NewsView>, AppError> {
+    crate::api::port::<dyn MarketPort>()?.latest_news().await
 }
 
 /// The caller's watchlist (관심종목), as symbol codes.

@@ -87,7 +87,7 @@ test("the navigation marks the current page", async ({ page }) => {
 });
 
 test("the server status loads through a server function", async ({ page }) => {
-  await page.goto("/");
+  await page.goto("/status");
   const status = page.getByTestId("server-status");
   await expect(status).toContainText("sqlite");
   await expect(status).toContainText("KST");

@@ -30,6 +30,7 @@ const PAGES: [string, string][] = [
   ["reset-password", "/reset-password?token=0"],
   ["not-found", "/no-such-page"],
   ["unknown-stock", "/market/999999"],
+  ["status", "/status"],
 ];
 
 const VIEWPORTS = [
@@ -121,6 +122,10 @@ async function photograph(page: Page, testInfo: TestInfo, name: string) {
 /** Waits until the page is hydrated and shows what it loads after that. */
 async function settle(page: Page, name: string) {
   await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/);
+  if (name === "home") {
+    await expect(page.getByTestId("home-equity")).toBeVisible();
+    await expect(page.getByTestId("home-watchlist").getByTestId("skeleton")).toHaveCount(0);
+  }
   if (name === "stock") {
     await expect(page.getByTestId("chart")).not.toHaveAttribute("data-candles", "0");
     await expect(page.getByTestId("book")).toHaveAttribute("data-seq", /\d+/);

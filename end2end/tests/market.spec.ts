@@ -106,3 +106,67 @@ test("a starred listing stays on the watchlist across reloads", async ({ page })
   await openMarket(page);
   await expect(star).toHaveAttribute("aria-pressed", "false");
 });
+
+test("a desktop shows 15 rows at once, with turnover, and a ticking price flashes", async ({ page, gaemi }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openMarket(page);
+  const rows = page.getByTestId("market-row");
+  const aboveTheFold = await rows.evaluateAll(
+    (rows) => rows.filter((row) => row.getBoundingClientRect().bottom <= window.innerHeight).length,
+  );
+  expect(aboveTheFold, "rows fully shown at 1280x800").toBeGreaterThanOrEqual(15);
+  const turnoverHeader = page.getByRole("columnheader", { name: /거래대금/ });
+  await expect(turnoverHeader).toBeVisible();
+
+  // 소리뮤직 (21,300 won; no other spec trades it) trades up, down and down.
+  const CODE = "100270";
+  const row = page.locator(`[data-testid="market-row"][data-code="${CODE}"]`);
+  const last = row.getByTestId("market-last");
+  await expect(row.getByTestId("market-turnover")).toHaveText("0원");
+  await expect(last).not.toHaveClass(/flash/);
+  const trader = async () => {
+    const api = await playwrightRequest.newContext({ baseURL: gaemi.url, extraHTTPHeaders: { Origin: gaemi.url } });
+    expect((await api.post("/api/v1/session")).ok()).toBe(true);
+    return api;
+  };
+  const [seller, buyer] = [await trader(), await trader()];
+  let id = 1;
+  const trade = async (price: number, qty: number) => {
+    for (const [api, side] of [
+      [seller, "sell"],
+      [buyer, "buy"],
+    ] as const) {
+      const response = await api.post("/api/v1/orders", {
+        data: { client_order_id: id++, symbol: CODE, side, kind: "limit", price, qty },
+      });
+      expect(response.ok(), await response.text()).toBe(true);
+    }
+  };
+  await trade(21_350, 98);
+  await expect(last).toHaveText("21,350");
+  await expect(row.getByTestId("market-turnover")).toHaveText("209만원");
+  await expect(last).toHaveClass(/(^| )flash-up( |$)/);
+  expect(await last.evaluate((el) => getComputedStyle(el).animationName)).toBe("flash-up");
+  await trade(21_300, 1);
+  await expect(last).toHaveText("21,300");
+  await expect(last).toHaveClass(/(^| )flash-down( |$)/);
+  // The same direction again: the other name, so the animation restarts.
+  await trade(21_250, 1);
+  await expect(last).toHaveText("21,250");
+  await expect(last).toHaveClass(/(^| )flash-down2( |$)/);
+  // Readers who ask for less motion get the colours without the flash.
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  expect(await last.evaluate((el) => getComputedStyle(el).animationName)).toBe("none");
+  await seller.dispose();
+  await buyer.dispose();
+
+  // Sorted by turnover, the biggest first (as the public tickers say).
+  const symbols = (await (await page.request.get("/api/v1/market/symbols")).json()).symbols as {
+    symbol: string;
+    ticker: { turnover: number };
+  }[];
+  const top = Math.max(...symbols.map((s) => s.ticker.turnover));
+  await turnoverHeader.getByRole("button").click();
+  await expect(turnoverHeader).toHaveAttribute("aria-sort", "descending");
+  await expect(rows.first()).toHaveAttribute("data-code", symbols.find((s) => s.ticker.turnover === top)!.symbol);
+});

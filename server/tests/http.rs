@@ -238,6 +238,36 @@ async fn the_status_server_function_reports_version_and_starts() {
     server.stop().await;
 }
 
+/// The server's status moved from the home page to the operator's page,
+/// rendered on the server with the status in it; home links to it from the
+/// footer and shows the market instead.
+#[tokio::test]
+async fn the_status_page_shows_the_server_status_and_home_the_market() {
+    let server = TestServer::start().await;
+    let status = client().get(server.url("/status")).send().await.unwrap();
+    assert_eq!(status.status(), StatusCode::OK);
+    let html = status.text().await.unwrap();
+    assert!(html.contains("data-testid=\"server-status\""), "{html}");
+    assert!(html.contains(server.db.backend_name()), "{html}");
+    assert!(html.contains(gaemi::VERSION), "{html}");
+    let home = client().get(server.url("/")).send().await.unwrap();
+    let html = home.text().await.unwrap();
+    assert!(!html.contains("data-testid=\"server-status\""), "{html}");
+    assert!(
+        html.contains(r#"href="/status""#),
+        "the footer links it: {html}"
+    );
+    assert!(
+        html.contains("상승률 상위") && html.contains("거래대금 상위"),
+        "{html}"
+    );
+    assert!(
+        html.contains("한빛전자"),
+        "the listings come with the page: {html}"
+    );
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn a_state_changing_request_from_another_origin_is_refused() {
     let server = TestServer::start().await;

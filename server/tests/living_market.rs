@@ -59,6 +59,16 @@ async fn bots_trade_news_breaks_and_both_survive_a_restart() {
     assert!(item["headline_ko"].as_str().unwrap().chars().count() > 3);
     assert!(item["headline_en"].as_str().unwrap().len() > 3);
     assert!(item["symbol"].is_string() || item["sector"].is_string());
+    // The home page comes with the latest news, rendered on the server
+    // (newer items may have broken since the list above was read).
+    let home = client().get(server.url("/")).send().await.unwrap();
+    let home = home.text().await.unwrap();
+    let recent = news["items"].as_array().unwrap().iter().take(10);
+    let headlines: Vec<&str> = recent.map(|i| i["headline_ko"].as_str().unwrap()).collect();
+    assert!(
+        headlines.iter().any(|headline| home.contains(headline)),
+        "none of {headlines:?} on the home page"
+    );
     // One company's feed holds only its own and its sector's news.
     let company = get_json(
         &client(),

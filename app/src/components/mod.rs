@@ -1,5 +1,7 @@
 //! Widgets shared by several pages.
 
+mod flash;
+mod footer;
 mod header;
 mod live_badge;
 mod load_then;
@@ -9,6 +11,8 @@ mod skeleton;
 mod ticket;
 mod when_loaded;
 
+pub use flash::price_flash;
+pub use footer::Footer;
 pub use header::Header;
 pub use live_badge::LiveBadge;
 pub use load_then::load_then;

@@ -239,6 +239,15 @@ catalogue! {
     me_title, me_guest, me_sign_out, me_linked_heading, me_linked_body, me_nickname_heading,
     me_nickname_save, me_nickname_done, me_password_done, me_delete_heading, me_delete_body,
     me_delete_confirm_nickname, me_delete_nickname_missing, me_delete_submit,
+
+    // The home page (issue 26): my assets or the way in, the boards, the
+    // watchlist and the news; the market list's turnover column; the
+    // operator's status page (linked from the footer by home_status_heading).
+    market_col_turnover, home_assets_heading, home_assets_total, home_assets_pnl,
+    home_assets_cash, home_assets_more, home_start_heading, home_start_note, home_start_cta,
+    home_board_gainers, home_board_losers, home_board_turnover, home_board_volume,
+    home_board_empty, home_see_market, home_watchlist_heading, home_watchlist_empty,
+    home_news_heading, status_intro, status_server_heading,
 }
 
 /// A catalogue text with its `{name}` placeholders replaced by `args`'

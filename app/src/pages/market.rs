@@ -1,12 +1,13 @@
-//! 시장 (Market): every listing with its last price, change, volume and a
-//! trend line. The list arrives with the page; each row then follows its
-//! ticker topic, so prices move without polling. Filter by sector, sort by
+//! 시장 (Market): every listing with its last price, change, volume,
+//! turnover (거래대금) and a trend line. The list arrives with the page;
+//! each row then follows its ticker topic, so prices move without polling
+//! and a price cell flashes red or blue as it ticks up or down. Filter by sector, sort by
 //! any column, search by code, name or initial consonants, and star
 //! listings for the watchlist (kept per account on the server).
 
 use crate::api::AppError;
-use crate::components::{PageTitle, load_then};
-use crate::format::{Direction, format_change_bp, group_thousands};
+use crate::components::{PageTitle, load_then, price_flash};
+use crate::format::{Direction, format_change_bp, format_won_compact, group_thousands};
 use crate::i18n::{Key, Lang, fill};
 use crate::market::{
     ListingView, MarketOverview, SectorView, load_market, load_watchlist, set_watched,
@@ -51,6 +52,7 @@ enum Column {
     Last,
     Change,
     Volume,
+    Turnover,
 }
 
 /// One row: the listing as loaded and its live ticker.
@@ -166,6 +168,7 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                     Column::Last => (row.ticker.with(|t| t.last), String::new()),
                     Column::Change => (row.ticker.with(|t| t.change_bp), String::new()),
                     Column::Volume => (row.ticker.with(|t| t.volume), String::new()),
+                    Column::Turnover => (row.ticker.with(|t| t.turnover), String::new()),
                 };
                 if descending {
                     shown.sort_by_cached_key(|&i| std::cmp::Reverse(key(&rows[i])));
@@ -270,6 +273,7 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                         {header(Column::Last, |x| x.market_col_last)}
                         {header(Column::Change, |x| x.market_col_change)}
                         {header(Column::Volume, |x| x.market_col_volume)}
+                        {header(Column::Turnover, |x| x.market_col_turnover)}
                         <th scope="col" class="market-table__trend">{t(|x| x.market_col_trend)}</th>
                     </tr>
                 </thead>
@@ -310,6 +314,7 @@ fn MarketRow(
     let prefs = use_prefs();
     let Row { listing, ticker } = row;
     let direction = move || Direction::of_change(ticker.with(|t| t.change));
+    let flash = price_flash(ticker);
     let names = listing.clone();
     let name = move || names.name(prefs.lang.get()).to_owned();
     let star_label = {
@@ -348,7 +353,7 @@ fn MarketRow(
                     <span class="market-table__sector">" · " {sector}</span>
                 </span>
             </th>
-            <td class=move || format!("num market-table__last {}", direction().class()) data-testid="market-last">
+            <td class=move || format!("num market-table__last {} {}", direction().class(), flash.get()) data-testid="market-last">
                 {move || group_thousands(ticker.with(|t| t.last))}
             </td>
             <td class=move || format!("num market-table__chg {}", direction().class())>
@@ -359,6 +364,9 @@ fn MarketRow(
             </td>
             // On phones the volume shows its column's name (data-label).
             <td class="num market-table__vol" data-label=t(|x| x.market_col_volume) data-testid="market-volume">{move || group_thousands(ticker.with(|t| t.volume))}</td>
+            <td class="num market-table__turnover" data-testid="market-turnover">
+                {move || format_won_compact(ticker.with(|t| t.turnover), prefs.lang.get())}
+            </td>
             <td class="market-table__trend">
                 <Sparkline closes=listing.spark.clone()/>
             </td>

@@ -6,6 +6,7 @@ mod market;
 pub(crate) mod orders;
 mod portfolio;
 mod simple;
+mod status;
 mod stock;
 
 pub use account::{
@@ -15,7 +16,9 @@ pub use account::{
 pub use market::MarketPage;
 pub use orders::OrdersRoute;
 pub use portfolio::PortfolioRoute;
-pub use simple::{CommunityPage, ErrorPage, HomePage, NotFoundPage, RankingPage, RoundsPage};
+pub use simple::{
+    CommunityPage, ErrorPage, HomePage, NotFoundPage, RankingPage, RoundsPage, StatusPage,
+};
 pub use stock::StockRoute;
 
 /// Sets the HTTP status of the page being rendered on the server; a no-op in

@@ -211,6 +211,19 @@ impl MarketPort for Ports {
             .await
             .map_err(refuse)
     }
+
+    async fn latest_news(&self) -> Result<Vec<app::realtime::NewsView>, AppError> {
+        let state = &self.0;
+        let limit = app::market::LATEST_NEWS;
+        let news = crate::market::news(
+            &state.trading.market,
+            state.storage.as_ref(),
+            None,
+            None,
+            limit,
+        );
+        Ok(news.await.map_err(refuse)?.0)
+    }
 }
 
 #[async_trait::async_trait]
