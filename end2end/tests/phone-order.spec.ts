@@ -20,16 +20,28 @@ async function trader(baseURL: string): Promise<APIRequestContext> {
   return context;
 }
 
-async function sell(api: APIRequestContext, symbol: string, price: number, qty: number) {
+async function limit(api: APIRequestContext, symbol: string, side: "buy" | "sell", price: number, qty: number) {
   const response = await api.post("/api/v1/orders", {
-    data: { client_order_id: nextId++, symbol, side: "sell", kind: "limit", price, qty },
+    data: { client_order_id: nextId++, symbol, side, kind: "limit", price, qty },
   });
   expect(response.ok(), await response.text()).toBe(true);
 }
 
+// 가람식품, 4,215 won (5-won ticks); traded once, it is on the home page's
+// turnover and volume boards (a market where nothing traded has empty boards).
+const CODE = "100040";
+const FIRST_PRICE = 4_215;
+async function tradeOnce(origin: string) {
+  const [seller, buyer] = [await trader(origin), await trader(origin)];
+  await limit(seller, CODE, "sell", FIRST_PRICE, 1);
+  await limit(buyer, CODE, "buy", FIRST_PRICE, 1);
+  await seller.dispose();
+  await buyer.dispose();
+}
+
 async function openFromHome(page: Page, origin = ""): Promise<{ code: string; name: string; last: number }> {
   await page.goto(`${origin}/`);
-  const link = page.getByTestId("home-stock").first();
+  const link = page.locator(`[data-testid="home-stock"][data-code="${CODE}"]`).first();
   await expect(link).toBeVisible();
   const code = (await link.getAttribute("data-code"))!;
   await link.click();
@@ -52,9 +64,10 @@ test("a phone user buys from the home page by tapping an ask, and the portfolio 
 });
 
 async function buyOnAPhone(page: Page, origin: string) {
+  await tradeOnce(origin);
   const { code, name, last } = await openFromHome(page, origin);
   const seller = await trader(origin);
-  await sell(seller, code, last, 5);
+  await limit(seller, code, "sell", last, 5);
   const ask = page.locator(`[data-testid="book-ask"][data-price="${last}"]`);
   await expect(ask).toHaveAttribute("data-qty", /\d+/);
 
@@ -94,7 +107,8 @@ async function buyOnAPhone(page: Page, origin: string) {
   await seller.dispose();
 }
 
-test("the order bar opens the sheet on its side; Escape closes it and the bar gets the keyboard back", async ({ page }) => {
+test("the order bar opens the sheet on its side; Escape closes it and the bar gets the keyboard back", async ({ page, gaemi }) => {
+  await tradeOnce(gaemi.url);
   await openFromHome(page);
   const sellButton = page.getByTestId("trade-bar-sell");
   await sellButton.focus();
