@@ -115,18 +115,21 @@ fn confirm_lines(order: &Unconfirmed, name: &str, lang: Lang) -> (String, String
         ],
     );
     let last = format_won(order.last, lang);
+    // The distance without a sign: the words say above or below.
+    let distance = |bp: i64| {
+        format_change_bp(bp.abs())
+            .trim_start_matches('+')
+            .to_owned()
+    };
     let why = match order.caution {
         Caution::Market => texts.ticket_confirm_market.to_owned(),
         Caution::FarAbove(bp) => fill(
             texts.ticket_confirm_far_above,
-            &[
-                ("last", &last),
-                ("pct", format_change_bp(bp).trim_start_matches('+')),
-            ],
+            &[("last", &last), ("pct", &distance(bp))],
         ),
         Caution::FarBelow(bp) => fill(
             texts.ticket_confirm_far_below,
-            &[("last", &last), ("pct", &format_change_bp(bp))],
+            &[("last", &last), ("pct", &distance(bp))],
         ),
     };
     (summary, why)
@@ -511,4 +514,91 @@ pub fn OrderTicket(
         </form>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trading::{OrderView, TimeInForce};
+
+    fn ack(status: OrderStatus, price: Option<i64>, qty: i64, filled: i64, value: i64) -> OrderAck {
+        OrderAck {
+            order: OrderView {
+                order_id: 1,
+                account_id: 1,
+                client_order_id: 1,
+                symbol: "100010".into(),
+                side: OrderSide::Buy,
+                kind: if price.is_some() {
+                    OrderKind::Limit
+                } else {
+                    OrderKind::Market
+                },
+                tif: TimeInForce::Gtc,
+                price,
+                qty,
+                filled_qty: filled,
+                remaining_qty: qty - filled,
+                filled_value: value,
+                status,
+                cancel_reason: None,
+                created_ms: 0,
+                updated_ms: 0,
+            },
+            seq: 1,
+        }
+    }
+
+    #[test]
+    fn an_answer_names_the_stock_side_quantity_price_and_amount() {
+        let filled = ack(OrderStatus::Filled, Some(72_200), 3, 3, 216_300);
+        assert_eq!(
+            ack_message(&filled, "한빛전자", Lang::Ko),
+            "한빛전자 3주 72,100원 매수 체결 (총 216,300원)",
+            "the price of a fill is its average"
+        );
+        assert_eq!(
+            ack_message(&filled, "Hanbit Electronics", Lang::En),
+            "Buy filled: 3 Hanbit Electronics at ₩72,100 (₩216,300 in all)"
+        );
+        let open = ack(OrderStatus::Open, Some(70_000), 5, 0, 0);
+        assert_eq!(
+            ack_message(&open, "한빛전자", Lang::Ko),
+            "한빛전자 5주 70,000원 매수 주문 접수"
+        );
+        let rest = ack(OrderStatus::Cancelled, None, 5, 2, 144_200);
+        assert_eq!(
+            ack_message(&rest, "한빛전자", Lang::Ko),
+            "한빛전자 2주 72,100원 매수 체결 (총 144,200원), 나머지 3주 취소"
+        );
+        let none = ack(OrderStatus::Cancelled, None, 5, 0, 0);
+        assert_eq!(
+            ack_message(&none, "한빛전자", Lang::Ko),
+            "한빛전자 매수 주문이 체결되지 않고 취소되었습니다."
+        );
+    }
+
+    #[test]
+    fn the_confirm_step_says_how_far_the_price_is_without_a_sign() {
+        let order = |price, caution| Unconfirmed {
+            input: PlaceOrderInput {
+                client_order_id: 1,
+                symbol: "100010".into(),
+                side: OrderSide::Buy,
+                kind: OrderKind::Limit,
+                price: Some(price),
+                qty: 2,
+                tif: TimeInForce::Gtc,
+            },
+            caution,
+            amount: Some(price * 2),
+            last: 50_000,
+        };
+        let (summary, why) =
+            confirm_lines(&order(46_000, Caution::FarBelow(800)), "한빛전자", Lang::Ko);
+        assert_eq!(summary, "한빛전자 2주 46,000원 매수 · 예상 92,000원");
+        assert_eq!(why, "현재가 50,000원보다 8.00% 낮은 가격입니다.");
+        let (_, why) = confirm_lines(&order(53_000, Caution::FarAbove(600)), "Hanbit", Lang::En);
+        assert_eq!(why, "That is 6.00% above the last price, ₩50,000.");
+    }
 }
