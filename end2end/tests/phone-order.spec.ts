@@ -39,18 +39,20 @@ async function tradeOnce(origin: string) {
   await buyer.dispose();
 }
 
-async function openFromHome(page: Page, origin = ""): Promise<{ code: string; name: string; last: number }> {
+/** Opens `code` (or the first stock listed) from the home page's boards. */
+async function openFromHome(page: Page, origin = "", code?: string): Promise<{ code: string; name: string; last: number }> {
   await page.goto(`${origin}/`);
-  const link = page.locator(`[data-testid="home-stock"][data-code="${CODE}"]`).first();
+  const rows = page.getByTestId("home-stock");
+  const link = (code ? rows.and(page.locator(`[data-code="${code}"]`)) : rows).first();
   await expect(link).toBeVisible();
-  const code = (await link.getAttribute("data-code"))!;
+  const opened = (await link.getAttribute("data-code"))!;
   await link.click();
-  await expect(page).toHaveURL(new RegExp(`/market/${code}$`));
+  await expect(page).toHaveURL(new RegExp(`/market/${opened}$`));
   await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/);
   await expect(page.getByTestId("book")).toHaveAttribute("data-seq", /\d+/);
   const name = ((await page.locator(".stock__name").textContent()) ?? "").trim();
   const last = digits(await page.getByTestId("stock-last").textContent());
-  return { code, name, last };
+  return { code: opened, name, last };
 }
 
 test("a phone user buys from the home page by tapping an ask, and the portfolio shows the holding", async ({ page }) => {
@@ -65,7 +67,7 @@ test("a phone user buys from the home page by tapping an ask, and the portfolio 
 
 async function buyOnAPhone(page: Page, origin: string) {
   await tradeOnce(origin);
-  const { code, name, last } = await openFromHome(page, origin);
+  const { code, name, last } = await openFromHome(page, origin, CODE);
   const seller = await trader(origin);
   await limit(seller, code, "sell", last, 5);
   const ask = page.locator(`[data-testid="book-ask"][data-price="${last}"]`);
