@@ -6,26 +6,13 @@
 // keyboard back to what opened it.
 import { test, expect } from "../support/fixtures";
 import { GaemiServer } from "../support/server";
-import { request as playwrightRequest, type APIRequestContext, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
+import { limit, trader } from "../support/traders";
 
 test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
 
 const digits = (text: string | null) => Number((text ?? "").replace(/[^0-9]/g, ""));
 const won = (n: number) => `${n.toLocaleString("en-US")}원`;
-
-let nextId = 1;
-async function trader(baseURL: string): Promise<APIRequestContext> {
-  const context = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL } });
-  expect((await context.post("/api/v1/session")).ok()).toBe(true);
-  return context;
-}
-
-async function limit(api: APIRequestContext, symbol: string, side: "buy" | "sell", price: number, qty: number) {
-  const response = await api.post("/api/v1/orders", {
-    data: { client_order_id: nextId++, symbol, side, kind: "limit", price, qty },
-  });
-  expect(response.ok(), await response.text()).toBe(true);
-}
 
 // 가람식품, 4,215 won (5-won ticks); traded once, it is on the home page's
 // turnover and volume boards (a market where nothing traded has empty boards).

@@ -4,7 +4,8 @@
 // server; and the book coming back after a server restart.
 import { test, expect, expectConsoleErrors } from "../support/fixtures";
 import { GaemiServer } from "../support/server";
-import { request as playwrightRequest, type APIRequestContext, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
+import { limit, trader } from "../support/traders";
 
 // Each test trades its own stock: the worker's server is shared with the
 // other spec files, which trade 100010.
@@ -25,20 +26,7 @@ function tick(price: number): number {
   return 1_000;
 }
 
-/** A trader with a session of their own, through the public JSON API. */
-async function trader(baseURL: string): Promise<APIRequestContext> {
-  const context = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL } });
-  expect((await context.post("/api/v1/session")).ok()).toBe(true);
-  return context;
-}
-
 let nextId = 1;
-async function limit(api: APIRequestContext, symbol: string, side: "buy" | "sell", price: number, qty: number) {
-  const response = await api.post("/api/v1/orders", {
-    data: { client_order_id: nextId++, symbol, side, kind: "limit", price, qty },
-  });
-  expect(response.ok(), await response.text()).toBe(true);
-}
 
 const digits = (text: string | null) => Number((text ?? "").replace(/[^0-9]/g, ""));
 
