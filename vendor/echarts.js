@@ -1,13 +1,14 @@
 // The part of ECharts the stock chart draws with (candlesticks, volume bars,
-// axes, tooltip, zoom; canvas only), bundled by scripts/setup with esbuild
+// moving-average lines and their legend, axes, tooltip, zoom; canvas only), bundled by scripts/setup with esbuild
 // into public/vendor/echarts.min.js: a third of the full build, served by
 // Gaemi itself and loaded only by pages that draw a chart.
 import * as echarts from 'echarts/core';
-import { BarChart, CandlestickChart } from 'echarts/charts';
+import { BarChart, CandlestickChart, LineChart } from 'echarts/charts';
 import {
   AxisPointerComponent,
   DataZoomInsideComponent,
   GridComponent,
+  LegendComponent,
   TooltipComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -15,9 +16,11 @@ import { CanvasRenderer } from 'echarts/renderers';
 echarts.use([
   BarChart,
   CandlestickChart,
+  LineChart,
   AxisPointerComponent,
   DataZoomInsideComponent,
   GridComponent,
+  LegendComponent,
   TooltipComponent,
   CanvasRenderer,
 ]);

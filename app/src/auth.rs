@@ -249,7 +249,12 @@ pub trait AccountPort: Send + Sync + 'static {
         form: SignUpForm,
     ) -> Result<(), AppError>;
 
-    async fn verify_email(&self, token: String) -> Result<(), AppError>;
+    /// Uses a verification link and signs its member in on this session.
+    async fn verify_email(
+        &self,
+        request: &http::request::Parts,
+        token: String,
+    ) -> Result<Profile, AppError>;
 
     async fn resend_verification(
         &self,
@@ -300,6 +305,10 @@ pub trait AccountPort: Send + Sync + 'static {
         nickname: String,
         claim_guest: bool,
     ) -> Result<Profile, AppError>;
+
+    /// The providers this server can sign in with (`google`, `kakao`,
+    /// `naver`), in that order: only these get a button.
+    fn social_providers(&self) -> Vec<String>;
 }
 
 #[cfg(feature = "ssr")]
@@ -321,9 +330,10 @@ pub async fn sign_up(form: SignUpForm) -> Result<(), AppError> {
     accounts()?.sign_up(&request_parts()?, form).await
 }
 
+/// Uses a verification link; the member is signed in on this browser.
 #[server(prefix = "/api/fn", endpoint = "verify_email", output = crate::codec::JsonText)]
-pub async fn verify_email(token: String) -> Result<(), AppError> {
-    accounts()?.verify_email(token).await
+pub async fn verify_email(token: String) -> Result<Profile, AppError> {
+    accounts()?.verify_email(&request_parts()?, token).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "resend_verification", output = crate::codec::JsonText)]
@@ -383,6 +393,12 @@ pub async fn complete_social_sign_up(
     accounts()?
         .complete_social(&request_parts()?, nickname, claim_guest)
         .await
+}
+
+/// The providers this server can sign in with; only they get a button.
+#[server(prefix = "/api/fn", endpoint = "social_providers", output = crate::codec::JsonText)]
+pub async fn social_providers() -> Result<Vec<String>, AppError> {
+    Ok(accounts()?.social_providers())
 }
 
 #[server(prefix = "/api/fn", endpoint = "delete_account", output = crate::codec::JsonText)]

@@ -154,6 +154,14 @@ pub fn format_kst_datetime(unix_ms: i64) -> String {
     }
 }
 
+/// `"12.07"` (month and day) in KST: a day on a chart's axis.
+pub fn format_kst_date(unix_ms: i64) -> String {
+    match to_kst(unix_ms) {
+        Some(t) => format!("{:02}.{:02}", u8::from(t.month()), t.day()),
+        None => "--.--".to_owned(),
+    }
+}
+
 /// A change in basis points as a signed percentage: `123` → `"+1.23%"`.
 /// Integer arithmetic, so `-5` is `"-0.05%"` and never `"-0.0499…%"`.
 pub fn format_change_bp(bp: i64) -> String {
@@ -263,6 +271,7 @@ mod tests {
         assert_eq!(format_kst_datetime(ms), "2026-11-21 14:03");
         // 15:30 UTC is already the next day in Seoul.
         assert_eq!(format_kst_datetime(1_795_275_000_000), "2026-11-22 00:30");
+        assert_eq!(format_kst_date(1_795_275_000_000), "11.22");
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! pages), told which page they are, since every split point more cuts the
 //! wasm all pages share into smaller chunks (docs/PERFORMANCE.md); the
 //! parts shown only after a click are `#[lazy]`. The contexts islands share
-//! in the browser ([`Prefs`], [`Realtime`]) are provided once for the page by
+//! in the browser ([`Prefs`], [`Realtime`], the viewer) are provided once for the page by
 //! [`provide_browser_context`]; on the server [`App`] provides them.
 
 pub mod account_book;
@@ -23,6 +23,7 @@ pub mod book;
 pub mod chart;
 pub mod codec;
 mod components;
+pub mod equity;
 pub mod format;
 pub mod i18n;
 pub mod market;
@@ -36,6 +37,7 @@ pub mod security;
 pub mod stock;
 pub mod ticket;
 pub mod trading;
+pub mod viewer;
 
 use leptos::prelude::*;
 use leptos_meta::{Html, MetaTags, provide_meta_context};
@@ -83,13 +85,14 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let prefs = Prefs::provide();
     Realtime::provide();
+    viewer::provide_viewer();
     #[cfg(feature = "ssr")]
     security::send_content_security_policy();
 
     view! {
         <Html {..} lang=prefs.lang.get_untracked().code() data-theme=prefs.theme.get_untracked().code()/>
         <Router>
-            <Header path=use_location().pathname.get_untracked()/>
+            <Header path=use_location().pathname.get_untracked() viewer=viewer::of_request()/>
             <main id="main" class="page">
                 <ErrorBoundary fallback=|_| view! { <ErrorPage/> }>
                     <Routes fallback=NotFoundPage>
@@ -102,7 +105,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/community") view=CommunityPage/>
                         <Route path=path!("/ranking") view=RankingPage/>
                         <Route path=path!("/me") view=MeRoute ssr=SsrMode::InOrder/>
-                        <Route path=path!("/sign-in") view=SignInRoute/>
+                        <Route path=path!("/sign-in") view=SignInRoute ssr=SsrMode::InOrder/>
                         <Route path=path!("/sign-up") view=SignUpRoute/>
                         <Route path=path!("/sign-up/social") view=SocialSignUpRoute/>
                         <Route path=path!("/verify") view=VerifyRoute/>
@@ -124,6 +127,7 @@ pub fn App() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 pub fn provide_browser_context() {
     provide_meta_context();
+    viewer::provide_viewer();
     Prefs::provide().reflect_on_document();
     Realtime::provide().connect_when_live();
 }

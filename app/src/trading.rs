@@ -155,6 +155,30 @@ pub struct PortfolioView {
     pub return_bp: i64,
 }
 
+/// An account's worth over time: one point per trading day (its close),
+/// oldest first, the last being today valued at the last prices; built by
+/// the server from the account's fills and the daily closing prices.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EquityView {
+    /// `None` for a main account not opened yet (one point: what it opens
+    /// with).
+    pub account_id: Option<u64>,
+    pub points: Vec<EquityPoint>,
+    /// Net deposits: the line the curve is measured against.
+    pub deposited: i64,
+    /// What every fill of the account paid in commission, and in tax.
+    pub commission_paid: i64,
+    pub tax_paid: i64,
+}
+
+/// The account's worth at the close of the trading day starting at
+/// `day_start_ms` (Unix ms; today: now).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EquityPoint {
+    pub day_start_ms: i64,
+    pub equity: i64,
+}
+
 /// One of the caller's accounts: the main one, or one per round joined.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
@@ -326,6 +350,13 @@ pub trait TradingPort: Send + Sync + 'static {
         account: Option<u64>,
     ) -> Result<PortfolioView, AppError>;
 
+    /// The account's equity curve and the fees and tax it paid.
+    async fn equity(
+        &self,
+        request: &http::request::Parts,
+        account: Option<u64>,
+    ) -> Result<EquityView, AppError>;
+
     /// The caller's accounts (none before their first order).
     async fn accounts(&self, request: &http::request::Parts) -> Result<Vec<AccountView>, AppError>;
 
@@ -391,6 +422,11 @@ pub async fn list_fills(
 #[server(prefix = "/api/fn", endpoint = "portfolio", output = crate::codec::JsonText)]
 pub async fn get_portfolio(account: Option<u64>) -> Result<PortfolioView, AppError> {
     trading()?.portfolio(&request_parts()?, account).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "equity", output = crate::codec::JsonText)]
+pub async fn get_equity(account: Option<u64>) -> Result<EquityView, AppError> {
+    trading()?.equity(&request_parts()?, account).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "accounts", output = crate::codec::JsonText)]

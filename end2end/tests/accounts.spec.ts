@@ -1,8 +1,10 @@
 // Accounts in the browser: the sign-up form stops bad input beside each
-// field, a good sign-up mails a link (read from the server's log: no SMTP
-// server is configured here), the link verifies, the sign-in form signs in;
-// and when a second browser signs in as the same user, the first one is
-// told "다른 기기에서 로그인되어 로그아웃되었습니다" and lands on the sign-in page.
+// field, a good sign-up turns the form into "check your inbox" and mails a
+// link (read from the local SMTP catcher), the link verifies and signs in
+// (the header says so at once), the header's menu signs out, the sign-in
+// form signs in; when a second browser signs in as the same user, the
+// first one is told "다른 기기에서 로그인되어 로그아웃되었습니다" and lands on
+// the sign-in page; only the configured provider (Google) is offered.
 import { test, expect, expectConsoleErrors } from "../support/fixtures";
 import type { Page } from "@playwright/test";
 
@@ -40,23 +42,48 @@ test("sign-up checks each field, mails a link that verifies, and sign-in works",
   await page.getByTestId("sign-up-nickname").fill("브라우저개미");
   await page.getByTestId("sign-up-password").fill(PASSWORD);
   await page.getByTestId("sign-up-submit").click();
-  await expect(page.getByTestId("form-done")).toContainText("인증 메일을 보냈습니다");
+  // The form gives way to what happens next, and the keyboard follows.
+  const sent = page.getByTestId("sign-up-done");
+  await expect(sent.getByRole("heading")).toHaveText("메일함을 확인해 주세요");
+  await expect(sent.getByRole("heading")).toBeFocused();
+  await expect(page.getByTestId("sign-up-done-body")).toContainText("worker@example.kr(으)로 인증 메일을 보냈습니다");
+  await expect(page.getByTestId("sign-up-submit")).toHaveCount(0);
+  // Sending again mails a new link, which retires the first.
+  const first = await gaemi.mailedToken("worker@example.kr", "/verify");
+  await page.getByTestId("sign-up-resend").click();
+  await expect(page.getByTestId("form-done")).toHaveText("인증 메일을 다시 보냈습니다.");
+  await expect.poll(() => gaemi.mailedToken("worker@example.kr", "/verify")).not.toBe(first);
 
   // Before verifying, sign-in says so and offers the mail again.
   await signIn(page, "worker@example.kr", PASSWORD);
   await expect(page.getByTestId("form-error")).toContainText("이메일 인증");
   await expect(page.getByTestId("resend-verification")).toBeVisible();
+  await expect(page.getByTestId("header-sign-in")).toBeVisible();
 
+  // The link verifies and signs in: the header names the member at once.
   const token = await gaemi.mailedToken("worker@example.kr", "/verify");
   await page.goto(`/verify?token=${token}`);
-  await expect(page.getByTestId("verify-done")).toBeVisible();
+  await expect(page.getByTestId("verify-done")).toHaveText("인증이 끝나 로그인되었습니다. 브라우저개미님, 환영합니다!");
+  await expect(page.getByTestId("header-nickname")).toHaveText("브라우저개미");
+  await expect(page.getByTestId("header-sign-in")).toHaveCount(0);
   await page.goto(`/verify?token=${token}`);
   await expect(page.getByTestId("verify-failed")).toBeVisible();
+
+  // The header's menu: who, their pages, and 로그아웃.
+  await page.getByTestId("member-menu-button").click();
+  await expect(page.getByTestId("member-menu")).toContainText("worker@example.kr");
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("header-sign-out")).toBeHidden();
+  await page.getByTestId("member-menu-button").click();
+  await page.getByTestId("header-sign-out").click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("header-sign-in")).toBeVisible();
 
   await signIn(page, "worker@example.kr", "wrong password here");
   await expect(page.locator("#sign-in-password-error")).toHaveText("이메일 또는 비밀번호가 맞지 않습니다.");
   await signIn(page, "WORKER@example.kr", PASSWORD);
   await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("header-nickname")).toHaveText("브라우저개미");
   await page.goto("/me");
   await expect(page.getByTestId("me-nickname")).toHaveText("브라우저개미");
   // The browser logs each refusal's status; these three were the point:
@@ -75,7 +102,7 @@ test("signing in elsewhere signs the first browser out with a message", async ({
   await one.getByTestId("sign-up-nickname").fill("두번개미");
   await one.getByTestId("sign-up-password").fill(PASSWORD);
   await one.getByTestId("sign-up-submit").click();
-  await expect(one.getByTestId("form-done")).toBeVisible();
+  await expect(one.getByTestId("sign-up-done")).toBeVisible();
   await one.goto(`/verify?token=${await gaemi.mailedToken("twice@example.kr", "/verify")}`);
   await expect(one.getByTestId("verify-done")).toBeVisible();
 
@@ -98,7 +125,13 @@ test("signing in elsewhere signs the first browser out with a message", async ({
 });
 
 test("Google sign-in: the provider's page approves, a nickname, and the user is signed in", async ({ page }) => {
-  await page.goto("/sign-in");
+  // Nothing to finish before a provider answered: the nickname step sends
+  // the visitor to 로그인, which offers the one configured provider.
+  await page.goto("/sign-up/social");
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByTestId("social-google")).toBeVisible();
+  await expect(page.getByTestId("social-kakao")).toHaveCount(0);
+  await expect(page.getByTestId("social-naver")).toHaveCount(0);
   await page.getByTestId("social-google").click();
   // The local OAuth server approves at once and sends the browser back.
   await expect(page).toHaveURL(/\/sign-up\/social$/);

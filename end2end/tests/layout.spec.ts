@@ -24,7 +24,6 @@ const PAGES: [string, string][] = [
   ["me", "/me"],
   ["sign-in", "/sign-in"],
   ["sign-up", "/sign-up"],
-  ["sign-up-social", "/sign-up/social"],
   ["verify", "/verify?token=0"],
   ["forgot-password", "/forgot-password"],
   ["reset-password", "/reset-password?token=0"],
@@ -131,7 +130,10 @@ async function settle(page: Page, name: string) {
     await expect(page.getByTestId("book")).toHaveAttribute("data-seq", /\d+/);
     await expect(page.getByTestId("tape-row").first()).toBeVisible();
   }
-  if (name === "portfolio") await expect(page.getByTestId("holding").first()).toBeVisible();
+  if (name === "portfolio") {
+    await expect(page.getByTestId("holding").first()).toBeVisible();
+    await expect(page.getByTestId("equity")).toHaveAttribute("data-points", /\d+/);
+  }
   if (name === "orders") await expect(page.getByTestId("open-order")).toHaveCount(1);
   if (name === "orders-history") await expect(page.getByTestId("order-row").first()).toBeVisible();
   if (name === "orders-fills") await expect(page.getByTestId("fill-row").first()).toBeVisible();
@@ -272,4 +274,41 @@ test("phones get a compact header, a bottom tab bar to everywhere and two-line m
   await page.setViewportSize({ width: 1280, height: 800 });
   await expect(page.locator(".site-nav")).toBeVisible();
   await expect(bar).toBeHidden();
+});
+
+test("a member's header names them, fits a phone, and its menu passes axe", async ({ page, gaemi }, testInfo) => {
+  const nickname = "아주아주긴닉네임의개미왕국시민"; // 15 of the 16 allowed
+  const api = page.request;
+  const headers = { Origin: gaemi.url };
+  const email = "long-name@example.kr";
+  const signUp = await api.post("/api/v1/auth/sign-up", { headers, data: { email, nickname, password: "bright ant colony 7" } });
+  expect(signUp.status()).toBe(202);
+  const token = await gaemi.mailedToken(email, "/verify");
+  expect((await api.post("/api/v1/auth/verify", { headers, data: { token } })).ok()).toBe(true);
+
+  const problems: string[] = [];
+  for (const viewport of VIEWPORTS) {
+    await page.setViewportSize({ width: viewport.width, height: viewport.height });
+    await page.goto("/market");
+    await expect(page.getByTestId("live-badge")).toHaveClass(/live--open/);
+    await expect(page.getByTestId("header-nickname")).toHaveText(nickname);
+    await expect(page.getByTestId("member-menu-button")).toHaveAccessibleName(`${nickname} 계정 메뉴`);
+    await expect(page.getByTestId("header-sign-in")).toHaveCount(0);
+    if (viewport.name === "phone") {
+      const header = await page.locator(".site-header").boundingBox();
+      expect(header!.height, "the header's height on a phone").toBeLessThanOrEqual(64);
+    }
+    await page.getByTestId("member-menu-button").click();
+    await expect(page.getByTestId("header-sign-out")).toBeVisible();
+    await photograph(page, testInfo, `member-menu-${viewport.name}`);
+    const where = `member menu (${viewport.name})`;
+    problems.push(...(await layoutProblems(page)).map((p) => `${where}: ${p}`));
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (sideways > 0) problems.push(`${where}: the page scrolls sideways by ${sideways} px`);
+    problems.push(...(await axeFindings(page, where)));
+    // A tap outside it (left of its panel) closes it.
+    await page.mouse.click(8, 500);
+    await expect(page.getByTestId("header-sign-out")).toBeHidden();
+  }
+  expect(problems, "layout and accessibility problems").toEqual([]);
 });

@@ -93,6 +93,11 @@ async function buyOnAPhone(page: Page, origin: string) {
   await expect(holding.getByTestId("holding-value")).toBeVisible();
   await expect(holding.getByTestId("holding-pnl")).toContainText("원");
   await expect(holding.getByTestId("holding-return")).toContainText("%");
+  // The equity curve: one day so far, and the commission this buy paid.
+  const equity = page.getByTestId("equity");
+  await expect(equity).toHaveAttribute("data-points", "1");
+  await expect(equity.getByRole("img")).toHaveAttribute("aria-label", /^최근 1일 자산: .+원에서 오늘 .+원$/);
+  await expect(page.getByTestId("fees-paid")).toHaveText(/^지금까지 낸 수수료 [1-9][0-9,]*원 · 거래세 0원$/);
   await seller.dispose();
 }
 

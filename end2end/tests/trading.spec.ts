@@ -108,6 +108,14 @@ test("a market buy crosses the spread: the fill, the tape, the chart, the book a
   await expect(chart.locator("canvas").first()).toBeVisible();
   await expect(chart).not.toHaveAttribute("data-candles", "0");
   await expect(chart).toHaveAttribute("data-last-close", String(last));
+  // Candles, volume and the three moving averages are all drawn (a series
+  // type the chart library was built without is silently dropped).
+  const drawn = await page.evaluate(() => {
+    const host = document.querySelector('[data-testid="chart"] [_echarts_instance_]') ?? document.querySelector('[data-testid="chart"]');
+    const series = (window as any).echarts.getInstanceByDom(host)?.getOption().series ?? [];
+    return series.map((s: { type: string }) => s.type).sort();
+  });
+  expect(drawn).toEqual(["bar", "candlestick", "line", "line", "line"]);
   const buyer = await trader(gaemi.url);
   await limit(buyer, code, "buy", last, 6);
   const higher = last + tick(last);

@@ -189,6 +189,11 @@ impl Browser {
     async fn me(&self) -> StatusCode {
         self.call(Method::GET, "/auth/me", None).await.0
     }
+
+    /// A page's status, redirect and HTML.
+    async fn page(&self, path: &str) -> (StatusCode, Option<String>, String) {
+        common::get_page(&self.http, &format!("{}{path}", self.origin)).await
+    }
 }
 
 const PASSWORD: &str = "bright ant colony 7";
@@ -287,16 +292,27 @@ async fn sign_up_mails_a_link_that_verifies_once_and_then_sign_in_works() {
     assert!(letter.contains("이메일 인증"), "{letter}");
     assert!(!letter.contains(PASSWORD), "a mail never holds a password");
     let token = token_in(&letter, "/verify");
-    let (status, _) = browser
+    // Opening the link verifies the address and signs the member in here.
+    let (status, profile) = browser
         .post("/auth/verify", json!({ "token": token }))
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert_eq!(profile["nickname"], "개미왕");
+    assert_eq!(profile["verified"], true);
+    assert_eq!(browser.me().await, StatusCode::OK);
     let (status, body) = browser
         .post("/auth/verify", json!({ "token": token }))
         .await;
     assert_eq!(status, StatusCode::GONE, "a link works once: {body}");
     assert_eq!(body["code"], "bad_link");
+    // A second browser with the used link gets nothing.
+    let other = Browser::new(&server);
+    let (status, _) = other.post("/auth/verify", json!({ "token": token })).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert_eq!(other.me().await, StatusCode::UNAUTHORIZED);
 
+    let (status, _) = browser.post("/auth/sign-out", json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(browser.me().await, StatusCode::UNAUTHORIZED);
     let (status, profile) = browser.sign_in("KIM@example.KR", PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{profile}");
@@ -564,6 +580,44 @@ async fn a_new_sign_in_ends_the_users_previous_session() {
     let (_, guest) = first.call(Method::POST, "/session", None).await;
     assert_eq!(guest["kind"], "guest");
     assert_ne!(guest["user_id"], user["user_id"]);
+    server.stop().await;
+}
+
+/// Every page's header says who is signed in: 로그인 and 회원가입 for a
+/// visitor, the member's nickname (and no sign-in link) once signed in,
+/// and the visitor's again after signing out. A server with no provider
+/// configured offers no provider button on 로그인 or 내 정보.
+#[tokio::test]
+async fn the_header_shows_who_is_signed_in_and_no_unconfigured_provider() {
+    let mail = MailCatcher::start().await;
+    let (server, _keys) = start(&mail).await;
+    let visitor = Browser::new(&server);
+    for path in ["/", "/market", "/sign-in", "/no-such-page"] {
+        let (_, _, page) = visitor.page(path).await;
+        assert!(page.contains("data-testid=\"header-sign-in\""), "{path}");
+        assert!(!page.contains("header-nickname"), "{path}");
+    }
+    let (_, _, sign_in) = visitor.page("/sign-in").await;
+    assert!(!sign_in.contains("social__button"), "{sign_in}");
+
+    let member = verified_user(&server, &mail, "head@example.kr", "머리개미").await;
+    for path in ["/", "/market", "/me", "/no-such-page"] {
+        let (_, _, page) = member.page(path).await;
+        assert!(
+            page.contains("header-nickname") && page.contains(">머리개미<"),
+            "{path}: {page}"
+        );
+        assert!(!page.contains("header-sign-in"), "{path}");
+    }
+    let (_, _, me) = member.page("/me").await;
+    assert!(!me.contains("social__button"), "{me}");
+    // Pages that name the member are the member's own: never shared.
+    let response = (member.http.get(server.url("/"))).send().await.unwrap();
+    assert_eq!(response.headers()["cache-control"], "private, no-cache");
+
+    member.post("/auth/sign-out", json!({})).await;
+    let (_, _, page) = member.page("/").await;
+    assert!(page.contains("header-sign-in") && !page.contains("머리개미"));
     server.stop().await;
 }
 

@@ -299,6 +299,17 @@ async fn every_trading_server_function_refuses_with_the_routes_status_and_code()
             code: "unknown_account",
         },
         Case {
+            what: "another user's equity curve",
+            route: (
+                Method::GET,
+                format!("/portfolio/equity?account={others}"),
+                None,
+            ),
+            server_fn: ("equity", format!("account={others}")),
+            status: not_found,
+            code: "unknown_account",
+        },
+        Case {
             what: "starring an unknown stock",
             route: (Method::PUT, "/watchlist/999999".into(), None),
             server_fn: ("set_watched", "symbol=999999&watched=true".into()),

@@ -143,6 +143,12 @@ impl Browser {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// GETs a page: its status, where it redirects to (if it does) and
+    /// its HTML.
+    async fn page(&self, path: &str) -> (StatusCode, Option<String>, String) {
+        common::get_page(&self.http, &format!("{}{path}", self.origin)).await
+    }
+
     async fn me(&self) -> (StatusCode, Value) {
         let response = self
             .http
@@ -162,8 +168,24 @@ async fn first_and_second_sign_in(provider: &str, subject: &str, email: &str) {
     let server = start(provider, &mock).await;
 
     let first = Browser::new(&server);
+    // The sign-in page offers this provider, the one configured, only.
+    let (status, _, sign_in) = first.page("/sign-in").await;
+    assert_eq!(status, StatusCode::OK);
+    for other in ["google", "kakao", "naver"] {
+        let offered = sign_in.contains(&format!("data-testid=\"social-{other}\""));
+        assert_eq!(offered, other == provider, "{other} on a {provider} server");
+    }
+    // The nickname step has nothing to finish before a provider answered.
+    let (status, location, _) = first.page("/sign-up/social").await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/sign-in"))
+    );
     let back = first.authorize(provider, false).await;
     assert_eq!(first.callback(&back).await, "/sign-up/social");
+    let (status, _, page) = first.page("/sign-up/social").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("social-nickname"), "{page}");
     assert_eq!(
         first.me().await.0,
         StatusCode::UNAUTHORIZED,
@@ -187,6 +209,17 @@ async fn first_and_second_sign_in(provider: &str, subject: &str, email: &str) {
     assert_eq!(
         (status, me["nickname"].as_str()),
         (StatusCode::OK, Some(nickname.as_str()))
+    );
+    // Finished: the step is gone, and every page's header names the member.
+    let (status, location, _) = first.page("/sign-up/social").await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/sign-in"))
+    );
+    let (_, _, home) = first.page("/").await;
+    assert!(
+        home.contains("header-nickname") && home.contains(&format!(">{nickname}<")),
+        "{home}"
     );
 
     let second = Browser::new(&server);

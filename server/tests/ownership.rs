@@ -135,6 +135,7 @@ async fn another_users_account_is_answered_exactly_like_an_unknown_one() {
 
     let routes: Vec<(Method, String, Option<Value>)> = vec![
         (Method::GET, "/portfolio".into(), None),
+        (Method::GET, "/portfolio/equity".into(), None),
         (Method::GET, "/orders".into(), None),
         (Method::GET, "/fills".into(), None),
         (Method::GET, format!("/orders/{order}"), None),
@@ -173,6 +174,7 @@ async fn another_users_account_is_answered_exactly_like_an_unknown_one() {
     }
     for (name, form) in [
         ("portfolio", format!("account={account}")),
+        ("equity", format!("account={account}")),
         (
             "list_orders",
             format!("query[sort]=newest&account={account}"),

@@ -6,8 +6,9 @@
 
 mod common;
 
-use common::{HANG_GUARD, TestServer};
-use gaemi::exchange::{AccountId, Command, SymbolId};
+use common::{HANG_GUARD, TestDb, TestServer, wait_for};
+use gaemi::clock::{Clock, ManualClock};
+use gaemi::exchange::{AccountId, Command, SymbolId, TradingDay};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -751,4 +752,109 @@ async fn fills_keep_their_fees_when_the_fee_settings_change() {
     assert_eq!(buyer.get("/portfolio").await, last);
     let db = server.stop().await;
     assert_eq!(db.count(journaled).await, 2);
+}
+
+/// The day's reference price of [`SYMBOL`].
+async fn reference_of(server: &TestServer) -> i64 {
+    let symbols = common::get_json(&common::client(), &server.url("/api/v1/market/symbols")).await;
+    (symbols["symbols"].as_array().unwrap().iter())
+        .find(|listing| listing["symbol"] == SYMBOL)
+        .and_then(|listing| listing["ticker"]["reference"].as_i64())
+        .expect("the listing's reference price")
+}
+
+/// The sum of one field over an account's fills.
+async fn fills_total(trader: &Trader, field: &str) -> i64 {
+    let fills = trader.get("/fills?limit=100").await;
+    (fills["items"].as_array().unwrap().iter())
+        .map(|fill| fill[field].as_i64().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn the_equity_curve_values_each_days_holdings_at_its_close_and_counts_fees() {
+    // Ten-second days on a clock the test moves.
+    let day = TradingDay::new(10_000);
+    let clock = ManualClock::starting_at(day.start_of(1_795_186_800_000) + 1_000);
+    let shared: std::sync::Arc<dyn Clock> = std::sync::Arc::new(clock.clone());
+    let ten_second_days = |var: &str| (var == "GAEMI_MARKET_DAY_SECONDS").then(|| "10".to_owned());
+    let server =
+        TestServer::start_on_clock(TestDb::from_env().await, ten_second_days, shared).await;
+    let now = || clock.now_ms();
+    let seller = Trader::open(&server).await;
+    let buyer = Trader::open(&server).await;
+    grant_shares(&server, &seller, 100, 7_200_000).await;
+
+    // Opened, nothing traded: one point, what was put in.
+    let equity = buyer.get("/portfolio/equity").await;
+    assert_eq!(equity["points"].as_array().unwrap().len(), 1, "{equity}");
+    assert_eq!(equity["points"][0]["equity"], 100_000_000);
+    assert_eq!(equity["deposited"], 100_000_000);
+    assert_eq!(
+        (
+            equity["commission_paid"].as_i64(),
+            equity["tax_paid"].as_i64()
+        ),
+        (Some(0), Some(0))
+    );
+
+    // Day 0: 10 shares at 73,000. Day 1: 5 more at 75,000. Day 2: today.
+    let day_0 = day.start_of(now());
+    for (n, price, qty) in [(1, 73_000, 10), (2, 75_000, 5)] {
+        let (status, ask) = seller.place(limit(n, "sell", price, qty)).await;
+        assert_eq!(status, StatusCode::OK, "{ask}");
+        let (status, bid) = buyer.place(limit(n, "buy", price, qty)).await;
+        assert_eq!(
+            (status, bid["order"]["status"].as_str()),
+            (StatusCode::OK, Some("filled")),
+            "{bid}"
+        );
+        clock.set(day.next_start(now()));
+        wait_for("the day turns", async || {
+            reference_of(&server).await == price
+        })
+        .await;
+    }
+    let fills = buyer.get("/fills?limit=100").await;
+    let commission_of = |price: i64| {
+        (fills["items"].as_array().unwrap().iter())
+            .find(|fill| fill["price"] == price)
+            .and_then(|fill| fill["commission"].as_i64())
+            .unwrap()
+    };
+    let (day_0_fee, day_1_fee) = (commission_of(73_000), commission_of(75_000));
+    let cash_after_day_0 = 100_000_000 - 730_000 - day_0_fee;
+    let cash_after_day_1 = cash_after_day_0 - 375_000 - day_1_fee;
+
+    let equity = buyer.get("/portfolio/equity").await;
+    let points: Vec<(i64, i64)> = (equity["points"].as_array().unwrap().iter())
+        .map(|point| {
+            let at = point["day_start_ms"].as_i64().unwrap();
+            ((at - day_0) / 10_000, point["equity"].as_i64().unwrap())
+        })
+        .collect();
+    let total_now = buyer.get("/portfolio").await["total_value"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        points,
+        [
+            (0, cash_after_day_0 + 10 * 73_000),
+            (1, cash_after_day_1 + 15 * 75_000),
+            (2, total_now),
+        ],
+        "each day's close, then now: {equity}"
+    );
+    assert_eq!(total_now, cash_after_day_1 + 15 * 75_000);
+    assert_eq!(equity["commission_paid"], day_0_fee + day_1_fee);
+    assert_eq!(equity["tax_paid"], 0);
+    // The seller paid the tax: what its fills say, to the won.
+    let sold = seller.get("/portfolio/equity").await;
+    assert_eq!(sold["tax_paid"], fills_total(&seller, "tax").await);
+    assert!(sold["tax_paid"].as_i64().unwrap() > 0);
+    assert_eq!(
+        sold["commission_paid"],
+        fills_total(&seller, "commission").await
+    );
+    server.stop().await;
 }

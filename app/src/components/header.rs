@@ -1,13 +1,16 @@
-//! The site header: brand, main navigation, and the language and theme
-//! switches, and on phones the bottom tab bar that stands in for the
-//! navigation (CSS shows one or the other, at 640 px). An island, so its
-//! labels follow the language switch; the link to the page being shown
-//! (`path`, as the server rendered it) is marked with `aria-current`. Links
-//! are plain: each page is a page load.
+//! The site header: brand, main navigation, the language and theme
+//! switches and who is signed in (a guest gets 로그인 and 회원가입, a member
+//! their nickname, which opens a menu with their pages and 로그아웃), and on
+//! phones the bottom tab bar that stands in for the navigation (CSS shows
+//! one or the other, at 640 px). An island, so its labels follow the
+//! language switch; the link to the page being shown (`path`, as the server
+//! rendered it) is marked with `aria-current`. Links are plain: each page
+//! is a page load.
 
 use crate::components::LiveBadge;
 use crate::i18n::Key;
 use crate::prefs::{Theme, t, use_prefs};
+use crate::viewer::{Viewer, reload_to, use_viewer};
 use leptos::prelude::*;
 
 /// Whether the navigation link `href` leads to the page at `path` or to one
@@ -40,9 +43,10 @@ const TABS: [(&str, Key); 5] = [
     ("/me", |x| x.nav_me),
 ];
 
-/// 더보기 closes as a menu does: on a tap anywhere outside it, and on
-/// Escape (which hands the keyboard back to its button). Without the wasm
-/// it is still a plain `<details>` that its own button opens and closes.
+/// A `<details>` menu (더보기, the member's menu) closes as a menu does: on
+/// a tap anywhere outside it, and on Escape (which hands the keyboard back
+/// to its button). Without the wasm it is still a plain `<details>` that
+/// its own button opens and closes.
 fn close_on_outside_tap_or_escape(menu: NodeRef<leptos::html::Details>) {
     #[cfg(feature = "hydrate")]
     {
@@ -80,8 +84,87 @@ fn close_on_outside_tap_or_escape(menu: NodeRef<leptos::html::Details>) {
     let _ = menu;
 }
 
+/// The member's pages, in the member menu's order.
+const MEMBER_LINKS: [(&str, Key); 3] = [
+    ("/me", |x| x.nav_me),
+    ("/portfolio", |x| x.nav_portfolio),
+    ("/orders", |x| x.nav_orders),
+];
+
+/// The first letter of a nickname, for the phone's round menu button.
+fn initial(nickname: &str) -> String {
+    nickname
+        .chars()
+        .next()
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+/// Who is signed in: 로그인 and 회원가입 for a guest; for a member their
+/// nickname, opening a menu with who they are, their pages and 로그아웃.
+#[component]
+fn WhoIsSignedIn() -> impl IntoView {
+    let viewer = use_viewer();
+    let menu = NodeRef::<leptos::html::Details>::new();
+    close_on_outside_tap_or_escape(menu);
+    let failed = RwSignal::new(false);
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            match crate::auth::sign_out().await {
+                Ok(()) => reload_to("/"),
+                Err(_) => {
+                    failed.try_set(true);
+                }
+            }
+        });
+    };
+    move || {
+        match viewer.get() {
+        None => view! {
+            <a class="chip" href="/sign-in" data-testid="header-sign-in">{t(|x| x.account_sign_in)}</a>
+            <a class="button button--small site-header__sign-up" href="/sign-up" data-testid="header-sign-up">
+                {t(|x| x.account_sign_up)}
+            </a>
+        }
+        .into_any(),
+        Some(Viewer { nickname, email }) => view! {
+            <details class="member-menu" node_ref=menu data-testid="member-menu">
+                <summary class="chip member-menu__button" data-testid="member-menu-button">
+                    // Phones show the nickname's first letter in a circle;
+                    // the whole nickname stays the button's name.
+                    <span class="member-menu__initial" aria-hidden="true">{initial(&nickname)}</span>
+                    <span class="member-menu__name" data-testid="header-nickname">{nickname.clone()}</span>
+                    <span class="visually-hidden">{t(|x| x.header_member_menu)}</span>
+                </summary>
+                <div class="member-menu__panel">
+                    <p class="member-menu__who">
+                        <strong>{nickname}</strong>
+                        {email.map(|email| view! { <span class="member-menu__email">{email}</span> })}
+                    </p>
+                    <ul class="member-menu__links">
+                        {MEMBER_LINKS.into_iter().map(|(href, label)| view! {
+                            <li><a class="member-menu__link" href=href>{t(label)}</a></li>
+                        }).collect_view()}
+                    </ul>
+                    <button type="button" class="chip member-menu__sign-out" data-testid="header-sign-out" on:click=sign_out>
+                        {t(|x| x.me_sign_out)}
+                    </button>
+                    <Show when=move || failed.get()>
+                        <p class="notice notice--error" role="alert">{t(|x| x.header_sign_out_failed)}</p>
+                    </Show>
+                </div>
+            </details>
+        }
+        .into_any(),
+    }
+    }
+}
+
+/// The header. `viewer` is who the server found signed in for this page;
+/// it seeds the page's shared viewer, which the header shows from then on.
 #[island]
-pub fn Header(path: String) -> impl IntoView {
+pub fn Header(path: String, viewer: Option<Viewer>) -> impl IntoView {
+    use_viewer().set(viewer);
     let prefs = use_prefs();
     let path = StoredValue::new(path);
     let current = move |href: &str| path.with_value(|path| is_current(path, href));
@@ -149,6 +232,7 @@ pub fn Header(path: String) -> impl IntoView {
                         <span class="theme-switch__glyph" aria-hidden="true">{theme_glyph}</span>
                         <span class="theme-switch__text">{theme_label}</span>
                     </button>
+                    <WhoIsSignedIn/>
                 </div>
             </div>
             <nav class="site-nav" aria-label=t(|x| x.nav_label)>

@@ -150,6 +150,9 @@ catalogue! {
     live_connecting, live_connected, live_reconnecting, live_online, live_server_time, loading,
     /// Shown on phones above a table that scrolls sideways.
     table_scroll_hint,
+    /// The member menu's name for screen readers (its text is the
+    /// nickname), and what it says when signing out failed.
+    header_member_menu, header_sign_out_failed,
 
     // Home.
     home_title, home_intro, home_live_heading, home_status_heading, home_status_version,
@@ -207,6 +210,10 @@ catalogue! {
     portfolio_cash_held, portfolio_holdings, portfolio_empty, portfolio_col_stock,
     portfolio_col_shares, portfolio_col_avg_price, portfolio_col_value, portfolio_col_pnl,
     portfolio_col_last, portfolio_col_return, portfolio_fees_note,
+    /// The equity curve: `{days}`, `{first}`, `{last}`, `{amount}`,
+    /// `{commission}` and `{tax}` are filled in.
+    portfolio_equity_heading, portfolio_equity_summary, portfolio_equity_deposit,
+    portfolio_equity_today, portfolio_fees_paid,
 
     // Orders: the tabs, open orders, amending, the history.
     orders_title, orders_tab_open, orders_tab_history, orders_tab_fills, orders_open_empty,
@@ -228,8 +235,12 @@ catalogue! {
 
     // 로그인, 회원가입, the e-mail link, the provider's first sign-in.
     sign_in_elsewhere, sign_in_resend, sign_in_resent, sign_in_or, sign_in_sign_up_link,
-    sign_in_forgot_link, sign_up_submit, sign_up_sent, sign_up_sign_in_link, verify_title,
-    verify_done, verify_failed_hint, social_sign_up_title, social_sign_up_welcome,
+    sign_in_forgot_link, sign_up_submit, sign_up_sign_in_link,
+    /// The sign-up form's success state: `{email}` is the address.
+    sign_up_done_title, sign_up_done_body, sign_up_done_hint, sign_up_other_address,
+    verify_title,
+    /// `{nickname}`: the member the link signed in.
+    verify_done, verify_start, verify_failed_hint, social_sign_up_title, social_sign_up_welcome,
     social_sign_up_submit,
 
     // 비밀번호 찾기 and the reset link.

@@ -1,17 +1,24 @@
 //! 내 자산 (Portfolio): cash available and held, each holding with its
-//! average price, value, profit and return, and the total equity. The
-//! account is the caller's own, so it loads in the browser, then follows
-//! the account's private stream (a fill changes cash and holdings at once,
+//! average price, value, profit and return, the total equity, and its
+//! curve over the days with the commission and tax paid. The account is
+//! the caller's own, so it loads in the browser, then follows the
+//! account's private stream (a fill changes cash and holdings at once,
 //! from this tab or any other); each holding follows its ticker topic, so
 //! values move with the market.
 
 use crate::account_book::{MyAccount, use_my_account};
 use crate::components::{PageTitle, Skeleton, load_then};
-use crate::format::{Direction, format_change_bp, format_won, group_thousands};
+use crate::equity::{HEIGHT, WIDTH, curve};
+use crate::format::{
+    Direction, format_change_bp, format_kst_date, format_won, format_won_compact, group_thousands,
+};
+use crate::i18n::fill;
 use crate::market::{ListingName, listing_names};
 use crate::prefs::{t, use_prefs};
 use crate::realtime::{TickerEvent, Topic, go_live, use_topic};
-use crate::trading::{CashView, PortfolioView, basis_points};
+use crate::trading::{
+    AccountUpdate, CashView, EquityView, PortfolioView, basis_points, get_equity,
+};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -169,6 +176,7 @@ fn PortfolioBody(
                 <dd class="num" data-testid="portfolio-held">{move || format_won(cash.get().held, lang())}</dd>
             </div>
         </dl>
+        <EquityCurve total=total.into() update=account.stream.update/>
         <h2>{t(|x| x.portfolio_holdings)}</h2>
         <Show
             when=move || holdings.with(|h| !h.is_empty())
@@ -199,6 +207,102 @@ fn PortfolioBody(
         </Show>
     }
     .into_any()
+}
+
+/// 자산 추이: the account's worth at each day's close, today's point live
+/// (`total`), against the line of what was put in; and the commission and
+/// tax its fills paid. Loaded after the page, and again after each fill
+/// the account's stream brings (a fill pays fees and changes holdings).
+#[component]
+fn EquityCurve(total: Signal<i64>, update: RwSignal<Option<AccountUpdate>>) -> impl IntoView {
+    let prefs = use_prefs();
+    let lang = move || prefs.lang.get();
+    let equity = RwSignal::new(None::<EquityView>);
+    let fills_seen = RwSignal::new(0_u64);
+    Effect::new(move |_| {
+        if update.with(|update| update.as_ref().is_some_and(|u| !u.fills.is_empty())) {
+            fills_seen.update(|seen| *seen += 1);
+        }
+    });
+    Effect::new(move |_| {
+        let asked = fills_seen.get();
+        leptos::task::spawn_local(async move {
+            // An answer to an older question than the latest is dropped.
+            if let Ok(view) = get_equity(None).await
+                && fills_seen.try_get_untracked() == Some(asked)
+            {
+                equity.try_set(Some(view));
+            }
+        });
+    });
+    // The values drawn: each day's close, today's replaced by the live total.
+    let values = Memo::new(move |_| {
+        equity.with(|equity| {
+            equity.as_ref().map(|equity| {
+                let mut values: Vec<i64> = equity.points.iter().map(|p| p.equity).collect();
+                if let Some(today) = values.last_mut() {
+                    *today = total.get();
+                }
+                values
+            })
+        })
+    });
+    move || {
+        let (Some(view), Some(values)) = (equity.get(), values.get()) else {
+            return view! { <div class="card equity" data-testid="equity"><Skeleton lines=3/></div> }.into_any();
+        };
+        let drawn = curve(&values, view.deposited);
+        let (high, low) = (drawn.high, drawn.low);
+        let first_day = view.points.first().map_or(0, |p| p.day_start_ms);
+        let last = values.last().copied().unwrap_or(0);
+        let direction = Direction::of_change(last - view.deposited).class();
+        let (deposited, commission, tax) = (view.deposited, view.commission_paid, view.tax_paid);
+        let days = values.len().to_string();
+        let first = values.first().copied().unwrap_or(0);
+        let summary = move || {
+            let texts = prefs.texts();
+            fill(
+                texts.portfolio_equity_summary,
+                &[
+                    ("days", &days),
+                    ("first", &format_won(first, lang())),
+                    ("last", &format_won(last, lang())),
+                ],
+            )
+        };
+        view! {
+            <section class="card equity" data-testid="equity" data-points=values.len()>
+                <h2 class="equity__title">{t(|x| x.portfolio_equity_heading)}</h2>
+                <div class="equity__plot">
+                    <p class="equity__scale" aria-hidden="true">
+                        <span class="num">{move || format_won_compact(high, lang())}</span>
+                        <span class="num">{move || format_won_compact(low, lang())}</span>
+                    </p>
+                    <svg class=format!("equity__chart {direction}") role="img" aria-label=summary
+                        viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none">
+                        <line class="equity__deposit" x1="0" x2=WIDTH y1=drawn.baseline_y y2=drawn.baseline_y/>
+                        <polyline class="equity__line" points=drawn.points vector-effect="non-scaling-stroke"/>
+                    </svg>
+                </div>
+                <p class="equity__axis" aria-hidden="true">
+                    <span class="num">{format_kst_date(first_day)}</span>
+                    <span>{t(|x| x.portfolio_equity_today)}</span>
+                </p>
+                <p class="equity__legend">
+                    <span class="equity__deposit-key">
+                        {move || fill(prefs.texts().portfolio_equity_deposit, &[("amount", &format_won(deposited, lang()))])}
+                    </span>
+                    <span data-testid="fees-paid">
+                        {move || fill(prefs.texts().portfolio_fees_paid, &[
+                            ("commission", &format_won(commission, lang())),
+                            ("tax", &format_won(tax, lang())),
+                        ])}
+                    </span>
+                </p>
+            </section>
+        }
+        .into_any()
+    }
 }
 
 /// One holding's row; it follows the stock's ticker and says its last

@@ -202,8 +202,8 @@ impl Accounts {
         tokio::spawn(async move { mailer.send(mail).await });
     }
 
-    /// Uses a verification link.
-    pub async fn verify_email(&self, token: &str) -> Result<(), AccountError> {
+    /// Uses a verification link; answers whose address it verified.
+    pub async fn verify_email(&self, token: &str) -> Result<i64, AccountError> {
         let now = self.clock.now_ms();
         let user_id = self
             .storage
@@ -211,7 +211,7 @@ impl Accounts {
             .await?
             .ok_or(AccountError::BadLink)?;
         self.storage.mark_verified(user_id, now).await?;
-        Ok(())
+        Ok(user_id)
     }
 
     /// Checks an e-mail address and password; answers the user. Unknown

@@ -92,6 +92,20 @@ impl Caller {
         self.profile_of(&user).await
     }
 
+    /// Uses an e-mail verification link and signs its member in on this
+    /// session: the link went to the address only its owner reads, and it
+    /// works once, so opening it proves as much as the password would (and
+    /// the new member lands signed in, not on a sign-in form).
+    pub async fn verify_email(&self, token: &str) -> Result<Profile, ApiError> {
+        let user_id = self.state().accounts.verify_email(token).await?;
+        self.state()
+            .sessions
+            .sign_in(&self.session, user_id)
+            .await?;
+        let user = self.state().accounts.live_user(user_id).await?;
+        self.profile_of(&user).await
+    }
+
     /// Signs out: the session is deleted from the store and the member has
     /// no current session until they sign in again.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
@@ -129,6 +143,13 @@ impl Caller {
             .delete(user.user_id, password, self.ip)
             .await?;
         Ok(self.state().sessions.end(&self.session).await?)
+    }
+
+    /// Whether a provider identity waits in the session for its nickname.
+    pub async fn social_sign_up_pending(&self) -> Result<bool, ApiError> {
+        let identity: Option<oauth::Identity> =
+            (self.session.get(OAUTH_NEW_KEY).await).map_err(crate::sessions::SessionError::from)?;
+        Ok(identity.is_some())
     }
 
     /// Finishes a provider sign-up: the identity waiting in the session

@@ -24,6 +24,73 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
     next.run(request).await
 }
 
+/// Finds who a page request's session speaks for, once, before the page
+/// renders, and leaves it in the request's extensions for the header
+/// (`app::viewer`): a signed-in member's nickname and address, nobody
+/// otherwise. Only for what may be a page (a GET outside the API, the
+/// websocket and the build output, whose last segment has no dot: not a
+/// file), so assets and API calls pay nothing. A store that fails to answer
+/// shows the header as for a guest; the page itself still reads the session
+/// for what it shows, and says so if that fails.
+pub async fn find_viewer(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if may_be_page(
+        request.method(),
+        request.uri().path(),
+        &state.leptos.site_pkg_dir,
+    ) {
+        let viewer = match request.extensions().get::<tower_sessions::Session>() {
+            Some(session) => member_of(&state, session).await,
+            None => None,
+        };
+        request
+            .extensions_mut()
+            .insert(app::viewer::RequestViewer(viewer));
+    }
+    next.run(request).await
+}
+
+fn may_be_page(method: &Method, path: &str, pkg_dir: &str) -> bool {
+    let is_file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    let is_pkg = path
+        .strip_prefix('/')
+        .and_then(|path| path.strip_prefix(pkg_dir))
+        .is_some_and(|rest| rest.starts_with('/'));
+    matches!(*method, Method::GET | Method::HEAD)
+        && !is_file
+        && !is_pkg
+        && !path.starts_with("/api/")
+        && path != "/ws"
+}
+
+async fn member_of(
+    state: &AppState,
+    session: &tower_sessions::Session,
+) -> Option<app::viewer::Viewer> {
+    let found = async {
+        let Some(crate::sessions::Principal::Member(user_id)) =
+            state.sessions.principal(session).await?
+        else {
+            return Ok(None);
+        };
+        let user = state.storage.user(user_id).await?;
+        Ok::<_, ApiError>(user.map(|user| app::viewer::Viewer {
+            nickname: user.nickname,
+            email: user.email,
+        }))
+    };
+    found.await.unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "the page header could not find who is signed in");
+        None
+    })
+}
+
 /// How long a shared cache may keep public market data: a second, so a
 /// crowd reloading the market list is served once per second at most while
 /// nobody sees a price older than that.

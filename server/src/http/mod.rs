@@ -171,8 +171,15 @@ pub fn router(state: AppState) -> Router {
             middleware::cache_control,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             middleware::check_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            middleware::find_viewer,
+        ))
+        .layer(axum::middleware::from_fn(
+            routes::auth::nothing_to_finish_goes_to_sign_in,
         ));
     Router::new().fallback_service(middleware.service(routes))
 }

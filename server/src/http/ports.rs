@@ -17,8 +17,8 @@ use app::market::{MarketOverview, MarketPort};
 use app::realtime::CandleInterval;
 use app::stock::{CandleHistory, StockPort, StockView};
 use app::trading::{
-    AccountView, AmendOrderInput, FillView, ListQuery, OrderAck, OrderView, Page, PlaceOrderInput,
-    PortfolioView, TradingPort,
+    AccountView, AmendOrderInput, EquityView, FillView, ListQuery, OrderAck, OrderView, Page,
+    PlaceOrderInput, PortfolioView, TradingPort,
 };
 use axum::http::request::Parts;
 
@@ -173,6 +173,15 @@ impl TradingPort for Ports {
         }
     }
 
+    async fn equity(&self, request: &Parts, account: Option<u64>) -> Result<EquityView, AppError> {
+        let trading = &self.0.trading;
+        match self.reader(request).await? {
+            Some(user) => trading.equity(user, account.into()).await.map_err(refuse),
+            None if account.is_none() => Ok(trading.unopened_equity()),
+            None => Err(refuse(crate::trading::TradingError::AccountNotFound)),
+        }
+    }
+
     async fn accounts(&self, request: &Parts) -> Result<Vec<AccountView>, AppError> {
         let Some(user) = self.reader(request).await? else {
             return Ok(Vec::new());
@@ -276,8 +285,9 @@ impl AccountPort for Ports {
         self.caller(request)?.sign_up(&form).await.map_err(refuse)
     }
 
-    async fn verify_email(&self, token: String) -> Result<(), AppError> {
-        self.0.accounts.verify_email(&token).await.map_err(refuse)
+    async fn verify_email(&self, request: &Parts, token: String) -> Result<Profile, AppError> {
+        let caller = self.caller(request)?;
+        caller.verify_email(&token).await.map_err(refuse)
     }
 
     async fn resend_verification(&self, request: &Parts, email: String) -> Result<(), AppError> {
@@ -350,5 +360,12 @@ impl AccountPort for Ports {
     ) -> Result<Profile, AppError> {
         let caller = self.caller(request)?;
         (caller.social_sign_up(&nickname, claim_guest).await).map_err(refuse)
+    }
+
+    fn social_providers(&self) -> Vec<String> {
+        (crate::accounts::oauth::Provider::ALL.into_iter())
+            .filter(|provider| self.0.accounts.oauth.configured(*provider))
+            .map(|provider| provider.name().to_owned())
+            .collect()
     }
 }

@@ -7,6 +7,7 @@
 //! answer as for an account with nothing in it. The JSON routes, the UI's
 //! server functions and (through the gateway) everything else share this.
 
+mod equity;
 mod error;
 pub mod feed;
 mod orders;

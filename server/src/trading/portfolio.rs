@@ -50,7 +50,7 @@ impl Trading {
         self.portfolio_view(None, (cash, 0, cash), &positions)
     }
 
-    fn portfolio_view(
+    pub(super) fn portfolio_view(
         &self,
         account_id: Option<u64>,
         (available, held, deposited): (i64, i64, i64),

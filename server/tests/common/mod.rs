@@ -327,6 +327,23 @@ pub async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value 
         .expect("a JSON answer")
 }
 
+/// GETs a page as a browser navigation does: its status, where it
+/// redirects to (if it does) and its HTML.
+pub async fn get_page(
+    client: &reqwest::Client,
+    url: &str,
+) -> (reqwest::StatusCode, Option<String>, String) {
+    let response = (client.get(url))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    let location = (response.headers().get("location"))
+        .map(|location| location.to_str().expect("an ASCII location").to_owned());
+    (status, location, response.text().await.expect("a body"))
+}
+
 /// Polls `check` until it holds; fails the test as hung after [`HANG_GUARD`].
 pub async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
     let started = std::time::Instant::now();

@@ -14,6 +14,7 @@ use crate::components::PageTitle;
 use crate::i18n::{Key, Lang};
 use crate::prefs::{t, use_prefs};
 use crate::realtime::go_live;
+use crate::viewer::use_viewer;
 use leptos::prelude::*;
 
 /// 내 정보: a guest is offered sign-in and sign-up; a user sees and
@@ -22,6 +23,7 @@ use leptos::prelude::*;
 pub(super) fn MePage(
     user: Result<Option<Profile>, AppError>,
     oauth_error: Option<String>,
+    providers: Vec<String>,
 ) -> impl IntoView {
     go_live();
     let prefs = use_prefs();
@@ -30,7 +32,7 @@ pub(super) fn MePage(
         <section class="account">
             <h1>{t(|x| x.me_title)}</h1>
             {match user {
-                        Ok(Some(profile)) => view! { <ProfileForms profile oauth_error/> }.into_any(),
+                        Ok(Some(profile)) => view! { <ProfileForms profile oauth_error providers/> }.into_any(),
                         Ok(None) => view! {
                             <div class="card" data-testid="me-guest">
                                 <p>{t(|x| x.me_guest)}</p>
@@ -49,8 +51,13 @@ pub(super) fn MePage(
 }
 
 #[component]
-fn ProfileForms(profile: Profile, oauth_error: Option<String>) -> impl IntoView {
+fn ProfileForms(
+    profile: Profile,
+    oauth_error: Option<String>,
+    providers: Vec<String>,
+) -> impl IntoView {
     let hydrated = use_hydrated();
+    let viewer = use_viewer();
     let shown_nickname = RwSignal::new(profile.nickname.clone());
     let nickname = RwSignal::new(profile.nickname.clone());
     let nickname_errors = FormErrors::new();
@@ -64,6 +71,12 @@ fn ProfileForms(profile: Profile, oauth_error: Option<String>) -> impl IntoView 
         leptos::task::spawn_local(async move {
             match change_nickname(nickname.get_untracked()).await {
                 Ok(saved) => {
+                    // The header says the new name too.
+                    viewer.try_update(|viewer| {
+                        if let Some(viewer) = viewer {
+                            viewer.nickname = saved.clone();
+                        }
+                    });
                     shown_nickname.try_set(saved);
                     nickname_done.try_set(Some(|x| x.me_nickname_done));
                 }
@@ -152,11 +165,13 @@ fn ProfileForms(profile: Profile, oauth_error: Option<String>) -> impl IntoView 
             <button type="button" class="chip" data-testid="sign-out" on:click=leave disabled=move || !hydrated.get()>{t(|x| x.me_sign_out)}</button>
         </div>
         <OAuthErrorNotice oauth_error/>
-        <div class="card account__form">
-            <h2>{t(|x| x.me_linked_heading)}</h2>
-            <p>{t(|x| x.me_linked_body)}</p>
-            <SocialButtons link=true/>
-        </div>
+        {(!providers.is_empty()).then(|| view! {
+            <div class="card account__form">
+                <h2>{t(|x| x.me_linked_heading)}</h2>
+                <p>{t(|x| x.me_linked_body)}</p>
+                <SocialButtons configured=providers link=true/>
+            </div>
+        })}
         <form class="card account__form" method="post" on:submit=save_nickname novalidate>
             <h2>{t(|x| x.me_nickname_heading)}</h2>
             <Field id="me-nickname-input" field="nickname" label=|x| x.account_nickname autocomplete="nickname" value=nickname errors=nickname_errors/>

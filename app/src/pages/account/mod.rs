@@ -19,10 +19,11 @@ mod social_sign_up;
 mod verify;
 
 use crate::api::{AppError, FieldError};
-use crate::auth::{Profile, current_user};
+use crate::auth::{Profile, current_user, social_providers};
 use crate::components::load_then;
 use crate::i18n::Key;
 use crate::prefs::{t, use_prefs};
+use crate::viewer::reload_to;
 use forgot_password::ForgotPasswordPage;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -42,13 +43,22 @@ fn query(name: &str) -> Option<String> {
 
 /// The account pages' routes, on the server: each renders the one account
 /// island with the page it is and what the server read for it.
+/// The providers this server signs in with; none when it cannot say.
+async fn providers() -> Vec<String> {
+    social_providers().await.unwrap_or_default()
+}
+
 #[component]
 pub fn SignInRoute() -> impl IntoView {
-    let page = AccountPageKind::SignIn {
-        reason: query("reason"),
-        oauth_error: query("oauth_error"),
-    };
-    view! { <AccountPage page/> }
+    let (reason, oauth_error) = (query("reason"), query("oauth_error"));
+    load_then(providers(), move |providers| {
+        let page = AccountPageKind::SignIn {
+            reason: reason.clone(),
+            oauth_error: oauth_error.clone(),
+            providers,
+        };
+        view! { <AccountPage page/> }
+    })
 }
 
 #[component]
@@ -56,6 +66,9 @@ pub fn SignUpRoute() -> impl IntoView {
     view! { <AccountPage page=AccountPageKind::SignUp/> }
 }
 
+/// The nickname step of a provider's first sign-in. The server sends a
+/// visitor with no provider identity waiting in the session to 로그인
+/// before this renders (there is nothing to finish).
 #[component]
 pub fn SocialSignUpRoute() -> impl IntoView {
     view! { <AccountPage page=AccountPageKind::SocialSignUp/> }
@@ -83,10 +96,12 @@ pub fn ResetPasswordRoute() -> impl IntoView {
 #[component]
 pub fn MeRoute() -> impl IntoView {
     let oauth_error = query("oauth_error");
-    load_then(current_user(), move |user| {
+    let load = async { (current_user().await, providers().await) };
+    load_then(load, move |(user, providers)| {
         let page = AccountPageKind::Me {
             user,
             oauth_error: oauth_error.clone(),
+            providers,
         };
         view! { <AccountPage page/> }
     })
@@ -98,6 +113,7 @@ enum AccountPageKind {
     SignIn {
         reason: Option<String>,
         oauth_error: Option<String>,
+        providers: Vec<String>,
     },
     SignUp,
     SocialSignUp,
@@ -111,6 +127,7 @@ enum AccountPageKind {
     Me {
         user: Result<Option<Profile>, AppError>,
         oauth_error: Option<String>,
+        providers: Vec<String>,
     },
 }
 
@@ -126,15 +143,18 @@ fn AccountPage(page: AccountPageKind) -> impl IntoView {
         AccountPageKind::SignIn {
             reason,
             oauth_error,
-        } => view! { <SignInPage reason oauth_error/> }.into_any(),
+            providers,
+        } => view! { <SignInPage reason oauth_error providers/> }.into_any(),
         AccountPageKind::SignUp => view! { <SignUpPage/> }.into_any(),
         AccountPageKind::SocialSignUp => view! { <SocialSignUpPage/> }.into_any(),
         AccountPageKind::Verify { token } => view! { <VerifyPage token/> }.into_any(),
         AccountPageKind::ForgotPassword => view! { <ForgotPasswordPage/> }.into_any(),
         AccountPageKind::ResetPassword { token } => view! { <ResetPasswordPage token/> }.into_any(),
-        AccountPageKind::Me { user, oauth_error } => {
-            view! { <MePage user oauth_error/> }.into_any()
-        }
+        AccountPageKind::Me {
+            user,
+            oauth_error,
+            providers,
+        } => view! { <MePage user oauth_error providers/> }.into_any(),
     }
 }
 
@@ -276,16 +296,6 @@ fn use_hydrated() -> RwSignal<bool> {
     hydrated
 }
 
-/// A full page load of `path` (after signing in or out).
-fn reload_to(path: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().assign(path);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = path;
-}
-
 /// The providers, their labels, and the mark beside them.
 const PROVIDERS: [(&str, Key, &str); 3] = [
     ("google", |x| x.account_social_google, "G"),
@@ -294,14 +304,16 @@ const PROVIDERS: [(&str, Key, &str); 3] = [
 ];
 
 /// Links that start a provider sign-in (or, with `link`, attach the
-/// provider to the signed-in user). Full navigations, not router links:
-/// they leave for the provider.
+/// provider to the signed-in user), for the `configured` providers only.
+/// Full navigations, not router links: they leave for the provider.
 #[component]
-fn SocialButtons(#[prop(optional)] link: bool) -> impl IntoView {
+fn SocialButtons(configured: Vec<String>, #[prop(optional)] link: bool) -> impl IntoView {
     let suffix = if link { "?link=1" } else { "" };
+    let shown =
+        (PROVIDERS.into_iter()).filter(move |(name, _, _)| configured.iter().any(|c| c == name));
     view! {
         <div class="social">
-            {PROVIDERS.into_iter().map(|(name, label, mark)| view! {
+            {shown.map(|(name, label, mark)| view! {
                 <a class=format!("social__button social__button--{name}") rel="external"
                     data-testid=format!("social-{name}")
                     href=format!("/api/v1/auth/oauth/{name}/start{suffix}")>

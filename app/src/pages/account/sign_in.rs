@@ -13,9 +13,14 @@ use crate::realtime::go_live;
 use leptos::prelude::*;
 
 /// 로그인. `reason` says why the visitor was sent here (`elsewhere`: signed
-/// in on another device).
+/// in on another device); `providers` are the configured providers, the
+/// only ones offered.
 #[component]
-pub(super) fn SignInPage(reason: Option<String>, oauth_error: Option<String>) -> impl IntoView {
+pub(super) fn SignInPage(
+    reason: Option<String>,
+    oauth_error: Option<String>,
+    providers: Vec<String>,
+) -> impl IntoView {
     go_live();
     let signed_out_elsewhere = reason.as_deref() == Some("elsewhere");
     let email = RwSignal::new(String::new());
@@ -88,8 +93,10 @@ pub(super) fn SignInPage(reason: Option<String>, oauth_error: Option<String>) ->
                     {t(|x| x.account_sign_in)}
                 </button>
             </form>
-            <p class="account__or">{t(|x| x.sign_in_or)}</p>
-            <SocialButtons/>
+            {(!providers.is_empty()).then(|| view! {
+                <p class="account__or">{t(|x| x.sign_in_or)}</p>
+                <SocialButtons configured=providers/>
+            })}
             <p class="account__links">
                 <a href="/sign-up">{t(|x| x.sign_in_sign_up_link)}</a>
                 " · "

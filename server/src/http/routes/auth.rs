@@ -101,10 +101,10 @@ async fn sign_up(caller: Caller, bytes: Bytes) -> AuthResult {
     Ok(accepted())
 }
 
-async fn verify(State(state): State<AppState>, bytes: Bytes) -> AuthResult {
+async fn verify(caller: Caller, bytes: Bytes) -> AuthResult {
     let TokenBody { token } = body(&bytes)?;
-    state.accounts.verify_email(&token).await?;
-    Ok(Json(json!({ "verified": true })).into_response())
+    let profile = caller.verify_email(&token).await?;
+    Ok(Json(profile).into_response())
 }
 
 async fn resend_verification(
@@ -285,7 +285,34 @@ async fn oauth_callback(
         .insert(OAUTH_NEW_KEY, &identity)
         .await
         .map_err(SessionError::from)?;
-    Ok(Redirect::to("/sign-up/social").into_response())
+    Ok(Redirect::to(SOCIAL_SIGN_UP_PAGE).into_response())
+}
+
+/// The page where a provider's first sign-in gets its nickname.
+pub const SOCIAL_SIGN_UP_PAGE: &str = "/sign-up/social";
+
+/// Middleware for [`SOCIAL_SIGN_UP_PAGE`]: with no provider identity
+/// waiting in the session (opened directly, or already finished) there is
+/// nothing to finish, and the browser goes to 로그인. Decided here, before
+/// the page renders, so the answer is a real redirect (a page that decides
+/// once its data has loaded may have sent its status already).
+pub async fn nothing_to_finish_goes_to_sign_in(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path() == SOCIAL_SIGN_UP_PAGE {
+        let session = request.extensions().get::<tower_sessions::Session>();
+        let waiting = match session {
+            Some(session) => (session.get::<crate::accounts::oauth::Identity>(OAUTH_NEW_KEY))
+                .await
+                .is_ok_and(|identity| identity.is_some()),
+            None => false,
+        };
+        if !waiting {
+            return Redirect::to("/sign-in").into_response();
+        }
+    }
+    next.run(request).await
 }
 
 #[derive(serde::Deserialize)]

@@ -4,7 +4,7 @@
 //! query strings are read field by field (`super::input`) so every bad
 //! input is named.
 
-mod auth;
+pub(super) mod auth;
 mod market;
 mod trading;
 

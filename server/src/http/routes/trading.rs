@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/fills", get(list_fills))
         .route("/portfolio", get(portfolio))
+        .route("/portfolio/equity", get(equity))
         .route("/watchlist", get(watchlist))
         .route(
             "/watchlist/{symbol}",
@@ -179,6 +180,11 @@ async fn list_fills(
 
 async fn portfolio(State(state): State<AppState>, acting: Acting) -> ApiResult {
     let view = state.trading.portfolio(acting.user, acting.account).await?;
+    Ok(Json(view).into_response())
+}
+
+async fn equity(State(state): State<AppState>, acting: Acting) -> ApiResult {
+    let view = state.trading.equity(acting.user, acting.account).await?;
     Ok(Json(view).into_response())
 }
 
