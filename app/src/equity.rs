@@ -3,21 +3,23 @@
 //! `trading::EquityView`), today's point live, against the line of what was
 //! put in. Drawn by hand rather than with the stock page's chart library:
 //! one polyline needs none of its weight, and an inline SVG is allowed by
-//! the page's content security policy where an inline style is not.
+//! the page's content security policy where an inline style is not. The
+//! arithmetic is in whole drawing units (a tenth of a CSS pixel at the
+//! drawing's own size), so no float formatting code reaches the page.
 
 /// The drawing's size in its own units (the SVG scales to its box).
-pub const WIDTH: f64 = 600.0;
-pub const HEIGHT: f64 = 160.0;
+pub const WIDTH: i64 = 6_000;
+pub const HEIGHT: i64 = 1_600;
 /// Room above and below the line, so its extremes are not cut.
-const PAD: f64 = 8.0;
+const PAD: i64 = 80;
 
 /// The line's points and where the deposit line sits, in drawing units.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Curve {
     /// `"x,y x,y …"` for a `<polyline>`.
     pub points: String,
     /// The height of the amount put in.
-    pub baseline_y: f64,
+    pub baseline_y: i64,
     /// The lowest and highest amounts the drawing spans.
     pub low: i64,
     pub high: i64,
@@ -29,20 +31,23 @@ pub struct Curve {
 pub fn curve(values: &[i64], baseline: i64) -> Curve {
     let low = values.iter().copied().chain([baseline]).min().unwrap_or(0);
     let high = values.iter().copied().chain([baseline]).max().unwrap_or(0);
-    let span = (high - low) as f64;
-    let y = |value: i64| match high - low {
-        0 => HEIGHT / 2.0,
-        _ => PAD + (high - value) as f64 / span * (HEIGHT - 2.0 * PAD),
+    let span = i128::from(high) - i128::from(low);
+    let y = |value: i64| match span {
+        0 => HEIGHT / 2,
+        _ => {
+            let from_top = (i128::from(high) - i128::from(value)) * i128::from(HEIGHT - 2 * PAD);
+            PAD + (from_top / span) as i64
+        }
     };
     let x = |i: usize| match values.len() {
-        0 | 1 => i as f64 * WIDTH,
-        n => i as f64 * WIDTH / (n - 1) as f64,
+        0 | 1 => i as i64 * WIDTH,
+        n => i as i64 * WIDTH / (n as i64 - 1),
     };
     let mut points: Vec<String> = (values.iter().enumerate())
-        .map(|(i, value)| format!("{:.1},{:.1}", x(i), y(*value)))
+        .map(|(i, value)| format!("{},{}", x(i), y(*value)))
         .collect();
     if let [only] = values {
-        points.push(format!("{:.1},{:.1}", WIDTH, y(*only)));
+        points.push(format!("{},{}", WIDTH, y(*only)));
     }
     Curve {
         points: points.join(" "),
@@ -59,9 +64,9 @@ mod tests {
     #[test]
     fn the_lowest_value_sits_at_the_bottom_and_the_highest_at_the_top() {
         let drawn = curve(&[100, 150, 120], 110);
-        assert_eq!(drawn.points, "0.0,152.0 300.0,8.0 600.0,94.4");
+        assert_eq!(drawn.points, "0,1520 3000,80 6000,944");
         assert_eq!((drawn.low, drawn.high), (100, 150));
-        assert!((drawn.baseline_y - 123.2).abs() < 1e-9);
+        assert_eq!(drawn.baseline_y, 1232);
     }
 
     #[test]
@@ -74,7 +79,13 @@ mod tests {
     #[test]
     fn one_day_is_a_flat_line_across() {
         let drawn = curve(&[100], 100);
-        assert_eq!(drawn.points, "0.0,80.0 600.0,80.0");
-        assert_eq!(drawn.baseline_y, 80.0);
+        assert_eq!(drawn.points, "0,800 6000,800");
+        assert_eq!(drawn.baseline_y, 800);
+    }
+
+    #[test]
+    fn amounts_near_the_limits_do_not_overflow() {
+        let drawn = curve(&[i64::MIN, i64::MAX], 0);
+        assert_eq!(drawn.points, format!("0,{} 6000,{PAD}", HEIGHT - PAD));
     }
 }

@@ -91,6 +91,18 @@ const MEMBER_LINKS: [(&str, Key); 3] = [
     ("/orders", |x| x.nav_orders),
 ];
 
+/// Signs out and loads the home page; `false` if the server refused. Lazy:
+/// the server function's code loads on the click, not with the header of
+/// every page.
+#[lazy]
+async fn sign_out_then_home() -> bool {
+    let signed_out = crate::auth::sign_out().await.is_ok();
+    if signed_out {
+        reload_to("/");
+    }
+    signed_out
+}
+
 /// The first letter of a nickname, for the phone's round menu button.
 fn initial(nickname: &str) -> String {
     nickname
@@ -110,11 +122,8 @@ fn WhoIsSignedIn() -> impl IntoView {
     let failed = RwSignal::new(false);
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
-            match crate::auth::sign_out().await {
-                Ok(()) => reload_to("/"),
-                Err(_) => {
-                    failed.try_set(true);
-                }
+            if !sign_out_then_home().await {
+                failed.try_set(true);
             }
         });
     };

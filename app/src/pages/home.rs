@@ -3,11 +3,11 @@
 //! latest news. What is public (the listings' tickers, the news) arrives
 //! with the page, the same for every visitor; what is the caller's own
 //! (their account, their watchlist) loads in the browser after hydration,
-//! so the page's body reads no session on the server (only the header
-//! does, for the nickname). Every stock row is a link to its page, its
-//! numbers live on its ticker topic. The route is the simple pages'
-//! (`super::simple`); the body is a lazy island of its own, so the simple
-//! pages do not carry its boards and the home page not their text.
+//! so the page's body reads no session on the server (the header does, for
+//! the nickname). Every stock row is a link to its page, its numbers live
+//! on its ticker topic. The route and island are the simple pages'
+//! (`super::simple`), which show it: an island of its own was measured to
+//! cost every other page 10 to 19 KB (docs/PERFORMANCE.md, session 27).
 
 use crate::api::AppError;
 use crate::components::{PageTitle, Skeleton, price_flash};
@@ -19,7 +19,7 @@ use crate::i18n::{Key, fill};
 use crate::market::{LATEST_NEWS, ListingView, load_watchlist};
 use crate::movers::{BOARD_ROWS, Board, rank};
 use crate::prefs::{t, use_prefs};
-use crate::realtime::{NewsView, Topic, go_live, use_ticker, use_topic};
+use crate::realtime::{NewsView, Topic, use_ticker, use_topic};
 use crate::trading::{PortfolioView, basis_points, get_portfolio};
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -27,13 +27,12 @@ use serde::Deserialize;
 /// The listings as the page was rendered with them.
 type Listings = StoredValue<Vec<ListingView>>;
 
-/// The home page's body.
-#[island(lazy)]
+/// The home page's body, inside the simple pages' island.
+#[component]
 pub(super) fn Home(
     listings: Result<Vec<ListingView>, AppError>,
     news: Vec<NewsView>,
 ) -> impl IntoView {
-    go_live();
     let prefs = use_prefs();
     let (listings, failed) = match listings {
         Ok(listings) => (listings, None),

@@ -1,15 +1,12 @@
-//! The simple pages: the operator's status page, the areas not built yet
-//! (rounds, community, ranking), the 404 page and the error page, and the
-//! home page's route. They are one island with the page as its prop rather
-//! than five: wasm-split puts each function in the chunk of the set of
-//! islands that reach it, so every island more cuts the framework's shared
-//! code into more and smaller chunks, which compress worse and cost every
-//! page that loads them. The text-only pages are islands at all only so
-//! that their text follows the language switch. The home page is the
-//! exception: its boards, watchlist and account summary are most of this
-//! code, so its body is an island of its own (`super::home`), and the
-//! simple pages stop loading it. The status page's body is in
-//! `super::status`.
+//! The simple pages: home, the operator's status page, the areas not built
+//! yet (rounds, community, ranking), the 404 page and the error page. They are one island with the
+//! page as its prop rather than six: wasm-split puts each function in the
+//! chunk of the set of islands that reach it, so every island more cuts the
+//! framework's shared code into more and smaller chunks, which compress
+//! worse and cost every page that loads them. The text-only pages are
+//! islands at all only so that their text follows the language switch.
+//! Home's body is in `super::home` and the status page's in
+//! `super::status`; their routes are here, beside the island.
 
 use super::home::Home;
 use super::status::Status;
@@ -18,6 +15,7 @@ use crate::components::{PageTitle, load_then};
 use crate::i18n::Key;
 use crate::market::{ListingView, load_latest_news, load_market};
 use crate::prefs::t;
+use crate::realtime::NewsView;
 use crate::realtime::go_live;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -25,6 +23,10 @@ use serde::{Deserialize, Serialize};
 /// Which simple page the island shows, with its props.
 #[derive(Serialize, Deserialize)]
 enum SimplePageKind {
+    Home {
+        listings: Result<Vec<ListingView>, AppError>,
+        news: Vec<NewsView>,
+    },
     Status {
         status: Result<ServerStatus, AppError>,
     },
@@ -54,7 +56,9 @@ pub fn HomePage() -> impl IntoView {
         });
         (listings, news.unwrap_or_default())
     };
-    load_then(load, |(listings, news)| view! { <Home listings news/> })
+    load_then(load, |(listings, news)| {
+        view! { <SimplePage kind=SimplePageKind::Home { listings, news }/> }
+    })
 }
 
 /// The operator's status route (`/status`), on the server: the status is
@@ -115,6 +119,7 @@ fn SimplePage(kind: SimplePageKind) -> impl IntoView {
         .into_any()
     };
     match kind {
+        SimplePageKind::Home { listings, news } => view! { <Home listings news/> }.into_any(),
         SimplePageKind::Status { status } => view! { <Status status/> }.into_any(),
         SimplePageKind::Rounds => area(|x| x.nav_rounds, |x| x.rounds_blurb),
         SimplePageKind::Community => area(|x| x.nav_community, |x| x.community_blurb),
