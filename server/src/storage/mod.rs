@@ -139,6 +139,9 @@ pub trait Storage: users::UserStore + owners::OwnerStore + Send + Sync + 'static
 
     async fn fills(&self, filter: &FillFilter) -> Result<Vec<FillRow>, StorageError>;
 
+    /// What all of one account's fills paid: commission, then tax.
+    async fn fees_paid(&self, account_id: i64) -> Result<(i64, i64), StorageError>;
+
     async fn balance(&self, account_id: i64) -> Result<Option<BalanceRow>, StorageError>;
 
     /// Positions with shares, by symbol.

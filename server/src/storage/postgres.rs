@@ -249,6 +249,18 @@ impl Storage for PostgresStorage {
             .collect::<Result<_, _>>()?)
     }
 
+    async fn fees_paid(&self, account_id: i64) -> Result<(i64, i64), StorageError> {
+        self.read_models.caught_up().await?;
+        let paid: (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(commission), 0)::BIGINT, COALESCE(SUM(tax), 0)::BIGINT \
+             FROM fills WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(paid)
+    }
+
     async fn balance(&self, account_id: i64) -> Result<Option<BalanceRow>, StorageError> {
         self.read_models.caught_up().await?;
         let row = sqlx::query(

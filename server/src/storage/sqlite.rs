@@ -307,6 +307,18 @@ impl Storage for SqliteStorage {
             .collect::<Result<_, _>>()?)
     }
 
+    async fn fees_paid(&self, account_id: i64) -> Result<(i64, i64), StorageError> {
+        self.read_models.caught_up().await?;
+        let paid: (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(commission), 0), COALESCE(SUM(tax), 0) \
+             FROM fills WHERE account_id = ?",
+        )
+        .bind(account_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(paid)
+    }
+
     async fn balance(&self, account_id: i64) -> Result<Option<BalanceRow>, StorageError> {
         self.read_models.caught_up().await?;
         let row = sqlx::query(

@@ -6,10 +6,11 @@
 //! and tax included) to each day's close, and valued at that day's closing
 //! prices (the stored daily candles; a day a stock did not trade keeps its
 //! last close). So the curve always agrees with the fills list and the
-//! portfolio, on either database. Cash or shares moved without a fill after
-//! opening (a deposit or grant, which a main account never gets) are not
-//! in the walk; an account that had them reads their amount into its
-//! earlier points.
+//! portfolio, on either database. Only the fills after the oldest day shown
+//! are read; the fee and tax totals are summed by the database. Cash or
+//! shares moved without a fill after opening (a deposit or grant, which a
+//! main account never gets) are not in the walk; an account that had them
+//! reads their amount into its earlier points.
 
 use super::{AccountRef, Trading, TradingError};
 use crate::exchange::projection::{BalanceRow, FillRow, PositionRow};
@@ -20,10 +21,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// How many trading days the curve shows at most, today included.
 pub const EQUITY_DAYS: i64 = 90;
-/// Fills read per query while walking an account's history.
+/// Fills read per query while walking back.
 const FILL_PAGE: i64 = 1_000;
-/// Reads of the ledger before giving up on one that no fill changed while
-/// it was read (an account trading all the time still gets an answer).
+/// Reads of the ledger before settling for one a fill changed while it was
+/// read (an account trading all the time still gets an answer).
 const LEDGER_READS: usize = 4;
 
 /// An account's cash (available and held) and shares (by symbol) at one
@@ -126,26 +127,46 @@ fn walk_back(
     points
 }
 
+/// What the walk starts from, read as of one moment.
+struct Ledger {
+    balance: BalanceRow,
+    positions: Vec<PositionRow>,
+    /// The fills the walk undoes (at or after its oldest close), newest
+    /// first.
+    fills: Vec<FillRow>,
+    /// What all the account's fills paid: commission, tax.
+    paid: (i64, i64),
+}
+
 impl Trading {
     pub async fn equity(&self, user: i64, which: AccountRef) -> Result<EquityView, TradingError> {
         let Some(account) = self.account_of(user, which).await? else {
             return Ok(self.unopened_equity());
         };
         let id = account.0 as i64;
-        let (balance, positions, fills) = self.consistent_ledger(id).await?;
-        let now_value = (self.portfolio_view(
-            Some(account.0),
-            (balance.available, balance.held, balance.deposited),
-            &positions,
-        ))
-        .total_value;
         let day = self.market.day();
         let now = self.clock.now_ms();
         let today = day.start_of(now);
         let opened = (self.storage.account(id).await?).map_or(now, |row| row.created_ms);
         let oldest_shown = day.start_of(today - (EQUITY_DAYS - 1) * day_length(day));
         let first_day = day.start_of(opened).max(oldest_shown);
-
+        // Only fills after the oldest day's close are undone: an account
+        // that trades all day is read back 90 days, not to its opening.
+        let ledger = self
+            .consistent_ledger(id, day.next_start(first_day))
+            .await?;
+        let Ledger {
+            balance,
+            positions,
+            fills,
+            paid: (commission_paid, tax_paid),
+        } = ledger;
+        let now_value = (self.portfolio_view(
+            Some(account.0),
+            (balance.available, balance.held, balance.deposited),
+            &positions,
+        ))
+        .total_value;
         let held: BTreeSet<i64> = (positions.iter().map(|row| row.symbol_id))
             .chain(fills.iter().map(|fill| fill.symbol_id))
             .collect();
@@ -161,8 +182,8 @@ impl Trading {
                 &closes,
             ),
             deposited: balance.deposited,
-            commission_paid: fills.iter().map(|fill| fill.commission).sum(),
-            tax_paid: fills.iter().map(|fill| fill.tax).sum(),
+            commission_paid,
+            tax_paid,
         })
     }
 
@@ -182,21 +203,22 @@ impl Trading {
         }
     }
 
-    /// The account's balance, positions and every fill (newest first), as
-    /// of one moment: read again if a fill landed while they were read, so
-    /// the walk starts from holdings that include exactly those fills.
-    async fn consistent_ledger(
-        &self,
-        id: i64,
-    ) -> Result<(BalanceRow, Vec<PositionRow>, Vec<FillRow>), TradingError> {
+    /// The account's balance, positions, fills since `since` and fee
+    /// totals as of one moment: read again if a fill landed while they
+    /// were read (the newest fill before and after differ), so the walk
+    /// starts from holdings that include exactly the fills it undoes.
+    async fn consistent_ledger(&self, id: i64, since: i64) -> Result<Ledger, TradingError> {
         let mut read = None;
         for _ in 0..LEDGER_READS {
-            let fills = self.all_fills(id).await?;
-            let balance = self.storage.balance(id).await?.unwrap_or_default();
-            let positions = self.storage.positions(id).await?;
             let newest = self.newest_fill(id).await?;
-            let unchanged = newest == fills.first().map(|fill| (fill.seq, fill.n));
-            read = Some((balance, positions, fills));
+            let ledger = Ledger {
+                fills: self.fills_since(id, since).await?,
+                balance: self.storage.balance(id).await?.unwrap_or_default(),
+                positions: self.storage.positions(id).await?,
+                paid: self.storage.fees_paid(id).await?,
+            };
+            let unchanged = newest == self.newest_fill(id).await?;
+            read = Some(ledger);
             if unchanged {
                 break;
             }
@@ -209,16 +231,18 @@ impl Trading {
         Ok(newest.first().map(|fill| (fill.seq, fill.n)))
     }
 
-    async fn all_fills(&self, id: i64) -> Result<Vec<FillRow>, TradingError> {
+    /// The account's fills at or after `since`, newest first.
+    async fn fills_since(&self, id: i64, since: i64) -> Result<Vec<FillRow>, TradingError> {
         let mut fills: Vec<FillRow> = Vec::new();
+        let mut after = None;
         loop {
-            let after = fills.last().map(|fill| (fill.seq, fill.n));
-            let page = self
-                .storage
+            let page = (self.storage)
                 .fills(&newest_first(id, after, FILL_PAGE))
                 .await?;
-            let done = (page.len() as i64) < FILL_PAGE;
-            fills.extend(page);
+            let done = (page.len() as i64) < FILL_PAGE
+                || page.last().is_some_and(|fill| fill.ts_ms < since);
+            after = page.last().map(|fill| (fill.seq, fill.n));
+            fills.extend(page.into_iter().filter(|fill| fill.ts_ms >= since));
             if done {
                 return Ok(fills);
             }
