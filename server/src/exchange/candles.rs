@@ -100,6 +100,11 @@ impl TradingDay {
         (ts_ms + KST_OFFSET_MS).div_euclid(self.length_ms) * self.length_ms - KST_OFFSET_MS
     }
 
+    /// How long a trading day is.
+    pub fn length_ms(self) -> i64 {
+        self.length_ms
+    }
+
     /// When the next trading day after the one holding `ts_ms` starts.
     pub fn next_start(self, ts_ms: i64) -> i64 {
         self.start_of(ts_ms) + self.length_ms

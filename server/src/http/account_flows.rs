@@ -98,6 +98,12 @@ impl Caller {
     /// the new member lands signed in, not on a sign-in form).
     pub async fn verify_email(&self, token: &str) -> Result<Profile, ApiError> {
         let user_id = self.state().accounts.verify_email(token).await?;
+        self.sign_in_as(user_id).await
+    }
+
+    /// Signs `user_id` in on this session (a proof other than the password
+    /// was given) and answers their profile.
+    async fn sign_in_as(&self, user_id: i64) -> Result<Profile, ApiError> {
         self.state()
             .sessions
             .sign_in(&self.session, user_id)
@@ -176,12 +182,7 @@ impl Caller {
             .remove::<oauth::Identity>(OAUTH_NEW_KEY)
             .await
             .map_err(crate::sessions::SessionError::from)?;
-        self.state()
-            .sessions
-            .sign_in(&self.session, user_id)
-            .await?;
-        let user = self.state().accounts.live_user(user_id).await?;
-        self.profile_of(&user).await
+        self.sign_in_as(user_id).await
     }
 }
 

@@ -3,6 +3,7 @@
 //! Pages send their own Content-Security-Policy (with a per-response nonce, see
 //! `app::security`); everything else gets a deny-all policy.
 
+use super::caller::Caller;
 use super::{ApiError, AppState};
 use axum::extract::{Request, State};
 use axum::http::{self as http, HeaderName, HeaderValue, Method, header};
@@ -32,63 +33,48 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
 /// file), so assets and API calls pay nothing. A store that fails to answer
 /// shows the header as for a guest; the page itself still reads the session
 /// for what it shows, and says so if that fails.
-pub async fn find_viewer(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    if may_be_page(
-        request.method(),
-        request.uri().path(),
-        &state.leptos.site_pkg_dir,
-    ) {
-        let viewer = match request.extensions().get::<tower_sessions::Session>() {
-            Some(session) => member_of(&state, session).await,
-            None => None,
-        };
-        request
-            .extensions_mut()
-            .insert(app::viewer::RequestViewer(viewer));
+pub async fn find_viewer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let may_be_page = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !is_build_output(path, &state.leptos.site_pkg_dir)
+        && !is_api(path)
+        && !path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
+    if !may_be_page {
+        return next.run(request).await;
     }
-    next.run(request).await
-}
-
-fn may_be_page(method: &Method, path: &str, pkg_dir: &str) -> bool {
-    let is_file = path
-        .rsplit('/')
-        .next()
-        .is_some_and(|last| last.contains('.'));
-    let is_pkg = path
-        .strip_prefix('/')
-        .and_then(|path| path.strip_prefix(pkg_dir))
-        .is_some_and(|rest| rest.starts_with('/'));
-    matches!(*method, Method::GET | Method::HEAD)
-        && !is_file
-        && !is_pkg
-        && !path.starts_with("/api/")
-        && path != "/ws"
-}
-
-async fn member_of(
-    state: &AppState,
-    session: &tower_sessions::Session,
-) -> Option<app::viewer::Viewer> {
-    let found = async {
-        let Some(crate::sessions::Principal::Member(user_id)) =
-            state.sessions.principal(session).await?
-        else {
-            return Ok(None);
-        };
-        let user = state.storage.user(user_id).await?;
-        Ok::<_, ApiError>(user.map(|user| app::viewer::Viewer {
-            nickname: user.nickname,
-            email: user.email,
-        }))
+    let (mut parts, body) = request.into_parts();
+    let member = match Caller::of(&parts, &state) {
+        Ok(caller) => caller.member().await,
+        Err(err) => Err(err),
     };
-    found.await.unwrap_or_else(|err| {
+    let viewer = member.unwrap_or_else(|err| {
         tracing::warn!(error = %err, "the page header could not find who is signed in");
         None
-    })
+    });
+    parts
+        .extensions
+        .insert(app::viewer::RequestViewer(viewer.map(|user| {
+            app::viewer::Viewer {
+                nickname: user.nickname,
+                email: user.email,
+            }
+        })));
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Whether `path` is under the build output's directory (`/pkg/`).
+fn is_build_output(path: &str, pkg_dir: &str) -> bool {
+    path.strip_prefix('/')
+        .and_then(|path| path.strip_prefix(pkg_dir))
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Whether `path` is a JSON route, a server function or the websocket.
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/ws"
 }
 
 /// How long a shared cache may keep public market data: a second, so a
@@ -112,12 +98,9 @@ pub async fn cache_control(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let is_pkg = path
-        .strip_prefix('/')
-        .and_then(|path| path.strip_prefix(&*state.leptos.site_pkg_dir))
-        .is_some_and(|rest| rest.starts_with('/'));
+    let is_pkg = is_build_output(path, &state.leptos.site_pkg_dir);
     let is_market_data = path.starts_with("/api/v1/market/");
-    let is_api = path.starts_with("/api/") || path == "/ws";
+    let is_api = is_api(path);
     let mut response = next.run(request).await;
     if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;

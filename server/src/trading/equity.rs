@@ -148,7 +148,7 @@ impl Trading {
         let now = self.clock.now_ms();
         let today = day.start_of(now);
         let opened = (self.storage.account(id).await?).map_or(now, |row| row.created_ms);
-        let oldest_shown = day.start_of(today - (EQUITY_DAYS - 1) * day_length(day));
+        let oldest_shown = day.start_of(today - (EQUITY_DAYS - 1) * day.length_ms());
         let first_day = day.start_of(opened).max(oldest_shown);
         // Only fills after the oldest day's close are undone: an account
         // that trades all day is read back 90 days, not to its opening.
@@ -283,11 +283,6 @@ fn newest_first(account_id: i64, after: Option<(i64, i64)>, limit: i64) -> FillF
     }
 }
 
-/// The length of a trading day.
-fn day_length(day: TradingDay) -> i64 {
-    day.next_start(0) - day.start_of(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,7 +318,7 @@ mod tests {
     #[test]
     fn a_day_start_is_a_day_start() {
         assert_eq!(TradingDay::default().start_of(D0), D0);
-        assert_eq!(day_length(TradingDay::default()), DAY);
+        assert_eq!(TradingDay::default().length_ms(), DAY);
     }
 
     #[test]

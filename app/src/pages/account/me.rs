@@ -126,7 +126,6 @@ fn ProfileForms(
 
     let delete_password = RwSignal::new(String::new());
     let delete_errors = FormErrors::new();
-    let no_notice = RwSignal::new(None::<Key>);
     let delete = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if delete_password.get_untracked().is_empty() {
@@ -195,7 +194,7 @@ fn ProfileForms(
             } else {
                 view! { <Field id="me-delete-password" field="password" label=|x| x.me_delete_confirm_nickname autocomplete="off" value=delete_password errors=delete_errors/> }.into_any()
             }}
-            <FormNotice errors=delete_errors done=no_notice/>
+            <FormNotice errors=delete_errors/>
             <button type="submit" class="chip" disabled=move || !hydrated.get()>{t(|x| x.me_delete_submit)}</button>
         </form>
     }

@@ -273,18 +273,39 @@ fn Field(
     }
 }
 
-/// The form-wide message: the server's refusal, or a success note.
+/// The form-wide message: the server's refusal, or a success note (for a
+/// form that has one; the others end in a page load or another view).
 #[component]
-fn FormNotice(errors: FormErrors, done: RwSignal<Option<Key>>) -> impl IntoView {
+fn FormNotice(
+    errors: FormErrors,
+    #[prop(optional)] done: Option<RwSignal<Option<Key>>>,
+) -> impl IntoView {
     let prefs = use_prefs();
     view! {
         {move || errors.form.get().map(|error| view! {
             <p class="notice notice--error" role="alert" data-testid="form-error">{error.message(prefs.lang.get()).to_owned()}</p>
         })}
-        {move || done.get().map(|done| view! {
+        {move || done.and_then(|done| done.get()).map(|done| view! {
             <p class="notice notice--ok" role="status" data-testid="form-done">{t(done)}</p>
         })}
     }
+}
+
+/// Sends the verification mail to `email` again and says so in the form
+/// (or shows the server's refusal instead of an earlier success note).
+fn resend_verification_mail(email: String, errors: FormErrors, done: RwSignal<Option<Key>>) {
+    leptos::task::spawn_local(async move {
+        match crate::auth::resend_verification(email).await {
+            Ok(()) => {
+                errors.form.try_set(None);
+                done.try_set(Some(|x| x.sign_in_resent));
+            }
+            Err(err) => {
+                done.try_set(None);
+                errors.form.try_set(Some(err));
+            }
+        }
+    });
 }
 
 /// `false` until the page has hydrated: submit buttons stay disabled until

@@ -3,9 +3,10 @@
 //! yet.
 
 use super::{
-    Field, FormErrors, FormNotice, OAuthErrorNotice, SocialButtons, reload_to, use_hydrated,
+    Field, FormErrors, FormNotice, OAuthErrorNotice, SocialButtons, reload_to,
+    resend_verification_mail, use_hydrated,
 };
-use crate::auth::{check_email, check_password, resend_verification, sign_in};
+use crate::auth::{check_email, check_password, sign_in};
 use crate::components::PageTitle;
 use crate::i18n::Key;
 use crate::prefs::t;
@@ -57,19 +58,7 @@ pub(super) fn SignInPage(
             }
         });
     };
-    let resend = move |_| {
-        leptos::task::spawn_local(async move {
-            match resend_verification(email.get_untracked()).await {
-                Ok(()) => {
-                    errors.form.try_set(None);
-                    done.try_set(Some(|x| x.sign_in_resent));
-                }
-                Err(err) => {
-                    errors.form.try_set(Some(err));
-                }
-            }
-        });
-    };
+    let resend = move |_| resend_verification_mail(email.get_untracked(), errors, done);
     view! {
         <PageTitle text=t(|x| x.account_sign_in)/>
         <section class="account">

@@ -4,8 +4,8 @@
 //! with the mail sent again on request or the form back for another
 //! address.
 
-use super::{Field, FormErrors, FormNotice, use_hydrated};
-use crate::auth::{SignUpForm, check_sign_up, resend_verification, sign_up};
+use super::{Field, FormErrors, FormNotice, resend_verification_mail, use_hydrated};
+use crate::auth::{SignUpForm, check_sign_up, sign_up};
 use crate::components::PageTitle;
 use crate::i18n::{Key, fill};
 use crate::prefs::{t, use_prefs};
@@ -20,7 +20,6 @@ pub(super) fn SignUpPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let claim_guest = RwSignal::new(true);
     let errors = FormErrors::new();
-    let done = RwSignal::new(None::<Key>);
     let pending = RwSignal::new(false);
     let hydrated = use_hydrated();
     // The address the mail went to, once the server accepted the form.
@@ -33,7 +32,6 @@ pub(super) fn SignUpPage() -> impl IntoView {
             nickname: nickname.get_untracked(),
             claim_guest: claim_guest.get_untracked(),
         };
-        done.set(None);
         if !errors.check(check_sign_up(&form)) {
             return;
         }
@@ -63,7 +61,7 @@ pub(super) fn SignUpPage() -> impl IntoView {
                         on:change=move |ev| claim_guest.set(event_target_checked(&ev))/>
                     {t(|x| x.account_claim_guest)}
                 </label>
-                <FormNotice errors done/>
+                <FormNotice errors/>
                 <button type="submit" class="button" data-testid="sign-up-submit" disabled=move || !hydrated.get() || pending.get()>
                     {t(|x| x.sign_up_submit)}
                 </button>
@@ -109,21 +107,7 @@ fn SignUpSent(address: String, on_other: impl Fn() + Send + Sync + 'static) -> i
         let address = address.clone();
         move || fill(prefs.texts().sign_up_done_body, &[("email", &address)])
     };
-    let resend = move |_| {
-        let address = address.clone();
-        leptos::task::spawn_local(async move {
-            match resend_verification(address).await {
-                Ok(()) => {
-                    errors.form.try_set(None);
-                    done.try_set(Some(|x| x.sign_in_resent));
-                }
-                Err(err) => {
-                    done.try_set(None);
-                    errors.form.try_set(Some(err));
-                }
-            }
-        });
-    };
+    let resend = move |_| resend_verification_mail(address.clone(), errors, done);
     view! {
         <div class="card account__sent" data-testid="sign-up-done">
             <h2 node_ref=heading tabindex="-1">{t(|x| x.sign_up_done_title)}</h2>

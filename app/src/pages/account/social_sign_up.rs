@@ -5,7 +5,6 @@
 use super::{Field, FormErrors, FormNotice, reload_to, use_hydrated};
 use crate::auth::{check_nickname, complete_social_sign_up};
 use crate::components::PageTitle;
-use crate::i18n::Key;
 use crate::prefs::t;
 use crate::realtime::go_live;
 use leptos::prelude::*;
@@ -18,7 +17,6 @@ pub(super) fn SocialSignUpPage() -> impl IntoView {
     let nickname = RwSignal::new(String::new());
     let claim_guest = RwSignal::new(true);
     let errors = FormErrors::new();
-    let done = RwSignal::new(None::<Key>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !errors.check(check_nickname(&nickname.get_untracked()).err()) {
@@ -46,7 +44,7 @@ pub(super) fn SocialSignUpPage() -> impl IntoView {
                         on:change=move |ev| claim_guest.set(event_target_checked(&ev))/>
                     {t(|x| x.account_claim_guest)}
                 </label>
-                <FormNotice errors done/>
+                <FormNotice errors/>
                 <button type="submit" class="button" data-testid="social-submit" disabled=move || !hydrated.get()>
                     {t(|x| x.social_sign_up_submit)}
                 </button>
