@@ -903,6 +903,7 @@ async fn a_replaced_session_is_refused_on_every_trading_route_while_it_keeps_ask
     }
     for (method, path, body) in [
         (Method::GET, "/portfolio", None),
+        (Method::GET, "/portfolio/equity", None),
         (Method::GET, "/orders", None),
         (Method::GET, "/fills", None),
         (Method::GET, "/accounts", None),
@@ -993,6 +994,42 @@ async fn a_kept_guest_session_stays_ended_while_its_cookie_keeps_asking() {
                 "round {round}, {path}: {answer}"
             );
         }
+    }
+    server.stop().await;
+}
+
+/// One verification link sent by 64 browsers at once (a forwarded mail, a
+/// replay): it is used once, so exactly one browser is signed in and the
+/// other 63 get `410 bad_link` and stay signed out.
+#[tokio::test]
+async fn a_verification_link_replayed_64_times_at_once_signs_in_one_browser() {
+    use futures_util::future::join_all;
+    let mail = MailCatcher::start().await;
+    let (server, _keys) = start(&mail).await;
+    let owner = Browser::new(&server);
+    let (status, _) = owner.sign_up("race@example.kr", "경주개미", PASSWORD).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let token = token_in(&mail.nth_mail("race@example.kr", 1).await, "/verify");
+    let browsers: Vec<Browser> = (0..64).map(|_| Browser::new(&server)).collect();
+    let answers = join_all(
+        (browsers.iter()).map(|browser| browser.post("/auth/verify", json!({ "token": token }))),
+    )
+    .await;
+    let mut signed_in = Vec::new();
+    for (n, (status, body)) in answers.iter().enumerate() {
+        match *status {
+            StatusCode::OK => signed_in.push(n),
+            StatusCode::GONE => assert_eq!(body["code"], "bad_link", "#{n}"),
+            other => panic!("#{n}: {other} {body}"),
+        }
+    }
+    assert_eq!(signed_in.len(), 1, "one browser used the link");
+    for (n, browser) in browsers.iter().enumerate() {
+        let expected = match signed_in.contains(&n) {
+            true => StatusCode::OK,
+            false => StatusCode::UNAUTHORIZED,
+        };
+        assert_eq!(browser.me().await, expected, "#{n}");
     }
     server.stop().await;
 }
