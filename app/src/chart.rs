@@ -8,8 +8,13 @@
 //! functions tested natively; only the small bridge to the `echarts` global
 //! (loaded on demand from `/vendor/echarts.min.js`, see `vendor/echarts.js`)
 //! is browser code.
+//!
+//! Until the reader reaches for the chart (a pointer over it or a touch),
+//! the same picture is a static SVG ([`preview_svg`]): the library's parse
+//! and first render are the longest tasks a phone runs on the stock page
+//! (docs/PERFORMANCE.md, Lighthouse), and a picture needs none of them.
 
-use crate::format::{format_kst_datetime, format_kst_time};
+use crate::format::{format_kst_datetime, format_kst_time, group_thousands};
 use crate::realtime::{Candle, CandleInterval};
 use serde_json::{Value, json};
 
@@ -223,6 +228,169 @@ pub fn chart_data(
     data
 }
 
+/// The chart's first view as SVG markup for a box of `width` × `height`
+/// CSS pixels: the layout of [`chart_frame`] (price pane with its scale and
+/// the averages' legend, volume pane below) showing what the library shows
+/// before any zoom, the newest [`VISIBLE`] candles in at least
+/// [`MIN_SLOTS`] slots. Coordinates are in tenths of a pixel, whole
+/// numbers, so no float formatting reaches the page; the colours come from
+/// the stylesheet (`.chart__preview`), dark mode included. Candles of one
+/// direction are one path, so a live candle redraws a handful of elements.
+pub fn preview_svg(
+    candles: &[Candle],
+    interval: CandleInterval,
+    width: i64,
+    height: i64,
+) -> String {
+    use std::fmt::Write;
+    let (w, h) = (width.max(1) * 10, height.max(1) * 10);
+    let first = candles.len().saturating_sub(VISIBLE);
+    let shown = &candles[first..];
+    let slots = shown.len().max(MIN_SLOTS) as i64;
+    let (left, right) = (640, (w - 120).max(641));
+    let (price_top, price_bottom) = (280, 280 + h * 56 / 100);
+    let (volume_top, volume_bottom) = (h * 76 / 100, h * 92 / 100);
+    let centre = |i: usize| left + (2 * i as i64 + 1) * (right - left) / (2 * slots);
+    let body = ((right - left) * 6 / (10 * slots)).clamp(10, 120);
+
+    let closes: Vec<i64> = candles.iter().map(|c| c.close).collect();
+    let averages: Vec<Vec<Option<i64>>> = (AVERAGES.iter())
+        .map(|(n, _)| moving_average(&closes, *n).split_off(first))
+        .collect();
+    let prices = (shown.iter().flat_map(|c| [c.low, c.high]))
+        .chain(averages.iter().flatten().flatten().copied());
+    let (low, high) = (prices.clone().min(), prices.max());
+    let mut svg = format!(
+        r#"<svg viewBox="0 0 {w} {h}" width="100%" height="100%" aria-hidden="true" font-size="110">"#
+    );
+    for (i, (n, colour)) in AVERAGES.iter().enumerate() {
+        let x = left + i as i64 * 620;
+        let _ = write!(
+            svg,
+            r#"<path d="M{x} 120h140" stroke="{colour}" stroke-width="20"/><text x="{}" y="160" class="chart__label">MA{n}</text>"#,
+            x + 180
+        );
+    }
+    let (Some(low), Some(high)) = (low, high) else {
+        return svg + "</svg>";
+    };
+    let (bottom, top, step) = nice_scale(low, high, 4);
+    let y = |price: i64| {
+        let above = i128::from(price) - i128::from(bottom);
+        let span = i128::from(top) - i128::from(bottom);
+        price_bottom - (above * i128::from(price_bottom - price_top) / span) as i64
+    };
+    let mut tick = bottom;
+    while tick <= top {
+        let at = y(tick);
+        let _ = write!(
+            svg,
+            r#"<path d="M{left} {at}H{right}" class="chart__grid" stroke-width="10"/><text x="{}" y="{}" text-anchor="end" class="chart__label">{}</text>"#,
+            left - 80,
+            at + 40,
+            group_thousands(tick)
+        );
+        tick = match tick.checked_add(step) {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    let every = (slots as usize / 5).max(1);
+    for (i, candle) in shown.iter().enumerate().step_by(every) {
+        let _ = write!(
+            svg,
+            r#"<text x="{}" y="{}" text-anchor="middle" class="chart__label">{}</text>"#,
+            centre(i),
+            price_bottom + 180,
+            label(interval, candle.start_ms)
+        );
+    }
+    let most = shown.iter().map(|c| c.volume).max().unwrap_or(0).max(1);
+    let (mut rising, mut falling) = (Shapes::default(), Shapes::default());
+    for (i, candle) in shown.iter().enumerate() {
+        let shapes = if candle.close >= candle.open {
+            &mut rising
+        } else {
+            &mut falling
+        };
+        let (x, half) = (centre(i), body / 2);
+        let (open, close) = (y(candle.open), y(candle.close));
+        let _ = write!(shapes.wicks, "M{x} {}V{}", y(candle.high), y(candle.low));
+        let _ = write!(
+            shapes.bodies,
+            "M{} {}h{body}v{}h-{body}z",
+            x - half,
+            open.min(close),
+            (open - close).abs().max(10)
+        );
+        let tall = i128::from(candle.volume.max(0)) * i128::from(volume_bottom - volume_top)
+            / i128::from(most);
+        let _ = write!(
+            shapes.volumes,
+            "M{} {volume_bottom}h{body}v-{}h-{body}z",
+            x - half,
+            (tall as i64).max(10)
+        );
+    }
+    for (shapes, class) in [(rising, "up"), (falling, "down")] {
+        let _ = write!(
+            svg,
+            r#"<g class="chart__{class}"><path d="{}" class="chart__wick" stroke-width="10"/><path d="{}"/><path d="{}"/></g>"#,
+            shapes.wicks, shapes.bodies, shapes.volumes
+        );
+    }
+    for (values, (_, colour)) in averages.iter().zip(AVERAGES) {
+        let points: Vec<String> = (values.iter().enumerate())
+            .filter_map(|(i, value)| value.map(|v| format!("{},{}", centre(i), y(v))))
+            .collect();
+        if points.len() > 1 {
+            let _ = write!(
+                svg,
+                r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="10"/>"#,
+                points.join(" ")
+            );
+        }
+    }
+    svg + "</svg>"
+}
+
+/// One direction's candles as path data.
+#[derive(Default)]
+struct Shapes {
+    wicks: String,
+    bodies: String,
+    volumes: String,
+}
+
+/// A price scale over `low..=high` in about `ticks` steps of 1, 2 or 5
+/// times a power of ten (as the library picks them): the scale's bottom,
+/// top and step, the bottom and top on a step. A flat range (one price all
+/// day) is widened by 1 % each way, so the line sits inside the pane.
+fn nice_scale(low: i64, high: i64, ticks: i64) -> (i64, i64, i64) {
+    let (low, high) = if low == high {
+        let widen = (low / 100).saturating_abs().max(1);
+        (low.saturating_sub(widen), high.saturating_add(widen))
+    } else {
+        (low, high)
+    };
+    let wanted = ((high.saturating_sub(low)) / ticks.max(1)).max(1);
+    let mut power: i64 = 1;
+    while power <= wanted / 10 {
+        power *= 10;
+    }
+    let step = [1, 2, 5, 10]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= wanted)
+        .unwrap_or(10 * power);
+    let bottom = low.div_euclid(step) * step;
+    let mut top = high.div_euclid(step) * step;
+    if top < high {
+        top = top.saturating_add(step);
+    }
+    (bottom, top, step)
+}
+
 #[cfg(feature = "hydrate")]
 pub mod browser {
     //! The bridge to the `echarts` global.
@@ -411,6 +579,72 @@ mod tests {
         assert_eq!(frame["series"].as_array().map(Vec::len), Some(5));
         assert_eq!(frame["series"][0]["barMaxWidth"], 12);
         assert_eq!(frame["tooltip"]["axisPointer"]["type"], "cross");
+    }
+
+    #[test]
+    fn the_price_scale_steps_by_one_two_or_five_times_a_power_of_ten() {
+        assert_eq!(nice_scale(71_900, 72_400, 4), (71_800, 72_400, 200));
+        assert_eq!(
+            nice_scale(100, 100, 4),
+            (99, 101, 1),
+            "flat still has height"
+        );
+        assert_eq!(nice_scale(613_000, 613_000, 4), (605_000, 620_000, 5_000));
+        assert_eq!(nice_scale(0, 1_000, 4), (0, 1_000, 500));
+        assert_eq!(nice_scale(-30, 70, 4), (-50, 100, 50));
+        let (bottom, top, step) = nice_scale(i64::MAX - 10, i64::MAX, 4);
+        assert_eq!(
+            (bottom, top, step),
+            (i64::MAX - 11, i64::MAX, 2),
+            "no overflow at the top"
+        );
+    }
+
+    #[test]
+    fn the_static_view_draws_each_candle_in_its_direction_on_the_libraries_layout() {
+        // 400 x 300 px: the price pane from 28 px to 196 px, volume from
+        // 228 px to 276 px, 48 slots of 6.75 px between 64 px and 388 px.
+        let candles = [candle(0, 100, 110), candle(60_000, 110, 90)];
+        let svg = preview_svg(&candles, CandleInterval::Minute, 400, 300);
+        assert!(svg.starts_with(r#"<svg viewBox="0 0 4000 3000""#));
+        assert!(svg.ends_with("</svg>"));
+        // Prices 80 to 120: steps of 10, five lines labelled on the left.
+        for label in [">80<", ">90<", ">100<", ">110<", ">120<"] {
+            assert!(svg.contains(label), "{label} in {svg}");
+        }
+        // The rising candle in the first slot (centre at 67.3 px), body 4
+        // px wide from 110 (y 700) down to 100 (y 1120); its wick from 120
+        // (280) to 90 (1540). The falling one, in the second slot (74.1
+        // px), is in its own group.
+        let up = &svg[svg.find(r#"<g class="chart__up">"#).unwrap()..];
+        assert!(up.contains(r#"d="M673 280V1540""#), "{up}");
+        assert!(up.contains("M653 700h40v420h-40z"), "{up}");
+        let down = &svg[svg.find(r#"<g class="chart__down">"#).unwrap()..];
+        assert!(down.contains("M741 280V1960"), "{down}");
+        // Volumes share the tallest bar's height (7 of 7): 48 px.
+        assert!(up.contains("M653 2760h40v-480h-40z"), "{up}");
+        assert!(svg.contains(">09:00<"), "the time axis");
+        assert!(svg.contains(">MA60<"), "the legend");
+        assert!(!svg.contains("polyline"), "no average has its candles yet");
+    }
+
+    #[test]
+    fn the_static_view_shows_the_newest_candles_as_the_library_first_does() {
+        let candles: Vec<Candle> = (0..200)
+            .map(|i| candle(i * 60_000, 1_000 + i, 1_001 + i))
+            .collect();
+        let svg = preview_svg(&candles, CandleInterval::Minute, 800, 360);
+        let bodies = svg.matches("h-").count();
+        assert_eq!(
+            bodies,
+            2 * VISIBLE,
+            "a body and a volume bar per candle shown"
+        );
+        // The view starts at the 121st candle (11:00), as the zoom does.
+        assert!(svg.contains(">11:00<") && !svg.contains(">09:00<"), "{svg}");
+        assert_eq!(svg.matches("<polyline").count(), 3, "MA 5, 20 and 60");
+        let empty = preview_svg(&[], CandleInterval::Day, 800, 360);
+        assert!(empty.ends_with("</svg>") && !empty.contains("chart__up"));
     }
 
     #[test]

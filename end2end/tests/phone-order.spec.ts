@@ -86,6 +86,13 @@ async function buyOnAPhone(page: Page, origin: string) {
 
   await sheet.getByTestId("sheet-close").tap();
   await expect(page.getByTestId("ticket")).toBeHidden();
+  // The chart is a picture until a finger touches it; then the interactive
+  // one (crosshair, pinch to zoom) takes its place.
+  const chart = page.getByTestId("chart");
+  await expect(chart.locator(".chart__preview svg")).toBeVisible();
+  await chart.tap();
+  await expect(chart).toHaveAttribute("data-interactive", "true");
+  await expect(chart.locator("canvas").first()).toBeVisible();
   await page.locator('.tab-bar a[href="/portfolio"]').tap();
   const holding = page.locator(`[data-testid="holding"][data-code="${code}"]`);
   await expect(holding.getByTestId("holding-qty")).toHaveText("103"); // a guest starts with 100

@@ -103,11 +103,27 @@ test("a market buy crosses the spread: the fill, the tape, the chart, the book a
   await expect(page.getByTestId("tape-row").first()).toContainText("4");
   await expect(page.getByTestId("stock-volume")).toHaveText("4");
 
-  // The chart draws the candle, and a new trade moves it.
+  // The chart draws the candle, first as a static picture: the chart
+  // library is not even loaded until the reader reaches for the chart.
   const chart = page.getByTestId("chart");
-  await expect(chart.locator("canvas").first()).toBeVisible();
   await expect(chart).not.toHaveAttribute("data-candles", "0");
   await expect(chart).toHaveAttribute("data-last-close", String(last));
+  await expect(chart.locator(".chart__preview svg")).toBeVisible();
+  await expect(chart.locator(".chart__preview g path[d^='M']").first()).toBeAttached();
+  // Other widths are drawn the same way (a day's candle is labelled with
+  // its date), still without the library.
+  await page.getByTestId("chart-1d").click();
+  await expect(chart.locator(".chart__preview svg text").filter({ hasText: /^\d{4}-\d{2}-\d{2}$/ }).first()).toBeAttached();
+  await page.getByTestId("chart-1m").click();
+  await expect(chart.locator(".chart__preview svg text").filter({ hasText: /^\d{2}:\d{2}$/ }).first()).toBeAttached();
+  expect(await page.evaluate(() => "echarts" in window)).toBe(false);
+  await expect(page.locator("script#echarts-lib")).toHaveCount(0);
+  // A pointer over the chart brings the interactive one (crosshair, zoom),
+  // and a new trade moves it.
+  await chart.hover();
+  await expect(chart.locator("canvas").first()).toBeVisible();
+  await expect(chart).toHaveAttribute("data-interactive", "true");
+  await expect(chart.locator(".chart__preview")).toBeHidden();
   // Candles, volume and the three moving averages are all drawn (a series
   // type the chart library was built without is silently dropped).
   const drawn = await page.evaluate(() => {

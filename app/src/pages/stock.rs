@@ -9,7 +9,7 @@
 
 use crate::account_book::use_my_account;
 use crate::api::AppError;
-use crate::chart::{ChartWords, chart_data, merge_live};
+use crate::chart::{ChartWords, chart_data, merge_live, preview_svg};
 use crate::components::{BookSide, OrderBook, OrderTicket, PageTitle, load_then};
 use crate::format::{
     Direction, format_change_bp, format_kst_time, format_won_compact, group_thousands,
@@ -401,35 +401,51 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
             shown.push((interval, now));
         });
     });
-    // How many candles the canvas holds, for people and tests alike.
+    // How many candles the chart shows, for people and tests alike.
     let drawn = RwSignal::new(0usize);
+    // The chart's box in CSS pixels, measured in the browser: the static
+    // first view is drawn to it.
+    let size = RwSignal::new((0i64, 0i64));
+    // Whether the reader has reached for the chart: then the chart library
+    // loads and takes over from the static view once it has drawn.
+    let wanted = RwSignal::new(false);
+    let interactive = RwSignal::new(false);
     let node = NodeRef::<leptos::html::Div>::new();
-    // The first drawing of each loaded history places the zoom on its
-    // newest candles; live candles merge in and leave the reader's zoom.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |drawn_load: Option<Option<u64>>| {
-        let drawn_load = drawn_load.flatten();
-        let Some((of, candles)) = candles.get() else {
-            return drawn_load;
-        };
-        let load = loads.get_untracked();
-        let words = ChartWords::of(prefs.lang.get());
-        let data = chart_data(&candles, of, drawn_load != Some(load), words);
-        let Some(element) = node.get() else {
-            return drawn_load;
-        };
-        let frame = frame.clone();
-        crate::chart::browser::with_echarts(move || {
-            if crate::chart::browser::draw(&element, &frame, &data).is_some() {
-                drawn.try_set(candles.len());
-            }
-        });
-        Some(load)
+    let canvas = NodeRef::<leptos::html::Div>::new();
+    let preview = move || {
+        let (width, height) = size.get();
+        if interactive.get() || width == 0 {
+            return String::new();
+        }
+        candles.with(|c| {
+            c.as_ref()
+                .map(|(of, c)| preview_svg(c, *of, width, height))
+                .unwrap_or_default()
+        })
+    };
+    Effect::new(move |_| {
+        if size.with(|s| s.0 > 0) {
+            drawn.set(candles.with(|c| c.as_ref().map_or(0, |(_, c)| c.len())));
+        }
     });
     #[cfg(feature = "hydrate")]
     {
-        let handle = window_event_listener(leptos::ev::resize, move |_| {
+        let measure = move || {
             if let Some(element) = node.get_untracked() {
+                size.set((
+                    i64::from(element.client_width()),
+                    i64::from(element.client_height()),
+                ));
+            }
+        };
+        Effect::new(move |_| {
+            if node.get().is_some() {
+                measure();
+            }
+        });
+        let handle = window_event_listener(leptos::ev::resize, move |_| {
+            measure();
+            if let Some(element) = canvas.get_untracked() {
                 crate::chart::browser::with_echarts(move || {
                     if let Some(chart) = crate::chart::browser::draw_existing(&element) {
                         chart.resize();
@@ -439,8 +455,33 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
         });
         on_cleanup(move || handle.remove());
     }
+    // The first drawing of each loaded history places the zoom on its
+    // newest candles; live candles merge in and leave the reader's zoom.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |drawn_load: Option<Option<u64>>| {
+        let drawn_load = drawn_load.flatten();
+        if !wanted.get() {
+            return drawn_load;
+        }
+        let Some((of, candles)) = candles.get() else {
+            return drawn_load;
+        };
+        let load = loads.get_untracked();
+        let words = ChartWords::of(prefs.lang.get());
+        let data = chart_data(&candles, of, drawn_load != Some(load), words);
+        let Some(element) = canvas.get() else {
+            return drawn_load;
+        };
+        let frame = frame.clone();
+        crate::chart::browser::with_echarts(move || {
+            if crate::chart::browser::draw(&element, &frame, &data).is_some() {
+                interactive.try_set(true);
+            }
+        });
+        Some(load)
+    });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (chart_data, frame, ChartWords::of);
+    let _ = (chart_data, frame, ChartWords::of, canvas);
     let last_close = move || {
         candles.with(|c| {
             c.as_ref()
@@ -476,12 +517,19 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
             data-testid="chart"
             data-candles=move || drawn.get()
             data-last-close=last_close
+            data-interactive=move || interactive.get().to_string()
             role="img"
             aria-label=move || {
                 let close = group_thousands(last_close());
                 fill(lang().texts().chart_aria, &[("close", &close)])
             }
-        ></div>
+            on:pointerenter=move |_| wanted.set(true)
+            on:pointerdown=move |_| wanted.set(true)
+        >
+            <div class="chart__canvas" node_ref=canvas></div>
+            <div class="chart__preview" class:chart__preview--hidden=move || interactive.get()
+                inner_html=preview></div>
+        </div>
         <Show when=move || failed.get()>
             <p class="notice notice--error" role="alert">{t(|x| x.chart_load_failed)}</p>
         </Show>
