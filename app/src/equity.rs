@@ -57,6 +57,58 @@ pub fn curve(values: &[i64], baseline: i64) -> Curve {
     }
 }
 
+/// The plot's markup for `inner_html`: the scale's highest and lowest
+/// amounts (`amount` formats them) beside the SVG, whose accessible name
+/// is `label`. A string rather than a typed view: today's point moves with
+/// every live price, and building this string is a few hundred bytes of
+/// wasm where the typed view of the same elements was several kilobytes
+/// of the portfolio page's first load.
+pub fn plot_markup(
+    values: &[i64],
+    deposited: i64,
+    label: &str,
+    amount: impl Fn(i64) -> String,
+) -> String {
+    let drawn = curve(values, deposited);
+    let last = values.last().copied().unwrap_or(deposited);
+    let direction = crate::format::Direction::of_change(last.saturating_sub(deposited)).class();
+    let y = drawn.baseline_y;
+    format!(
+        concat!(
+            r#"<p class="equity__scale" aria-hidden="true"><span class="num">{high}</span>"#,
+            r#"<span class="num">{low}</span></p>"#,
+            r#"<svg class="equity__chart {direction}" role="img" aria-label="{label}" "#,
+            r#"viewBox="0 0 {width} {height}" preserveAspectRatio="none">"#,
+            r#"<line class="equity__deposit" x1="0" x2="{width}" y1="{y}" y2="{y}"/>"#,
+            r#"<polyline class="equity__line" points="{points}" vector-effect="non-scaling-stroke"/>"#,
+            "</svg>"
+        ),
+        high = escape(&amount(drawn.high)),
+        low = escape(&amount(drawn.low)),
+        label = escape(label),
+        width = WIDTH,
+        height = HEIGHT,
+        points = drawn.points,
+        direction = direction,
+        y = y,
+    )
+}
+
+/// Text made safe inside an element or a double-quoted attribute.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +133,22 @@ mod tests {
         let drawn = curve(&[100], 100);
         assert_eq!(drawn.points, "0,800 6000,800");
         assert_eq!(drawn.baseline_y, 800);
+    }
+
+    #[test]
+    fn the_plot_names_its_amounts_and_escapes_what_it_is_given() {
+        let markup = plot_markup(&[100, 150, 120], 110, "a <b> & \"c\"", |n| format!("{n}원"));
+        assert!(markup.starts_with(r#"<p class="equity__scale" aria-hidden="true"><span class="num">150원</span><span class="num">100원</span></p>"#));
+        assert!(
+            markup.contains(r#"class="equity__chart up""#),
+            "120 is above the 110 put in"
+        );
+        assert!(markup.contains(r#"aria-label="a &lt;b&gt; &amp; &quot;c&quot;""#));
+        assert!(markup.contains(r#"y1="1232" y2="1232""#));
+        assert!(markup.contains(r#"points="0,1520 3000,80 6000,944""#));
+        assert!(markup.ends_with("</svg>"));
+        let down = plot_markup(&[90], 100, "", |n| n.to_string());
+        assert!(down.contains("equity__chart down"));
     }
 
     #[test]

@@ -127,11 +127,12 @@ fn initial_consonant(c: char) -> Option<char> {
     (index < 11_172).then(|| CHOSEONG[(index / 588) as usize])
 }
 
-/// Whether `query` char matches `name` char: equal (ignoring case), or a
-/// lone consonant matching the syllable's initial.
+/// Whether `query` char matches `name` char: equal (ignoring ASCII case),
+/// or a lone consonant matching the syllable's initial. ASCII case only:
+/// names are Hangul (no case) and English, and Unicode's case tables would
+/// cost the market page about 6 KB of its first load (docs/PERFORMANCE.md).
 fn char_matches(query: char, name: char) -> bool {
-    query == name
-        || query.to_lowercase().eq(name.to_lowercase())
+    query.eq_ignore_ascii_case(&name)
         || (CHOSEONG.contains(&query) && initial_consonant(name) == Some(query))
 }
 

@@ -162,7 +162,8 @@ fn MarketTable(overview: MarketOverview) -> impl IntoView {
                         0,
                         match lang {
                             Lang::Ko => row.listing.name_ko.clone(),
-                            _ => row.listing.name_en.to_lowercase(),
+                            // ASCII case, as the search (see `ListingView::matches`).
+                            _ => row.listing.name_en.to_ascii_lowercase(),
                         },
                     ),
                     Column::Last => (row.ticker.with(|t| t.last), String::new()),

@@ -8,7 +8,7 @@
 
 use crate::account_book::{MyAccount, use_my_account};
 use crate::components::{PageTitle, Skeleton, load_then};
-use crate::equity::{HEIGHT, WIDTH, curve};
+use crate::equity::plot_markup;
 use crate::format::{
     Direction, format_change_bp, format_kst_date, format_won, format_won_compact, group_thousands,
 };
@@ -248,42 +248,33 @@ fn EquityCurve(total: Signal<i64>, update: RwSignal<Option<AccountUpdate>>) -> i
         })
     });
     move || {
-        let (Some(view), Some(values)) = (equity.get(), values.get()) else {
+        let Some(view) = equity.get() else {
             return view! { <div class="card equity" data-testid="equity"><Skeleton lines=3/></div> }.into_any();
         };
-        let drawn = curve(&values, view.deposited);
-        let (high, low) = (drawn.high, drawn.low);
         let first_day = view.points.first().map_or(0, |p| p.day_start_ms);
-        let last = values.last().copied().unwrap_or(0);
-        let direction = Direction::of_change(last - view.deposited).class();
         let (deposited, commission, tax) = (view.deposited, view.commission_paid, view.tax_paid);
-        let days = values.len().to_string();
-        let first = values.first().copied().unwrap_or(0);
-        let summary = move || {
-            let texts = prefs.texts();
-            fill(
-                texts.portfolio_equity_summary,
+        // Only the plot follows the live total; the rest is drawn once per load.
+        let plot = move || {
+            let values = values.get().unwrap_or_default();
+            let days = values.len().to_string();
+            let first = values.first().copied().unwrap_or(0);
+            let last = values.last().copied().unwrap_or(0);
+            let label = fill(
+                prefs.texts().portfolio_equity_summary,
                 &[
                     ("days", &days),
                     ("first", &format_won(first, lang())),
                     ("last", &format_won(last, lang())),
                 ],
-            )
+            );
+            plot_markup(&values, deposited, &label, |amount| {
+                format_won_compact(amount, lang())
+            })
         };
         view! {
-            <section class="card equity" data-testid="equity" data-points=values.len()>
+            <section class="card equity" data-testid="equity" data-points=view.points.len()>
                 <h2 class="equity__title">{t(|x| x.portfolio_equity_heading)}</h2>
-                <div class="equity__plot">
-                    <p class="equity__scale" aria-hidden="true">
-                        <span class="num">{move || format_won_compact(high, lang())}</span>
-                        <span class="num">{move || format_won_compact(low, lang())}</span>
-                    </p>
-                    <svg class=format!("equity__chart {direction}") role="img" aria-label=summary
-                        viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none">
-                        <line class="equity__deposit" x1="0" x2=WIDTH y1=drawn.baseline_y y2=drawn.baseline_y/>
-                        <polyline class="equity__line" points=drawn.points vector-effect="non-scaling-stroke"/>
-                    </svg>
-                </div>
+                <div class="equity__plot" inner_html=plot></div>
                 <p class="equity__axis" aria-hidden="true">
                     <span class="num">{format_kst_date(first_day)}</span>
                     <span>{t(|x| x.portfolio_equity_today)}</span>
