@@ -41,6 +41,27 @@ impl<T: DeserializeOwned> Decodes<T> for JsonTextEncoding {
     }
 }
 
+/// `Deserialize` for an enum that travels as one word (`"buy"`, `"1m"`),
+/// given each word and its variant; `Serialize` stays derived, and a test
+/// beside each use checks that both say the same words. serde's derive
+/// also accepts variant indexes and map forms, none of which Gaemi sends,
+/// and its visitor was about 1.2 KB of wasm per enum on every trading page
+/// (docs/PERFORMANCE.md). An unknown word gets serde's own message.
+#[macro_export]
+macro_rules! deserialize_from_word {
+    ($ty:ident { $($word:literal => $variant:ident),+ $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let word = <String as serde::Deserialize>::deserialize(deserializer)?;
+                match word.as_str() {
+                    $($word => Ok($ty::$variant),)+
+                    _ => Err(serde::de::Error::unknown_variant(&word, &[$($word),+])),
+                }
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +75,42 @@ mod tests {
         assert_eq!(back, ["100010"]);
         let broken = Bytes::from_static(b"[\"\xff\"]");
         assert!(<JsonTextEncoding as Decodes<Vec<String>>>::decode(broken).is_err());
+    }
+
+    /// Every variant of every enum read with `deserialize_from_word!`.
+    fn round_trips<T>(all: &[T])
+    where
+        T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        for value in all {
+            let word = serde_json::to_string(value).unwrap();
+            assert_eq!(&serde_json::from_str::<T>(&word).unwrap(), value, "{word}");
+        }
+    }
+
+    #[test]
+    fn word_enums_read_back_the_words_they_write_and_refuse_others_by_name() {
+        use crate::realtime::CandleInterval;
+        use crate::trading::{OrderKind, OrderSide, OrderStatus, SortOrder, TimeInForce};
+        round_trips(&[OrderSide::Buy, OrderSide::Sell]);
+        round_trips(&[OrderKind::Limit, OrderKind::Market]);
+        round_trips(&[TimeInForce::Gtc, TimeInForce::Ioc, TimeInForce::Fok]);
+        round_trips(&[
+            OrderStatus::Open,
+            OrderStatus::Filled,
+            OrderStatus::Cancelled,
+        ]);
+        round_trips(&[SortOrder::Newest, SortOrder::Oldest]);
+        round_trips(&CandleInterval::ALL);
+        let err = serde_json::from_str::<OrderSide>(r#""hold""#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown variant `hold`, expected `buy` or `sell`"
+        );
+        assert!(serde_json::from_str::<OrderSide>("1").is_err());
+        assert!(
+            serde_json::from_str::<CandleInterval>(r#""1M""#).is_err(),
+            "words are exact"
+        );
     }
 }

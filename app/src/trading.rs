@@ -8,21 +8,23 @@ use crate::api::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderSide {
     Buy,
     Sell,
 }
+crate::deserialize_from_word!(OrderSide { "buy" => Buy, "sell" => Sell, });
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderKind {
     Limit,
     Market,
 }
+crate::deserialize_from_word!(OrderKind { "limit" => Limit, "market" => Market, });
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeInForce {
     /// Good till cancelled.
@@ -33,15 +35,17 @@ pub enum TimeInForce {
     /// Fill or kill.
     Fok,
 }
+crate::deserialize_from_word!(TimeInForce { "gtc" => Gtc, "ioc" => Ioc, "fok" => Fok, });
 
 /// Where an order stands. `Open` includes partly filled orders.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Open,
     Filled,
     Cancelled,
 }
+crate::deserialize_from_word!(OrderStatus { "open" => Open, "filled" => Filled, "cancelled" => Cancelled, });
 
 impl OrderStatus {
     pub const fn as_str(self) -> &'static str {
@@ -247,13 +251,14 @@ pub struct OrderAck {
     pub seq: u64,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SortOrder {
     #[default]
     Newest,
     Oldest,
 }
+crate::deserialize_from_word!(SortOrder { "newest" => Newest, "oldest" => Oldest, });
 
 /// Filters and paging for order and fill lists. `cursor` is the
 /// `next_cursor` of the previous page.

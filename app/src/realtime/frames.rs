@@ -122,7 +122,7 @@ impl<'de> Deserialize<'de> for Topic {
 }
 
 /// Candle widths; `1d` is one trading day (KST calendar day by default).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum CandleInterval {
     #[serde(rename = "1m")]
     Minute,
@@ -133,6 +133,7 @@ pub enum CandleInterval {
     #[serde(rename = "1d")]
     Day,
 }
+crate::deserialize_from_word!(CandleInterval { "1m" => Minute, "5m" => FiveMinutes, "1h" => Hour, "1d" => Day });
 
 impl CandleInterval {
     pub const ALL: [CandleInterval; 4] = [
