@@ -409,6 +409,11 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
     // Whether the reader has reached for the chart: then the chart library
     // loads and takes over from the static view once it has drawn.
     let wanted = RwSignal::new(false);
+    let reach = move |_| {
+        if !wanted.get_untracked() {
+            wanted.set(true);
+        }
+    };
     let interactive = RwSignal::new(false);
     let node = NodeRef::<leptos::html::Div>::new();
     let canvas = NodeRef::<leptos::html::Div>::new();
@@ -523,8 +528,8 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
                 let close = group_thousands(last_close());
                 fill(lang().texts().chart_aria, &[("close", &close)])
             }
-            on:pointerenter=move |_| wanted.set(true)
-            on:pointerdown=move |_| wanted.set(true)
+            on:pointerenter=reach
+            on:pointerdown=reach
         >
             <div class="chart__canvas" node_ref=canvas></div>
             <div class="chart__preview" class:chart__preview--hidden=move || interactive.get()
