@@ -1034,6 +1034,104 @@ async fn a_verification_link_replayed_64_times_at_once_signs_in_one_browser() {
     server.stop().await;
 }
 
+/// The session cookies a response sets.
+fn session_cookies(headers: &reqwest::header::HeaderMap) -> Vec<String> {
+    (headers.get_all("set-cookie").iter())
+        .filter_map(|value| value.to_str().ok())
+        .filter(|value| value.starts_with("gaemi_session="))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A browser's requests sent with its session id from before a sign-in
+/// (a page's websocket reconnecting, a page or an API read in flight)
+/// answer after the sign-in gave it a new id. None of them may clear that
+/// new cookie (tower-sessions answers an id the store does not hold with
+/// a removal cookie, which signed a browser out just after it signed in
+/// with Google): 64 of them racing the sign-in and 64 after it set no
+/// session cookie at all, and the new cookie is the member's.
+#[tokio::test]
+async fn requests_carrying_the_id_from_before_a_sign_in_leave_the_new_cookie() {
+    use futures_util::future::join_all;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mail = MailCatcher::start().await;
+    let (server, _keys) = start(&mail).await;
+    verified_user(&server, &mail, "late@example.kr", "늦은개미").await;
+    let guest = common::Guest::open(&server).await;
+    let http = common::client();
+    let stale = |n: usize| {
+        let (http, guest, server) = (&http, &guest, &server);
+        async move {
+            let headers = match n % 3 {
+                0 => {
+                    let response = (http.get(server.url("/api/v1/auth/me")))
+                        .header("cookie", &guest.cookie)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "#{n}");
+                    response.headers().clone()
+                }
+                1 => {
+                    let response = (http.get(server.url("/")))
+                        .header("cookie", &guest.cookie)
+                        .header("accept", "text/html")
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(response.status(), StatusCode::OK, "#{n}");
+                    response.headers().clone()
+                }
+                _ => {
+                    let mut request = format!("ws://{}/ws", server.addr)
+                        .into_client_request()
+                        .unwrap();
+                    let headers = request.headers_mut();
+                    headers.insert("origin", server.origin().parse().unwrap());
+                    headers.insert("cookie", guest.cookie.parse().unwrap());
+                    let (_socket, response) =
+                        tokio_tungstenite::connect_async(request).await.unwrap();
+                    let mut headers = reqwest::header::HeaderMap::new();
+                    for value in response.headers().get_all("set-cookie") {
+                        headers.append("set-cookie", value.as_bytes().try_into().unwrap());
+                    }
+                    headers
+                }
+            };
+            (n, session_cookies(&headers))
+        }
+    };
+    let sign_in = (http.post(server.url("/api/v1/auth/sign-in")))
+        .header("cookie", &guest.cookie)
+        .header("origin", server.origin())
+        .json(&json!({ "email": "late@example.kr", "password": PASSWORD }))
+        .send();
+    let (signed_in, racing) = tokio::join!(sign_in, join_all((0..64).map(stale)));
+    let signed_in = signed_in.unwrap();
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let new_cookie = session_cookies(signed_in.headers())
+        .first()
+        .and_then(|cookie| cookie.split(';').next())
+        .expect("a new session cookie")
+        .to_owned();
+    assert_ne!(new_cookie, guest.cookie, "the id is new");
+    let after = join_all((0..64).map(stale)).await;
+    for (n, cookies) in racing.iter().chain(&after) {
+        assert_eq!(
+            cookies,
+            &Vec::<String>::new(),
+            "#{n} set the session cookie"
+        );
+    }
+    let me = (http.get(server.url("/api/v1/auth/me")))
+        .header("cookie", &new_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    server.stop().await;
+}
+
 /// 64 people at once sign up, verify, sign in, reset their passwords and
 /// place orders: on SQLite every write goes through one writer, so none of
 /// it answers 5xx (racing writers once got "database is locked" as 503),

@@ -165,7 +165,16 @@ pub fn router(state: AppState) -> Router {
                 .quality(tower_http::compression::CompressionLevel::Precise(5)),
         )
         .layer(middleware::SecurityHeadersLayer { https })
+        // A request whose cookie names a session that is gone (usually one
+        // sent just before a sign-in gave the browser a new id) must not
+        // clear the new cookie: the pair around the session layer keeps it.
+        .layer(axum::middleware::from_fn(
+            crate::sessions::keep_unknown_session_cookie,
+        ))
         .layer(crate::sessions::layer(state.sessions.store.clone(), https))
+        .layer(axum::middleware::from_fn(
+            crate::sessions::note_unknown_session,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::cache_control,

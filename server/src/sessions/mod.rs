@@ -8,8 +8,10 @@
 //! a sign-in elsewhere, a sign-out or a password change speaks for nobody.
 
 pub mod redis;
+mod stale_cookie;
 mod store;
 
+pub use stale_cookie::{keep_unknown_session_cookie, note_unknown_session};
 pub use store::{CachedSessions, SESSION_CACHE_CAPACITY, Store, StoredSessions};
 
 use crate::realtime::SessionEnded;
