@@ -194,12 +194,11 @@ fn PortfolioBody(
                         <th scope="col" class="num">{t(|x| x.portfolio_col_pnl)}</th>
                         <th scope="col" class="num">{t(|x| x.portfolio_col_return)}</th>
                     </tr></thead>
+                    // Redrawn whole when the holdings change (a fill): a
+                    // keyed list (`For`) cost this page about 7 KB of
+                    // transfer for a table of a few rows.
                     <tbody>
-                        <For
-                            each=move || holdings.get()
-                            key=|holding| holding.clone()
-                            children=move |holding| view! { <HoldingRow holding prices names/> }
-                        />
+                        {move || holdings.get().into_iter().map(|holding| view! { <HoldingRow holding prices names/> }).collect_view()}
                     </tbody>
                 </table>
             </div>

@@ -401,8 +401,6 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
             shown.push((interval, now));
         });
     });
-    // How many candles the chart shows, for people and tests alike.
-    let drawn = RwSignal::new(0usize);
     // The chart's box in CSS pixels, measured in the browser: the static
     // first view is drawn to it.
     let size = RwSignal::new((0i64, 0i64));
@@ -428,11 +426,12 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    Effect::new(move |_| {
-        if size.with(|s| s.0 > 0) {
-            drawn.set(candles.with(|c| c.as_ref().map_or(0, |(_, c)| c.len())));
-        }
-    });
+    // How many candles the chart shows (none until its box is measured),
+    // for people and tests alike.
+    let drawn = move || match size.with(|s| s.0 > 0) {
+        true => candles.with(|c| c.as_ref().map_or(0, |(_, c)| c.len())),
+        false => 0,
+    };
     #[cfg(feature = "hydrate")]
     {
         let measure = move || {
@@ -520,7 +519,7 @@ fn PriceChart(code: String, frame: String) -> impl IntoView {
             class="chart"
             node_ref=node
             data-testid="chart"
-            data-candles=move || drawn.get()
+            data-candles=drawn
             data-last-close=last_close
             data-interactive=move || interactive.get().to_string()
             role="img"
