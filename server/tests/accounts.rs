@@ -1053,7 +1053,6 @@ fn session_cookies(headers: &reqwest::header::HeaderMap) -> Vec<String> {
 #[tokio::test]
 async fn requests_carrying_the_id_from_before_a_sign_in_leave_the_new_cookie() {
     use futures_util::future::join_all;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mail = MailCatcher::start().await;
     let (server, _keys) = start(&mail).await;
     verified_user(&server, &mail, "late@example.kr", "늦은개미").await;
@@ -1083,14 +1082,13 @@ async fn requests_carrying_the_id_from_before_a_sign_in_leave_the_new_cookie() {
                     response.headers().clone()
                 }
                 _ => {
-                    let mut request = format!("ws://{}/ws", server.addr)
-                        .into_client_request()
-                        .unwrap();
-                    let headers = request.headers_mut();
-                    headers.insert("origin", server.origin().parse().unwrap());
-                    headers.insert("cookie", guest.cookie.parse().unwrap());
-                    let (_socket, response) =
-                        tokio_tungstenite::connect_async(request).await.unwrap();
+                    let (_socket, response) = common::connect_ws_answered(
+                        server,
+                        Some(&server.origin()),
+                        Some(&guest.cookie),
+                    )
+                    .await
+                    .unwrap();
                     let mut headers = reqwest::header::HeaderMap::new();
                     for value in response.headers().get_all("set-cookie") {
                         headers.append("set-cookie", value.as_bytes().try_into().unwrap());

@@ -414,6 +414,23 @@ pub async fn connect_ws(
     origin: Option<&str>,
     cookie: Option<&str>,
 ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    connect_ws_answered(server, origin, cookie)
+        .await
+        .map(|(socket, _)| socket)
+}
+
+/// `connect_ws`, with the server's answer to the upgrade (its headers).
+pub async fn connect_ws_answered(
+    server: &TestServer,
+    origin: Option<&str>,
+    cookie: Option<&str>,
+) -> Result<
+    (
+        Socket,
+        tokio_tungstenite::tungstenite::handshake::client::Response,
+    ),
+    tokio_tungstenite::tungstenite::Error,
+> {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mut request = format!("ws://{}/ws", server.addr).into_client_request()?;
     for (name, value) in [("origin", origin), ("cookie", cookie)] {
@@ -421,9 +438,7 @@ pub async fn connect_ws(
             request.headers_mut().insert(name, value.parse().unwrap());
         }
     }
-    tokio_tungstenite::connect_async(request)
-        .await
-        .map(|(socket, _)| socket)
+    tokio_tungstenite::connect_async(request).await
 }
 
 pub async fn send_frame(socket: &mut Socket, frame: &app::realtime::ClientFrame) {
